@@ -1,0 +1,10 @@
+#pragma once
+// Each command registers itself on the app; the callback throws UserError for user mistakes.
+#include <CLI/CLI.hpp>
+
+namespace h4h::cli {
+
+void register_inspect(CLI::App& app);
+void register_config(CLI::App& app);
+
+}  // namespace h4h::cli

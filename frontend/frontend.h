@@ -1,0 +1,22 @@
+#pragma once
+// The frontend's front door: a model file (ONNX or SCALE-Sim topology) in, a Workload out.
+#include <string>
+#include <vector>
+
+#include "frontend/workload.h"
+
+namespace h4h {
+
+struct FrontendOptions {
+  int64_t batch = 0;                     // 0 = not given: 1 for a dynamic batch axis
+  std::vector<std::string> data_inputs;  // --inputs; empty = first graph input
+  int bytes_per_elem = 1;                // precision of the byte counts (1 = int8)
+};
+
+// ONNX: load, infer and fold shapes, build the graph, run the default passes, lower.
+Workload load_onnx_workload(const std::string& path, const FrontendOptions& opts);
+
+// Chooses the reader by content: ONNX files, or SCALE-Sim .csv topologies.
+Workload load_workload(const std::string& path, const FrontendOptions& opts);
+
+}  // namespace h4h

@@ -1,0 +1,16 @@
+#pragma once
+// Lowering: each live graph node becomes one Kernel with its class, geometry, MACs, bytes
+// and producers. MAC convention (the one public figures use): Conv = N·Cout·Hout·Wout·
+// (Cin/groups)·kh·kw; Gemm/MatMul = output elements × K; everything else 0.
+#include "frontend/graph.h"
+#include "frontend/workload.h"
+
+namespace h4h {
+
+struct LowerOptions {
+  int bytes_per_elem = 1;  // storage precision of the byte counts (1 = int8)
+};
+
+Workload lower_to_workload(const Graph& g, const LowerOptions& opts);
+
+}  // namespace h4h

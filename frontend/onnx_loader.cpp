@@ -1,0 +1,341 @@
+#include "frontend/onnx_loader.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <deque>
+#include <fstream>
+#include <sstream>
+#include <unordered_set>
+
+#include <fmt/format.h>
+
+#include "frontend/user_error.h"
+#include "onnx/defs/schema.h"
+#include "onnx/shape_inference/implementation.h"
+
+namespace h4h {
+namespace {
+
+using onnx::ModelProto;
+using onnx::NodeProto;
+
+std::string read_file(const std::string& path) {
+  struct stat st {};
+  if (stat(path.c_str(), &st) != 0) throw UserError(fmt::format("{}: no such file", path));
+  if (S_ISDIR(st.st_mode)) throw UserError(fmt::format("{}: is a directory, not an ONNX file", path));
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw UserError(fmt::format("{}: cannot be read (permission denied?)", path));
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  return buf.str();
+}
+
+std::string node_label(const NodeProto& n) {
+  return fmt::format("node '{}' ({})", n.name(), n.op_type());
+}
+
+int default_domain_opset(const ModelProto& m, const std::string& origin) {
+  int opset = -1;
+  for (const auto& imp : m.opset_import())
+    if (imp.domain().empty() || imp.domain() == "ai.onnx") opset = static_cast<int>(imp.version());
+  if (opset < 0) throw UserError(fmt::format("{}: the model imports no ai.onnx opset", origin));
+  if (opset < kMinOpset || opset > kMaxOpset)
+    throw UserError(fmt::format("{}: opset {} is not supported (h4hsim reads opsets {}-{}); "
+                                "re-export with opset_version in that range",
+                                origin, opset, kMinOpset, kMaxOpset));
+  return opset;
+}
+
+// Nodes with empty names get a stable synthesized one, so every error can name a node.
+void name_nodes(ModelProto& m) {
+  std::unordered_set<std::string> used;
+  for (const auto& n : m.graph().node()) used.insert(n.name());
+  int k = 0;
+  for (auto& n : *m.mutable_graph()->mutable_node()) {
+    if (!n.name().empty()) continue;
+    std::string name;
+    do name = fmt::format("{}_{}", n.op_type(), k++);
+    while (used.count(name));
+    used.insert(name);
+    n.set_name(name);
+  }
+}
+
+// Checks that every tensor is defined exactly once, then orders nodes topologically
+// (ONNX requires it, but not every exporter obeys). A cycle is the user's error.
+void validate_and_sort(ModelProto& m, const std::string& origin) {
+  auto* g = m.mutable_graph();
+  std::unordered_map<std::string, int> producer;
+  std::unordered_set<std::string> defined;
+  for (const auto& i : g->input()) defined.insert(i.name());
+  for (const auto& t : g->initializer()) defined.insert(t.name());
+  for (int k = 0; k < g->node_size(); ++k) {
+    const auto& n = g->node(k);
+    if (!n.domain().empty() && n.domain() != "ai.onnx")
+      throw UserError(fmt::format("{}: unsupported op '{}' from domain '{}' ({})", origin,
+                                  n.op_type(), n.domain(), node_label(n)));
+    for (const auto& out : n.output()) {
+      if (out.empty()) continue;
+      if (defined.count(out) || producer.count(out))
+        throw UserError(fmt::format("{}: tensor '{}' is produced twice (second time by {})",
+                                    origin, out, node_label(n)));
+      producer[out] = k;
+    }
+  }
+  std::vector<int> indegree(g->node_size(), 0);
+  std::vector<std::vector<int>> users(g->node_size());
+  for (int k = 0; k < g->node_size(); ++k) {
+    const auto& n = g->node(k);
+    for (const auto& in : n.input()) {
+      if (in.empty() || defined.count(in)) continue;
+      auto it = producer.find(in);
+      if (it == producer.end())
+        throw UserError(fmt::format("{}: tensor '{}' used by {} is never defined", origin, in,
+                                    node_label(n)));
+      ++indegree[k];
+      users[it->second].push_back(k);
+    }
+  }
+  std::deque<int> ready;
+  for (int k = 0; k < g->node_size(); ++k)
+    if (indegree[k] == 0) ready.push_back(k);
+  std::vector<int> order;
+  while (!ready.empty()) {
+    const int k = ready.front();
+    ready.pop_front();
+    order.push_back(k);
+    for (int u : users[k])
+      if (--indegree[u] == 0) ready.push_back(u);
+  }
+  if (order.size() != static_cast<size_t>(g->node_size())) {
+    for (int k = 0; k < g->node_size(); ++k)
+      if (indegree[k] > 0)
+        throw UserError(fmt::format("{}: the graph has a cycle through {}", origin,
+                                    node_label(g->node(k))));
+  }
+  google::protobuf::RepeatedPtrField<NodeProto> sorted;
+  for (int k : order) *sorted.Add() = g->node(k);
+  g->mutable_node()->Swap(&sorted);
+}
+
+std::vector<std::string> pick_data_inputs(const ModelProto& m, const OnnxLoadOptions& opts,
+                                          const std::string& origin) {
+  std::unordered_set<std::string> inits;
+  for (const auto& t : m.graph().initializer()) inits.insert(t.name());
+  std::vector<std::string> names;
+  for (const auto& i : m.graph().input())
+    if (!inits.count(i.name())) names.push_back(i.name());
+  if (!opts.data_inputs.empty()) {
+    for (const auto& want : opts.data_inputs)
+      if (std::find(names.begin(), names.end(), want) == names.end()) {
+        std::string all;
+        for (const auto& n : names) all += (all.empty() ? "" : ", ") + n;
+        throw UserError(fmt::format("{}: --inputs names '{}', which is not a graph input "
+                                    "(inputs: {})", origin, want, all));
+      }
+    return opts.data_inputs;
+  }
+  if (names.empty()) throw UserError(fmt::format("{}: the graph has no data input", origin));
+  return {names.front()};
+}
+
+// Fixes the batch of each data input. A symbolic first dim becomes `batch`; any other
+// symbolic dim is left for the resolution check, which names the tensor and node.
+void fix_batch(ModelProto& m, const std::vector<std::string>& data_inputs, int64_t batch,
+               const std::string& origin) {
+  for (auto& in : *m.mutable_graph()->mutable_input()) {
+    if (std::find(data_inputs.begin(), data_inputs.end(), in.name()) == data_inputs.end()) continue;
+    if (!in.type().has_tensor_type() || !in.type().tensor_type().has_shape())
+      throw UserError(fmt::format("{}: data input '{}' has no shape", origin, in.name()));
+    auto* shape = in.mutable_type()->mutable_tensor_type()->mutable_shape();
+    if (shape->dim_size() == 0) continue;
+    auto* d0 = shape->mutable_dim(0);
+    if (d0->has_dim_value() && d0->dim_value() > 0) {
+      // A fixed batch is kept; asking for another one cannot be honoured, since reshape
+      // targets in such exports hard-code it.
+      if (batch != 0 && d0->dim_value() != batch)
+        throw UserError(fmt::format("{}: input '{}' has a fixed batch of {}; --batch {} needs a "
+                                    "model exported with a dynamic batch axis",
+                                    origin, in.name(), d0->dim_value(), batch));
+      continue;
+    }
+    d0->clear_dim_param();
+    d0->set_dim_value(batch == 0 ? 1 : batch);
+  }
+  // Graph outputs keep their element type only: their declared symbolic dims would
+  // otherwise be merged with the now-concrete inferred ones.
+  for (auto& out : *m.mutable_graph()->mutable_output())
+    if (out.type().has_tensor_type()) out.mutable_type()->mutable_tensor_type()->clear_shape();
+}
+
+void record_type(const onnx::TypeProto& type, TensorFacts& f) {
+  if (!type.has_tensor_type()) return;
+  const auto& tt = type.tensor_type();
+  if (tt.elem_type() != 0) f.dtype = tt.elem_type();
+  if (!tt.has_shape()) return;
+  std::vector<int64_t> dims;
+  for (const auto& d : tt.shape().dim()) {
+    if (!d.has_dim_value() || d.dim_value() < 0) return;
+    dims.push_back(d.dim_value());
+  }
+  f.dims = dims;
+  f.shape_known = true;
+}
+
+void collect_facts(const ModelProto& m, LoadedOnnx& out) {
+  const auto& g = m.graph();
+  for (const auto& vi : g.input()) record_type(vi.type(), out.tensors[vi.name()]);
+  for (const auto& vi : g.value_info()) record_type(vi.type(), out.tensors[vi.name()]);
+  for (const auto& vi : g.output()) record_type(vi.type(), out.tensors[vi.name()]);
+  for (const auto& t : g.initializer()) {
+    auto& f = out.tensors[t.name()];
+    f.dims.assign(t.dims().begin(), t.dims().end());
+    f.shape_known = true;
+    f.dtype = t.data_type();
+  }
+}
+
+void run_shape_inference(ModelProto& m, const std::string& origin) {
+  m.mutable_graph()->clear_value_info();
+  // Not strict: a node ONNX cannot infer is left unknown; our folding and the final
+  // resolution check decide whether that matters.
+  onnx::ShapeInferenceOptions options(/*check_type=*/false, /*error_mode=*/0,
+                                      /*data_prop=*/true);
+  try {
+    onnx::shape_inference::InferShapes(m, onnx::OpSchemaRegistry::Instance(), options);
+  } catch (const std::exception& e) {
+    std::string msg = e.what();
+    msg = msg.substr(0, msg.find('\n'));
+    throw UserError(fmt::format("{}: ONNX shape inference failed: {}", origin, msg));
+  }
+}
+
+bool output_is_graph_output(const ModelProto& m, const NodeProto& n) {
+  for (const auto& o : m.graph().output())
+    for (const auto& no : n.output())
+      if (o.name() == no) return true;
+  return false;
+}
+
+// One sweep in topological order: evaluates every node whose inputs are constants (or,
+// for Shape/Size, whose input shape is known). Returns the indices of folded nodes.
+std::vector<int> fold_once(const ModelProto& m, LoadedOnnx& out) {
+  std::vector<int> folded;
+  const auto& g = m.graph();
+  for (int k = 0; k < g.node_size(); ++k) {
+    const auto& n = g.node(k);
+    if (output_is_graph_output(m, n)) continue;
+    std::vector<const ConstTensor*> ins;
+    std::vector<std::optional<std::vector<int64_t>>> shapes;
+    for (const auto& name : n.input()) {
+      auto c = out.consts.find(name);
+      ins.push_back(name.empty() || c == out.consts.end() ? nullptr : &c->second);
+      auto t = out.tensors.find(name);
+      if (t != out.tensors.end() && t->second.shape_known) shapes.emplace_back(t->second.dims);
+      else shapes.emplace_back(std::nullopt);
+    }
+    auto result = eval_const_node(n, out.opset, ins, shapes);
+    if (!result || result->size() < static_cast<size_t>(n.output_size())) continue;
+    for (int o = 0; o < n.output_size(); ++o) {
+      if (n.output(o).empty()) continue;
+      const ConstTensor& c = (*result)[o];
+      out.consts[n.output(o)] = c;
+      auto& f = out.tensors[n.output(o)];
+      f.dims = c.dims;
+      f.shape_known = true;
+      f.dtype = c.onnx_dtype;
+      f.kind = TensorKind::constant;
+    }
+    folded.push_back(k);
+  }
+  return folded;
+}
+
+// Replaces folded nodes by initializers holding their values, so that the next round of
+// ONNX shape inference sees constant Reshape/Expand targets.
+void apply_folds(ModelProto& m, const std::vector<int>& folded, const LoadedOnnx& out) {
+  auto* g = m.mutable_graph();
+  std::unordered_set<int> drop(folded.begin(), folded.end());
+  std::unordered_set<std::string> needed;
+  for (int k = 0; k < g->node_size(); ++k)
+    if (!drop.count(k))
+      for (const auto& in : g->node(k).input()) needed.insert(in);
+  google::protobuf::RepeatedPtrField<NodeProto> kept;
+  for (int k = 0; k < g->node_size(); ++k) {
+    if (!drop.count(k)) {
+      *kept.Add() = g->node(k);
+      continue;
+    }
+    for (const auto& o : g->node(k).output())
+      if (!o.empty() && needed.count(o)) const_to_proto(out.consts.at(o), o, g->add_initializer());
+  }
+  g->mutable_node()->Swap(&kept);
+}
+
+}  // namespace
+
+LoadedOnnx load_onnx(const std::string& path, const OnnxLoadOptions& opts) {
+  const std::string bytes = read_file(path);
+  ModelProto model;
+  if (bytes.empty()) throw UserError(fmt::format("{}: file is empty, not an ONNX model", path));
+  if (!model.ParseFromString(bytes))
+    throw UserError(fmt::format("{}: not a valid ONNX model (protobuf parse failed: truncated "
+                                "or not an ONNX file)", path));
+  return load_onnx_model(std::move(model), path, opts);
+}
+
+LoadedOnnx load_onnx_model(ModelProto model, const std::string& origin,
+                           const OnnxLoadOptions& opts) {
+  if (opts.batch < 0)
+    throw UserError(fmt::format("--batch must be > 0, got {}", opts.batch));
+  // A protobuf of another message type often parses "successfully" as a ModelProto with
+  // only unknown fields, so check for the parts every real model has.
+  if (!model.has_graph() || model.graph().node_size() == 0 || model.ir_version() <= 0)
+    throw UserError(fmt::format("{}: not an ONNX model (no ir_version or no graph nodes)", origin));
+  LoadedOnnx out;
+  out.path = origin;
+  out.opset = default_domain_opset(model, origin);
+  name_nodes(model);
+  validate_and_sort(model, origin);
+  out.data_inputs = pick_data_inputs(model, opts, origin);
+  fix_batch(model, out.data_inputs, opts.batch, origin);
+
+  // Parameters: graph inputs that are not data inputs, and initializers.
+  for (const auto& in : model.graph().input())
+    if (std::find(out.data_inputs.begin(), out.data_inputs.end(), in.name()) ==
+        out.data_inputs.end())
+      out.graph_params.insert(in.name());
+  for (const auto& t : model.graph().initializer()) {
+    out.graph_params.insert(t.name());
+    if (auto c = const_from_proto(t)) out.consts[t.name()] = std::move(*c);
+  }
+
+  // Infer, fold, repeat: each round resolves the next Reshape whose target depends on a
+  // shape computed from an earlier one (Swin has one such chain per block).
+  constexpr int kMaxRounds = 256;
+  for (int round = 0; round < kMaxRounds; ++round) {
+    run_shape_inference(model, origin);
+    collect_facts(model, out);
+    for (const auto& [name, c] : out.consts) {
+      auto& f = out.tensors[name];
+      f.dims = c.dims;
+      f.shape_known = true;
+      if (!out.graph_params.count(name)) f.kind = TensorKind::constant;
+    }
+    auto folded = fold_once(model, out);
+    out.fold_iterations = round + 1;
+    if (folded.empty()) break;
+    out.folded_nodes += static_cast<int>(folded.size());
+    apply_folds(model, folded, out);
+  }
+  for (const auto& p : out.graph_params) {
+    auto& f = out.tensors[p];
+    // A parameter with stored values is still a parameter (weights), not a folded constant.
+    f.kind = TensorKind::param;
+  }
+  out.model = std::move(model);
+  return out;
+}
+
+}  // namespace h4h

@@ -1,0 +1,55 @@
+#pragma once
+// ONNX loading: parse → validate → fix the batch → ONNX shape inference → fold shape
+// subgraphs to constants → repeat until every shape that can be resolved is. The result
+// is a model whose remaining nodes are the network's real computation.
+#include <cstdint>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "frontend/const_tensor.h"
+#include "onnx/onnx_pb.h"
+
+namespace h4h {
+
+struct OnnxLoadOptions {
+  // Batch for data inputs whose first dim is symbolic; 0 = not given (1 for dynamic
+  // inputs, the model's own batch for fixed ones).
+  int64_t batch = 0;
+  // Names of the data inputs. Empty: the first graph input that is not an initializer is
+  // the data input and every other graph input is a parameter (graph-only exports).
+  std::vector<std::string> data_inputs;
+};
+
+enum class TensorKind { activation, param, constant };
+
+struct TensorFacts {
+  std::vector<int64_t> dims;
+  bool shape_known = false;
+  int32_t dtype = 0;                  // onnx::TensorProto_DataType, 0 = unknown
+  TensorKind kind = TensorKind::activation;
+};
+
+struct LoadedOnnx {
+  std::string path;
+  int opset = 0;
+  onnx::ModelProto model;                                   // folded nodes removed
+  std::vector<std::string> data_inputs;
+  std::set<std::string> graph_params;                       // original parameter tensors
+  std::unordered_map<std::string, TensorFacts> tensors;     // everything we know
+  std::unordered_map<std::string, ConstTensor> consts;      // folded/constant values
+  int fold_iterations = 0;
+  int folded_nodes = 0;
+};
+
+// Opsets of the default domain we accept. ONNX 1.12's shape inference knows up to 17.
+constexpr int kMinOpset = 11;
+constexpr int kMaxOpset = 17;
+
+LoadedOnnx load_onnx(const std::string& path, const OnnxLoadOptions& opts);
+// Same, on a model already in memory (tests build tiny graphs in code).
+LoadedOnnx load_onnx_model(onnx::ModelProto model, const std::string& origin,
+                           const OnnxLoadOptions& opts);
+
+}  // namespace h4h

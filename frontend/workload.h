@@ -1,0 +1,74 @@
+#pragma once
+// Workload: what a network asks of the hardware, as a DAG of kernels. It is the contract
+// between the frontends (ONNX, SCALE-Sim topologies, NAS subnets) and the simulator.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace h4h {
+
+enum class KernelClass { conv, linear, matmul, vector, pool, data_movement };
+
+const char* to_string(KernelClass c);
+
+using Shape = std::vector<int64_t>;
+
+// Geometry of a convolution (also depthwise/grouped) in NCHW. Output size is already
+// resolved by the frontend (ONNX padding rules or SCALE-Sim's no-padding rule).
+struct ConvGeometry {
+  int64_t batch = 1;
+  int64_t in_channels = 0;
+  int64_t in_h = 0, in_w = 0;
+  int64_t out_channels = 0;
+  int64_t out_h = 0, out_w = 0;
+  int64_t kernel_h = 1, kernel_w = 1;
+  int64_t stride_h = 1, stride_w = 1;
+  int64_t groups = 1;
+};
+
+// Geometry of a GEMM: `batch` independent products of (m x k) * (k x n).
+// For linear kernels the (k x n) operand is the static weight; for matmul both are dynamic.
+struct GemmGeometry {
+  int64_t batch = 1;
+  int64_t m = 0, n = 0, k = 0;
+};
+
+struct Kernel {
+  std::string name;       // the ONNX node name (or a synthesized one), unique in the workload
+  KernelClass cls = KernelClass::vector;
+  std::string op;         // what it computes: "Conv", "Gemm", "MatMul", "Softmax", "LayerNorm",
+                          // "GELU", "Add", "MaxPool", "Transpose", ... (after fusion passes)
+  std::string activation; // fused activation ("Relu", "Clip", "HardSwish", ...) or empty
+  std::string tag;        // role in a recognized pattern ("attention.qk", ...) or empty
+  Shape output_shape;
+  std::vector<Shape> input_shapes;  // dynamic (activation) inputs only, not weights
+  ConvGeometry conv;      // valid when cls == conv
+  GemmGeometry gemm;      // valid when cls == linear or matmul (and for conv, its GEMM view)
+
+  int64_t macs = 0;             // Conv: N*Cout*Hout*Wout*(Cin/g)*kh*kw; GEMM: out elems * K
+  int64_t weight_elems = 0;     // static operands stored for this kernel (weights + bias)
+  int64_t param_elems = 0;      // learnable parameters of the source model it carries
+                                // (differs from weight_elems by folded BatchNorm scales)
+  int64_t input_elems = 0;      // dynamic inputs read
+  int64_t output_elems = 0;     // elements written
+  int64_t vector_ops = 0;       // vector/pool: elementwise operations performed
+  bool is_copy = true;          // data_movement: false = a view that costs nothing
+
+  std::vector<int> producers;   // indices of kernels whose outputs this one reads
+
+  int64_t weight_bytes(int bytes_per_elem) const { return weight_elems * bytes_per_elem; }
+  int64_t input_bytes(int bytes_per_elem) const { return input_elems * bytes_per_elem; }
+  int64_t output_bytes(int bytes_per_elem) const { return output_elems * bytes_per_elem; }
+};
+
+struct Workload {
+  std::string model;            // file name or topology name
+  int64_t batch = 1;
+  int bytes_per_elem = 1;       // storage precision the byte counts are reported at (int8)
+  std::vector<Kernel> kernels;  // topological order: producers come first
+
+  int64_t total_macs() const;
+  int64_t total_params() const;
+};
+
+}  // namespace h4h

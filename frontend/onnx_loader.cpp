@@ -261,16 +261,19 @@ void apply_folds(ModelProto& m, const std::vector<int>& folded, const LoadedOnnx
   for (int k = 0; k < g->node_size(); ++k)
     if (!drop.count(k))
       for (const auto& in : g->node(k).input()) needed.insert(in);
-  google::protobuf::RepeatedPtrField<NodeProto> kept;
-  for (int k = 0; k < g->node_size(); ++k) {
-    if (!drop.count(k)) {
-      *kept.Add() = g->node(k);
+  // Compact in place (swaps, no copies): Swin folds thousands of nodes over ~20 rounds.
+  auto* nodes = g->mutable_node();
+  int write = 0;
+  for (int k = 0; k < nodes->size(); ++k) {
+    if (drop.count(k)) {
+      for (const auto& o : nodes->Get(k).output())
+        if (!o.empty() && needed.count(o)) const_to_proto(out.consts.at(o), o, g->add_initializer());
       continue;
     }
-    for (const auto& o : g->node(k).output())
-      if (!o.empty() && needed.count(o)) const_to_proto(out.consts.at(o), o, g->add_initializer());
+    if (write != k) nodes->SwapElements(write, k);
+    ++write;
   }
-  g->mutable_node()->Swap(&kept);
+  nodes->DeleteSubrange(write, nodes->size() - write);
 }
 
 }  // namespace

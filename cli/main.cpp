@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   h4h::cli::register_inspect(app);
   h4h::cli::register_config(app);
+  h4h::cli::register_list(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

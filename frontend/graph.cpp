@@ -48,6 +48,12 @@ AttrValue to_attr(const onnx::AttributeProto& a) {
 
 bool is_supported_op(const std::string& op_type) { return supported_ops().count(op_type) != 0; }
 
+std::vector<std::string> supported_op_types() {
+  std::vector<std::string> ops(supported_ops().begin(), supported_ops().end());
+  std::sort(ops.begin(), ops.end());
+  return ops;
+}
+
 int64_t OpNode::attr_i(const std::string& k, int64_t def) const {
   auto it = attrs.find(k);
   return it == attrs.end() ? def : it->second.i;
@@ -242,7 +248,10 @@ Graph build_graph(const LoadedOnnx& model) {
           g.origin, t, role, op.name, op.op_type));
     };
     for (const auto& t : op.inputs) check(t, "input");
-    for (const auto& t : op.outputs) check(t, "output");
+    // Optional outputs nobody reads (Dropout's mask, MaxPool's indices) need no shape.
+    for (size_t k = 0; k < op.outputs.size(); ++k)
+      if (k == 0 || used.count(op.outputs[k]) || g.is_graph_output(op.outputs[k]))
+        check(op.outputs[k], "output");
   }
   for (const auto& d : g.data_inputs) {
     const auto& f = g.facts(d);

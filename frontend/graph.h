@@ -103,5 +103,6 @@ Graph build_graph(const LoadedOnnx& model);
 
 // The ONNX ops the frontend understands (before fusion).
 bool is_supported_op(const std::string& op_type);
+std::vector<std::string> supported_op_types();  // sorted, for `h4hsim list`
 
 }  // namespace h4h

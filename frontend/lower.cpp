@@ -158,7 +158,7 @@ Workload lower_to_workload(const Graph& g, const LowerOptions& opts) {
     k.tag = n.tag;
     if (!n.outputs.empty()) k.output_shape = g.dims(n.outputs[0]);
     for (const auto& o : n.outputs)
-      if (!o.empty()) k.output_elems += g.elems(o);
+      if (!o.empty() && g.facts(o).shape_known) k.output_elems += g.elems(o);
 
     auto claim = [&](const std::string& t) {
       auto it = g.param_origins.find(t);

@@ -1,0 +1,445 @@
+#include "sim/config/arch_config.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include "frontend/user_error.h"
+
+namespace h4h {
+namespace {
+
+using Decl = ParamDecl<ArchConfig>;
+
+template <typename T>
+Decl field(std::string path, ParamType type, std::string unit, ParamValue def, std::string desc,
+           ParamConstraint cons, T& (*access)(ArchConfig&)) {
+  Decl d;
+  d.path = std::move(path);
+  d.type = type;
+  d.unit = std::move(unit);
+  d.default_value = std::move(def);
+  d.description = std::move(desc);
+  d.constraint = std::move(cons);
+  d.set = [access](ArchConfig& c, const ParamValue& v) {
+    if constexpr (std::is_same_v<T, double>) {
+      // An integer literal is a fine value for a real-valued key.
+      if (auto i = std::get_if<int64_t>(&v)) access(c) = static_cast<double>(*i);
+      else access(c) = std::get<double>(v);
+    } else {
+      access(c) = std::get<T>(v);
+    }
+  };
+  d.get = [access](const ArchConfig& c) -> ParamValue {
+    return access(const_cast<ArchConfig&>(c));
+  };
+  return d;
+}
+
+// One line per key: the field, its YAML path, type, unit, default, and where the default
+// comes from. The macro only saves writing the accessor lambda.
+#define H4H_PARAM(T, path, type, unit, def, cons, expr, desc) \
+  field<T>(path, type, unit, ParamValue{def}, desc, cons, [](ArchConfig& c) -> T& { return c.expr; })
+
+ParamConstraint pos_max(double m) { ParamConstraint c; c.positive = true; c.max = m; return c; }
+ParamConstraint pow2(double m) { ParamConstraint c; c.positive = true; c.power_of_two = true; c.max = m; return c; }
+ParamConstraint nonneg() { ParamConstraint c; c.non_negative = true; return c; }
+ParamConstraint nonneg_max(double m) { ParamConstraint c; c.non_negative = true; c.max = m; return c; }
+ParamConstraint one_of(std::vector<std::string> v) { ParamConstraint c; c.choices = std::move(v); return c; }
+ParamConstraint ints_in(std::vector<int64_t> v) { ParamConstraint c; c.allowed_ints = std::move(v); return c; }
+
+constexpr auto I = ParamType::integer;
+constexpr auto R = ParamType::real;
+constexpr auto B = ParamType::boolean;
+constexpr auto C = ParamType::choice;
+constexpr auto S = ParamType::text;
+
+std::vector<Decl> make_decls() {
+  using std::string;
+  return {
+      H4H_PARAM(string, "name", S, "", string("custom"), {}, name, "Name of this design point"),
+      H4H_PARAM(string, "description", S, "", string(""), {}, description, "Free text"),
+
+      // --- NPU tile: systolic array, SRAMs, vector unit ---------------------------------
+      H4H_PARAM(bool, "npu.enabled", B, "", true, {}, npu.enabled,
+                "Systolic array present; the vector unit (softmax, norms, elementwise) always is"),
+      H4H_PARAM(int64_t, "npu.array.rows", I, "PEs", int64_t{32}, pos_max(4096), npu.rows,
+                "Systolic array rows (32x32 = 1024 8-bit MACs, an edge NPU tile; SCALE-Sim's default)"),
+      H4H_PARAM(int64_t, "npu.array.cols", I, "PEs", int64_t{32}, pos_max(4096), npu.cols,
+                "Systolic array columns"),
+      H4H_PARAM(string, "npu.array.dataflow", C, "", string("os"), one_of({"os", "ws", "is"}),
+                npu.dataflow, "Dataflow: output-, weight- or input-stationary (SCALE-Sim's names)"),
+      H4H_PARAM(double, "npu.clock_mhz", R, "MHz", 800.0, pos_max(10000), npu.clock_mhz,
+                "NPU clock (edge NPUs at 7-28 nm run at 0.5-1 GHz)"),
+      H4H_PARAM(int64_t, "npu.precision_bits", I, "bits", int64_t{8}, ints_in({4, 8, 16}),
+                npu.precision_bits, "Operand precision of the array (int8 inference)"),
+      H4H_PARAM(int64_t, "npu.sram.ifmap_kib", I, "KiB", int64_t{256}, pos_max(1 << 20),
+                npu.sram.ifmap_kib, "Input feature map SRAM (double-buffered halves)"),
+      H4H_PARAM(int64_t, "npu.sram.filter_kib", I, "KiB", int64_t{256}, pos_max(1 << 20),
+                npu.sram.filter_kib, "Filter (weight) SRAM"),
+      H4H_PARAM(int64_t, "npu.sram.ofmap_kib", I, "KiB", int64_t{128}, pos_max(1 << 20),
+                npu.sram.ofmap_kib, "Output feature map SRAM"),
+      H4H_PARAM(int64_t, "npu.sram.ifmap_banks", I, "banks", int64_t{8}, pow2(1024),
+                npu.sram.ifmap_banks, "Banks of the ifmap SRAM (power of two: address interleaving)"),
+      H4H_PARAM(int64_t, "npu.sram.filter_banks", I, "banks", int64_t{8}, pow2(1024),
+                npu.sram.filter_banks, "Banks of the filter SRAM"),
+      H4H_PARAM(int64_t, "npu.sram.ofmap_banks", I, "banks", int64_t{4}, pow2(1024),
+                npu.sram.ofmap_banks, "Banks of the ofmap SRAM"),
+      H4H_PARAM(int64_t, "npu.vector.lanes", I, "lanes", int64_t{64}, pos_max(65536),
+                npu.vector.lanes, "Vector unit SIMD lanes (one lane-op per lane per cycle)"),
+      H4H_PARAM(int64_t, "npu.vector.cycles.add", I, "cycles", int64_t{1}, pos_max(1024),
+                npu.vector.add_cycles, "Cycles per lane-op: add/sub/compare"),
+      H4H_PARAM(int64_t, "npu.vector.cycles.mul", I, "cycles", int64_t{1}, pos_max(1024),
+                npu.vector.mul_cycles, "Cycles per lane-op: multiply"),
+      H4H_PARAM(int64_t, "npu.vector.cycles.max", I, "cycles", int64_t{1}, pos_max(1024),
+                npu.vector.max_cycles, "Cycles per lane-op: max/min (pooling, ReLU)"),
+      H4H_PARAM(int64_t, "npu.vector.cycles.exp", I, "cycles", int64_t{4}, pos_max(1024),
+                npu.vector.exp_cycles, "Cycles per lane-op: exp (piecewise/LUT unit, softmax, GELU)"),
+      H4H_PARAM(int64_t, "npu.vector.cycles.div", I, "cycles", int64_t{8}, pos_max(1024),
+                npu.vector.div_cycles, "Cycles per lane-op: divide/reciprocal (iterative)"),
+      H4H_PARAM(int64_t, "npu.vector.cycles.sqrt", I, "cycles", int64_t{8}, pos_max(1024),
+                npu.vector.sqrt_cycles, "Cycles per lane-op: square root / rsqrt (iterative)"),
+
+      // --- CIM macros ---------------------------------------------------------------------
+      H4H_PARAM(bool, "cim.enabled", B, "", true, {}, cim.enabled, "CIM macros present"),
+      H4H_PARAM(string, "cim.impl", C, "", string("digital_sram"), one_of({"digital_sram"}),
+                cim.impl, "Macro model: digital SRAM-CIM (bit-serial inputs, adder tree per column group)"),
+      H4H_PARAM(int64_t, "cim.macro_count", I, "macros", int64_t{4}, pos_max(4096),
+                cim.macro_count, "Number of CIM macros"),
+      H4H_PARAM(int64_t, "cim.rows", I, "rows", int64_t{256}, pow2(65536), cim.rows,
+                "Wordlines per macro: the reduction depth held (256x256 bitcells = 64 Kb, as the "
+                "22 nm digital SRAM-CIM of Chih et al., ISSCC 2021)"),
+      H4H_PARAM(int64_t, "cim.cols", I, "bitcells", int64_t{256}, pow2(65536), cim.cols,
+                "Bitcell columns per macro; weights per row = cols / weight_bits"),
+      H4H_PARAM(int64_t, "cim.weight_bits", I, "bits", int64_t{8}, ints_in({1, 2, 4, 8, 16}),
+                cim.weight_bits, "Weight precision stored in the macro"),
+      H4H_PARAM(int64_t, "cim.input_bits", I, "bits", int64_t{8}, ints_in({1, 2, 4, 8, 16}),
+                cim.input_bits, "Input precision, streamed bit-serially"),
+      H4H_PARAM(int64_t, "cim.cycles_per_input_bit", I, "cycles", int64_t{1}, pos_max(64),
+                cim.cycles_per_input_bit, "Cycles per input bit (1: one bit per cycle, ISSCC'21)"),
+      H4H_PARAM(int64_t, "cim.adc_latency_cycles", I, "cycles", int64_t{2}, nonneg_max(1024),
+                cim.adc_latency_cycles, "Adder-tree (digital) or ADC (analog) latency after the last input bit"),
+      H4H_PARAM(int64_t, "cim.cols_per_adc", I, "columns", int64_t{8}, pow2(65536),
+                cim.cols_per_adc, "Columns time-multiplexed onto one adder tree / ADC (column mux)"),
+      H4H_PARAM(int64_t, "cim.weight_write_rows_per_cycle", I, "rows/cycle", int64_t{1},
+                pos_max(65536), cim.weight_write_rows_per_cycle,
+                "Weight (re)programming bandwidth: SRAM rows written per cycle"),
+      H4H_PARAM(double, "cim.clock_mhz", R, "MHz", 500.0, pos_max(10000), cim.clock_mhz,
+                "Macro clock (digital SRAM-CIM macros report 0.2-1 GHz at 22-5 nm)"),
+
+      // --- Shared bus ----------------------------------------------------------------------
+      H4H_PARAM(int64_t, "bus.width_bytes", I, "B", int64_t{32}, pow2(4096), bus.width_bytes,
+                "Data width (256-bit AXI-class interconnect)"),
+      H4H_PARAM(double, "bus.clock_mhz", R, "MHz", 800.0, pos_max(10000), bus.clock_mhz, "Bus clock"),
+      H4H_PARAM(int64_t, "bus.latency_cycles", I, "cycles", int64_t{4}, nonneg_max(1 << 20),
+                bus.latency_cycles, "Request-to-first-beat latency of one transaction"),
+      H4H_PARAM(string, "bus.arbitration", C, "", string("round_robin"),
+                one_of({"round_robin", "fixed_priority"}), bus.arbitration,
+                "Arbitration between NPU and CIM DMA engines"),
+
+      // --- DRAM (defaults: LPDDR4-4266, JEDEC JESD209-4) -----------------------------------
+      H4H_PARAM(string, "dram.kind", C, "", string("lpddr4"), one_of({"lpddr4", "lpddr5"}),
+                dram.kind, "DRAM standard (timing defaults below are LPDDR4-4266)"),
+      H4H_PARAM(int64_t, "dram.channels", I, "channels", int64_t{2}, pow2(64), dram.channels,
+                "Independent channels (2 x16 channels = one 32-bit LPDDR4 die, ~17 GB/s)"),
+      H4H_PARAM(int64_t, "dram.banks", I, "banks", int64_t{8}, pow2(256), dram.banks,
+                "Banks per channel (LPDDR4: 8; LPDDR5: 16)"),
+      H4H_PARAM(int64_t, "dram.row_bytes", I, "B", int64_t{2048}, pow2(1 << 20), dram.row_bytes,
+                "Row (page) size per channel (LPDDR4 x16: 2 KB)"),
+      H4H_PARAM(int64_t, "dram.tck_ps", I, "ps", int64_t{469}, pos_max(100000), dram.tck_ps,
+                "Clock period (LPDDR4-4266: 2133 MHz, 0.469 ns)"),
+      H4H_PARAM(int64_t, "dram.trcd_cycles", I, "tCK", int64_t{39}, pos_max(10000), dram.trcd_cycles,
+                "ACT to READ/WRITE (JEDEC: max(18 ns, 4 tCK) = 39 tCK at 4266)"),
+      H4H_PARAM(int64_t, "dram.tcl_cycles", I, "tCK", int64_t{36}, pos_max(10000), dram.tcl_cycles,
+                "READ latency RL (JEDEC LPDDR4-4266, DBI off: 36 tCK)"),
+      H4H_PARAM(int64_t, "dram.trp_cycles", I, "tCK", int64_t{39}, pos_max(10000), dram.trp_cycles,
+                "PRECHARGE period tRPpb (JEDEC: max(18 ns, 4 tCK) = 39 tCK)"),
+      H4H_PARAM(int64_t, "dram.tras_cycles", I, "tCK", int64_t{90}, pos_max(10000), dram.tras_cycles,
+                "ACT to PRECHARGE minimum (JEDEC: max(42 ns, 3 tCK) = 90 tCK)"),
+      H4H_PARAM(int64_t, "dram.burst_length", I, "beats", int64_t{16}, pow2(64), dram.burst_length,
+                "Burst length (LPDDR4: BL16)"),
+      H4H_PARAM(int64_t, "dram.bus_width_bits", I, "bits", int64_t{16}, pow2(1024),
+                dram.bus_width_bits, "Data width per channel (LPDDR4: x16)"),
+      H4H_PARAM(bool, "dram.refresh.enabled", B, "", false, {}, dram.refresh_enabled,
+                "Model all-bank refresh (off: refresh costs ~7% of time, usually ignored)"),
+      H4H_PARAM(double, "dram.refresh.trefi_ns", R, "ns", 3904.0, pos_max(1e9), dram.trefi_ns,
+                "Average refresh interval (LPDDR4: 3.904 us)"),
+      H4H_PARAM(double, "dram.refresh.trfc_ns", R, "ns", 280.0, pos_max(1e9), dram.trfc_ns,
+                "All-bank refresh cycle time (LPDDR4 8 Gb: 280 ns)"),
+
+      // --- Energy table (Accelergy-style: counted actions x per-action energy) ------------
+      H4H_PARAM(double, "energy.npu_mac_pj", R, "pJ", 0.12, nonneg(), energy.npu_mac_pj,
+                "8-bit MAC: Horowitz ISSCC'14 45 nm 0.2 pJ mul + 0.03 pJ add, scaled ~0.5x to 28 nm"),
+      H4H_PARAM(double, "energy.sram_read_pj_per_byte", R, "pJ/B", 1.2, nonneg(),
+                energy.sram_read_pj_per_byte,
+                "SRAM read: Horowitz 5 pJ per 32-bit word from 8 KB at 45 nm, ~0.25x/B at 28 nm, "
+                "x1.6 for 64-256 KB arrays"),
+      H4H_PARAM(double, "energy.sram_write_pj_per_byte", R, "pJ/B", 1.4, nonneg(),
+                energy.sram_write_pj_per_byte, "SRAM write (slightly above read)"),
+      H4H_PARAM(double, "energy.vector_op_pj", R, "pJ", 0.4, nonneg(), energy.vector_op_pj,
+                "One vector lane-op (16-bit ALU op + register file access, 28 nm)"),
+      H4H_PARAM(double, "energy.cim_mac_pj", R, "pJ", 0.09, nonneg(), energy.cim_mac_pj,
+                "8b x 8b CIM MAC: 89 TOPS/W at 4b (Chih et al. ISSCC'21, 22 nm) = 22 fJ/MAC, x4 for 8b inputs+weights"),
+      H4H_PARAM(double, "energy.adc_conversion_pj", R, "pJ", 0.2, nonneg(), energy.adc_conversion_pj,
+                "One column-group readout: adder-tree reduction + accumulator (digital), ADC (analog)"),
+      H4H_PARAM(double, "energy.cim_weight_write_pj_per_bit", R, "pJ/bit", 0.18, nonneg(),
+                energy.cim_weight_write_pj_per_bit, "Writing one weight bit into the macro (SRAM write)"),
+      H4H_PARAM(double, "energy.bus_pj_per_byte", R, "pJ/B", 0.5, nonneg(), energy.bus_pj_per_byte,
+                "On-chip interconnect, ~2 mm at ~0.03 pJ/bit/mm plus switch logic"),
+      H4H_PARAM(double, "energy.dram_read_pj_per_byte", R, "pJ/B", 40.0, nonneg(),
+                energy.dram_read_pj_per_byte, "LPDDR4 read incl. I/O, ~5 pJ/bit (Micron LPDDR4 power calculator)"),
+      H4H_PARAM(double, "energy.dram_write_pj_per_byte", R, "pJ/B", 40.0, nonneg(),
+                energy.dram_write_pj_per_byte, "LPDDR4 write incl. I/O, ~5 pJ/bit"),
+      H4H_PARAM(double, "energy.dram_activate_pj", R, "pJ", 800.0, nonneg(), energy.dram_activate_pj,
+                "One ACT+PRE of a 2 KB row (Micron LPDDR4 IDD0-based estimate)"),
+      H4H_PARAM(double, "energy.leakage.npu_mw", R, "mW", 20.0, nonneg(), energy.npu_leakage_mw,
+                "NPU array + vector unit static power (28 nm LP)"),
+      H4H_PARAM(double, "energy.leakage.cim_macro_mw", R, "mW", 0.5, nonneg(),
+                energy.cim_macro_leakage_mw, "Static power per CIM macro (64 Kb SRAM + periphery)"),
+      H4H_PARAM(double, "energy.leakage.sram_mw", R, "mW", 8.0, nonneg(), energy.sram_leakage_mw,
+                "Static power of the NPU SRAMs (640 KiB, 28 nm LP)"),
+      H4H_PARAM(double, "energy.leakage.bus_mw", R, "mW", 2.0, nonneg(), energy.bus_leakage_mw,
+                "Static power of the interconnect"),
+      H4H_PARAM(double, "energy.leakage.dram_mw", R, "mW", 5.0, nonneg(), energy.dram_leakage_mw,
+                "DRAM background power (LPDDR4 active standby, IDD3N-class)"),
+
+      // --- Area (optional, 0 = not given) -------------------------------------------------
+      H4H_PARAM(double, "area.npu_mm2", R, "mm2", 0.0, nonneg(), area.npu_mm2, "NPU array + vector unit"),
+      H4H_PARAM(double, "area.cim_macro_mm2", R, "mm2", 0.0, nonneg(), area.cim_macro_mm2,
+                "One CIM macro (ISSCC'21 22 nm 64 Kb: ~0.2 mm2)"),
+      H4H_PARAM(double, "area.sram_mm2", R, "mm2", 0.0, nonneg(), area.sram_mm2, "NPU SRAMs in total"),
+      H4H_PARAM(double, "area.bus_mm2", R, "mm2", 0.0, nonneg(), area.bus_mm2, "Interconnect"),
+  };
+}
+#undef H4H_PARAM
+
+const Decl* find_decl(const std::string& path) {
+  for (const auto& d : arch_param_decls())
+    if (d.path == path) return &d;
+  return nullptr;
+}
+
+// Every map that may appear in the YAML: prefixes of declared paths ("npu", "npu.array").
+const std::set<std::string>& group_paths() {
+  static const std::set<std::string> groups = [] {
+    std::set<std::string> g;
+    for (const auto& d : arch_param_decls())
+      for (size_t dot = d.path.find('.'); dot != std::string::npos; dot = d.path.find('.', dot + 1))
+        g.insert(d.path.substr(0, dot));
+    return g;
+  }();
+  return groups;
+}
+
+std::string join_path(const std::string& prefix, const std::string& key) {
+  return prefix.empty() ? key : prefix + "." + key;
+}
+
+std::string where(const YAML::Node& n) {
+  const auto m = n.Mark();
+  if (m.line < 0) return "";
+  return fmt::format(" (line {})", m.line + 1);
+}
+
+// Suggests the declared key or group closest to an unknown one, preferring siblings.
+std::string suggestion(const std::string& path) {
+  const std::string parent = path.find('.') == std::string::npos ? "" : path.substr(0, path.rfind('.'));
+  std::vector<std::string> siblings, all;
+  auto consider = [&](const std::string& p) {
+    all.push_back(p);
+    const std::string pp = p.find('.') == std::string::npos ? "" : p.substr(0, p.rfind('.'));
+    if (pp == parent) siblings.push_back(p);
+  };
+  for (const auto& d : arch_param_decls()) consider(d.path);
+  for (const auto& g : group_paths()) consider(g);
+  std::string best = closest_match(path, siblings);
+  if (best.empty()) best = closest_match(path, all);
+  return best;
+}
+
+void apply_value(ArchConfig& cfg, const Decl& d, const std::string& text, const std::string& origin,
+                 const std::string& at) {
+  auto parsed = parse_param_scalar(text, d.type, d.constraint);
+  if (auto err = std::get_if<std::string>(&parsed))
+    throw UserError(fmt::format("{}: {}: {}{}", origin, d.path, *err, at));
+  const ParamValue& v = std::get<ParamValue>(parsed);
+  if (auto err = check_param_constraint(v, d.constraint))
+    throw UserError(fmt::format("{}: {}: {}{}", origin, d.path, *err, at));
+  d.set(cfg, v);
+}
+
+void walk(const YAML::Node& node, const std::string& prefix, ArchConfig& cfg,
+          const std::string& origin, std::set<std::string>& seen, int depth) {
+  if (depth > 8)
+    throw UserError(fmt::format("{}: {}: nested too deeply", origin, prefix));
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    if (!it->first.IsScalar())
+      throw UserError(fmt::format("{}: {}: keys must be plain names{}", origin,
+                                  prefix.empty() ? "<top level>" : prefix, where(it->first)));
+    const std::string path = join_path(prefix, it->first.Scalar());
+    if (!seen.insert(path).second)
+      throw UserError(fmt::format("{}: {}: key given twice{}", origin, path, where(it->first)));
+    const YAML::Node& value = it->second;
+    if (const Decl* d = find_decl(path)) {
+      if (!value.IsScalar())
+        throw UserError(fmt::format("{}: {}: expected a {} value, got a {}{}", origin, path,
+                                    param_type_name(d->type),
+                                    value.IsMap() ? "map" : value.IsSequence() ? "list" : "null",
+                                    where(it->first)));
+      apply_value(cfg, *d, value.Scalar(), origin, where(value));
+    } else if (group_paths().count(path)) {
+      if (!value.IsMap())
+        throw UserError(fmt::format("{}: {}: expected a map of keys{}", origin, path,
+                                    where(it->first)));
+      walk(value, path, cfg, origin, seen, depth + 1);
+    } else {
+      const std::string best = suggestion(path);
+      throw UserError(fmt::format("{}: {}: unknown key{}{}", origin, path,
+                                  best.empty() ? "" : fmt::format("; did you mean '{}'?", best),
+                                  where(it->first)));
+    }
+  }
+}
+
+}  // namespace
+
+Dataflow NpuParams::dataflow_kind() const {
+  if (dataflow == "ws") return Dataflow::ws;
+  if (dataflow == "is") return Dataflow::is;
+  return Dataflow::os;
+}
+
+double DramParams::peak_bytes_per_ns() const {
+  // Double data rate: two beats of bus_width_bits per tCK, on every channel.
+  return channels * (bus_width_bits / 8.0) * 2.0 / (tck_ps / 1000.0);
+}
+
+const std::vector<ParamDecl<ArchConfig>>& arch_param_decls() {
+  static const std::vector<Decl> decls = make_decls();
+  return decls;
+}
+
+ArchConfig default_arch_config() {
+  ArchConfig cfg;
+  for (const auto& d : arch_param_decls()) d.set(cfg, d.default_value);
+  return cfg;
+}
+
+void validate_arch_config(const ArchConfig& cfg) {
+  const std::string& o = cfg.origin.empty() ? std::string("config") : cfg.origin;
+  if (!cfg.npu.enabled && !cfg.cim.enabled)
+    throw UserError(fmt::format("{}: npu.enabled and cim.enabled are both false: nothing can "
+                                "compute a MAC", o));
+  if (cfg.cim.cols % cfg.cim.cols_per_adc != 0)
+    throw UserError(fmt::format("{}: cim.cols_per_adc: {} does not divide cim.cols ({})", o,
+                                cfg.cim.cols_per_adc, cfg.cim.cols));
+  if (cfg.cim.cols % cfg.cim.weight_bits != 0)
+    throw UserError(fmt::format("{}: cim.weight_bits: {} does not divide cim.cols ({}): a weight "
+                                "cannot straddle rows", o, cfg.cim.weight_bits, cfg.cim.cols));
+  if (cfg.dram.tras_cycles < cfg.dram.trcd_cycles)
+    throw UserError(fmt::format("{}: dram.tras_cycles: {} is shorter than dram.trcd_cycles ({}); "
+                                "JEDEC requires tRAS >= tRCD", o, cfg.dram.tras_cycles,
+                                cfg.dram.trcd_cycles));
+  const int64_t burst_bytes = cfg.dram.burst_length * cfg.dram.bus_width_bits / 8;
+  if (cfg.dram.row_bytes % burst_bytes != 0)
+    throw UserError(fmt::format("{}: dram.row_bytes: {} is not a whole number of bursts ({} B)", o,
+                                cfg.dram.row_bytes, burst_bytes));
+  if (cfg.dram.refresh_enabled && cfg.dram.trfc_ns >= cfg.dram.trefi_ns)
+    throw UserError(fmt::format("{}: dram.refresh.trfc_ns must be < dram.refresh.trefi_ns", o));
+}
+
+ArchConfig parse_arch_config(const std::string& yaml_text, const std::string& origin) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml_text);
+  } catch (const YAML::Exception& e) {
+    throw UserError(fmt::format("{}: YAML syntax error at line {}, column {}: {}", origin,
+                                e.mark.line + 1, e.mark.column + 1, e.msg));
+  }
+  if (!root || root.IsNull())
+    throw UserError(fmt::format("{}: empty config (expected a map of keys such as npu:, cim:)", origin));
+  if (!root.IsMap())
+    throw UserError(fmt::format("{}: the top level must be a map of keys such as npu:, cim:", origin));
+  ArchConfig cfg = default_arch_config();
+  cfg.origin = origin;
+  std::set<std::string> seen;
+  try {
+    walk(root, "", cfg, origin, seen, 0);
+  } catch (const YAML::Exception& e) {
+    throw UserError(fmt::format("{}: malformed YAML at line {}: {}", origin, e.mark.line + 1, e.msg));
+  }
+  validate_arch_config(cfg);
+  return cfg;
+}
+
+ArchConfig load_arch_config(const std::string& path) {
+  struct stat st {};
+  if (stat(path.c_str(), &st) != 0) throw UserError(fmt::format("{}: no such file", path));
+  if (S_ISDIR(st.st_mode)) throw UserError(fmt::format("{}: is a directory, not a YAML file", path));
+  std::ifstream in(path);
+  if (!in) throw UserError(fmt::format("{}: cannot be read (permission denied?)", path));
+  std::stringstream buf;
+  buf << in.rdbuf();
+  return parse_arch_config(buf.str(), path);
+}
+
+void set_arch_param(ArchConfig& cfg, const std::string& path, const std::string& value_text) {
+  const Decl* d = find_decl(path);
+  const std::string origin = cfg.origin.empty() ? std::string("override") : cfg.origin;
+  if (!d) {
+    const std::string best = suggestion(path);
+    throw UserError(fmt::format("{}: {}: unknown key{}", origin, path,
+                                best.empty() ? "" : fmt::format("; did you mean '{}'?", best)));
+  }
+  apply_value(cfg, *d, value_text, origin, "");
+}
+
+std::string show_arch_config(const ArchConfig& cfg) {
+  std::string out = fmt::format("# {} — fully resolved (config hash {})\n",
+                                cfg.origin.empty() ? "defaults" : cfg.origin, config_hash(cfg));
+  std::vector<std::string> open;  // the group path components currently printed
+  for (const auto& d : arch_param_decls()) {
+    std::vector<std::string> parts;
+    std::stringstream ss(d.path);
+    for (std::string p; std::getline(ss, p, '.');) parts.push_back(p);
+    size_t common = 0;
+    while (common < open.size() && common + 1 < parts.size() && open[common] == parts[common])
+      ++common;
+    open.resize(common);
+    for (size_t k = common; k + 1 < parts.size(); ++k) {
+      out += fmt::format("{}{}:\n", std::string(2 * k, ' '), parts[k]);
+      open.push_back(parts[k]);
+    }
+    std::string value = format_param_value(d.get(cfg));
+    if (d.type == ParamType::text) value = "\"" + value + "\"";
+    const std::string unit = d.unit.empty() ? "" : "[" + d.unit + "] ";
+    out += fmt::format("{}{}: {}  # {}{}\n", std::string(2 * (parts.size() - 1), ' '), parts.back(),
+                       value, unit, d.description);
+  }
+  return out;
+}
+
+std::string config_hash(const ArchConfig& cfg) {
+  // FNV-1a over "path=value" lines of every declared key except free text: equivalent
+  // YAML (other key order, defaults written out) hashes the same.
+  uint64_t h = 1469598103934665603ULL;
+  for (const auto& d : arch_param_decls()) {
+    if (d.path == "name" || d.path == "description") continue;
+    const std::string line = d.path + "=" + format_param_value(d.get(cfg)) + "\n";
+    for (unsigned char ch : line) {
+      h ^= ch;
+      h *= 1099511628211ULL;
+    }
+  }
+  return fmt::format("{:016x}", h);
+}
+
+}  // namespace h4h

@@ -22,6 +22,9 @@ void register_config(CLI::App& app) {
   auto* show = cmd->add_subcommand("show", "Print the fully resolved config, defaults filled, with units");
   show->add_option("file", *file, "Arch config YAML")->required();
   show->callback([file]() { std::cout << show_arch_config(load_arch_config(*file)); });
+
+  auto* keys = cmd->add_subcommand("keys", "Print every key with type, unit, default and source (Markdown)");
+  keys->callback([]() { std::cout << arch_keys_markdown(); });
 }
 
 }  // namespace h4h::cli

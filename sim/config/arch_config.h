@@ -119,6 +119,7 @@ void set_arch_param(ArchConfig& cfg, const std::string& path, const std::string&
 void validate_arch_config(const ArchConfig& cfg);
 
 std::string show_arch_config(const ArchConfig& cfg);  // resolved YAML with units + sources
+std::string arch_keys_markdown();                     // the key reference (docs/arch_config.md)
 std::string config_hash(const ArchConfig& cfg);       // 16 hex digits, stable
 
 }  // namespace h4h

@@ -1,0 +1,74 @@
+// `h4hsim config check|show`: presets pass; every YAML mistake is exit code 2 and one line
+// naming the file and the YAML path.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "tests/cli/cli_test_util.h"
+
+namespace h4h {
+namespace {
+
+using test::run_cli;
+using test::src;
+
+TEST(ConfigCli, EveryPresetChecksClean) {
+  for (const char* p : {"npu_only.yaml", "cim_only.yaml", "hetero.yaml"}) {
+    SCOPED_TRACE(p);
+    auto r = run_cli("config check " + src(std::string("arch_configs/") + p));
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("ok"), std::string::npos);
+  }
+}
+
+TEST(ConfigCli, ShowPrintsResolvedValuesWithUnits) {
+  auto r = run_cli("config show " + src("arch_configs/npu_only.yaml"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("tcl_cycles: 36  # [tCK]"), std::string::npos);
+  EXPECT_NE(r.out.find("enabled: false"), std::string::npos);
+}
+
+TEST(ConfigCli, KeyReferenceDocIsUpToDate) {
+  auto r = run_cli("config keys");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, test::slurp(src("docs/arch_config.md")))
+      << "docs/arch_config.md is stale: regenerate with `h4hsim config keys > docs/arch_config.md`";
+}
+
+TEST(ConfigCli, YamlMistakesAreExitCode2WithOneLine) {
+  struct Case {
+    const char* yaml;
+    const char* expected;
+  };
+  const Case cases[] = {
+      {"npu:\n  array:\n    rowz: 16\n", "npu.array.rowz: unknown key; did you mean 'npu.array.rows'?"},
+      {"npu:\n  array:\n    rows: abc\n", "npu.array.rows: expected an integer, got 'abc'"},
+      {"npu:\n  array:\n    rows: 0\n", "npu.array.rows: must be > 0, got 0"},
+      {"npu:\n  array:\n    cols: -4\n", "npu.array.cols: must be > 0, got -4"},
+      {"dram:\n  channels: 3\n", "dram.channels: must be a power of two, got 3"},
+      {"npu:\n  array:\n    dataflow: xy\n", "npu.array.dataflow: 'xy' is not one of: os, ws, is"},
+      {"npu: [1, 2\n", "YAML syntax error"},
+      {"", "empty config"},
+  };
+  int k = 0;
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.yaml);
+    const std::string path = "/tmp/h4h_cfg_" + std::to_string(::getpid()) + "_" +
+                             std::to_string(k++) + ".yaml";
+    std::ofstream(path) << c.yaml;
+    auto r = run_cli("config check " + path);
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_TRUE(r.out.empty()) << r.out;
+    EXPECT_EQ(test::line_count(r.err), 1) << r.err;
+    EXPECT_NE(r.err.find(path), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(c.expected), std::string::npos) << r.err;
+    std::remove(path.c_str());
+  }
+  auto r = run_cli("config check /nonexistent.yaml");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("no such file"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace h4h

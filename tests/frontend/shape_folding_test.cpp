@@ -222,3 +222,39 @@ TEST(ConstEval, ShapeNeedsOnlyTheInputShapeAndHonoursStartEnd) {
 
 }  // namespace
 }  // namespace h4h
+
+namespace h4h {
+namespace {
+
+TEST(WeightSources, InitializerWithAbsentExternalDataNeedsOnlyItsDims) {
+  test::ModelBuilder b;
+  b.input("x", {-1, 8}).output("y");
+  auto* w = const_cast<onnx::ModelProto&>(b.model()).mutable_graph()->add_initializer();
+  w->set_name("w");
+  w->set_data_type(onnx::TensorProto::FLOAT);
+  w->add_dims(8);
+  w->add_dims(4);
+  w->set_data_location(onnx::TensorProto::EXTERNAL);
+  auto* loc = w->add_external_data();
+  loc->set_key("location");
+  loc->set_value("weights_that_do_not_exist.bin");
+  b.node("MatMul", {"x", "w"}, {"y"});
+  Workload wl = test::lower_all(b, 5);
+  ASSERT_EQ(wl.kernels.size(), 1u);
+  EXPECT_EQ(wl.kernels[0].cls, KernelClass::linear);
+  EXPECT_EQ(wl.kernels[0].macs, 5 * 4 * 8);
+  EXPECT_EQ(wl.total_params(), 32);
+}
+
+TEST(WeightSources, NamedDataInputsMakeOtherGraphInputsParameters) {
+  test::ModelBuilder b;
+  b.input("a", {-1, 4}).input("b", {-1, 4}).input("w", {4, 4}).output("y");
+  b.node("Add", {"a", "b"}, {"s"});
+  b.node("MatMul", {"s", "w"}, {"y"});
+  Workload wl = test::lower_all(b, 2, {"a", "b"});
+  EXPECT_EQ(test::find_op(wl, "Add")->input_elems, 2 * 2 * 4);  // both operands dynamic
+  EXPECT_EQ(test::find_op(wl, "Linear")->weight_elems, 16);
+}
+
+}  // namespace
+}  // namespace h4h

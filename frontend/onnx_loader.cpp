@@ -1,15 +1,12 @@
 #include "frontend/onnx_loader.h"
 
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <deque>
-#include <fstream>
-#include <sstream>
 #include <unordered_set>
 
 #include <fmt/format.h>
 
+#include "frontend/file_io.h"
 #include "frontend/user_error.h"
 #include "onnx/defs/schema.h"
 #include "onnx/shape_inference/implementation.h"
@@ -19,17 +16,6 @@ namespace {
 
 using onnx::ModelProto;
 using onnx::NodeProto;
-
-std::string read_file(const std::string& path) {
-  struct stat st {};
-  if (stat(path.c_str(), &st) != 0) throw UserError(fmt::format("{}: no such file", path));
-  if (S_ISDIR(st.st_mode)) throw UserError(fmt::format("{}: is a directory, not an ONNX file", path));
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw UserError(fmt::format("{}: cannot be read (permission denied?)", path));
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  return buf.str();
-}
 
 std::string node_label(const NodeProto& n) {
   return fmt::format("node '{}' ({})", n.name(), n.op_type());
@@ -279,7 +265,7 @@ void apply_folds(ModelProto& m, const std::vector<int>& folded, const LoadedOnnx
 }  // namespace
 
 LoadedOnnx load_onnx(const std::string& path, const OnnxLoadOptions& opts) {
-  const std::string bytes = read_file(path);
+  const std::string bytes = read_user_file(path, "an ONNX file");
   ModelProto model;
   if (bytes.empty()) throw UserError(fmt::format("{}: file is empty, not an ONNX model", path));
   if (!model.ParseFromString(bytes))

@@ -1,10 +1,7 @@
 #include "frontend/scalesim_topology.h"
 
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <cctype>
-#include <fstream>
 #include <limits>
 #include <optional>
 #include <sstream>
@@ -12,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "frontend/file_io.h"
 #include "frontend/user_error.h"
 
 namespace h4h {
@@ -187,14 +185,7 @@ Workload parse_scalesim_topology(const std::string& text, const std::string& ori
 }
 
 Workload load_scalesim_topology(const std::string& path) {
-  struct stat st {};
-  if (stat(path.c_str(), &st) != 0) throw UserError(fmt::format("{}: no such file", path));
-  if (S_ISDIR(st.st_mode)) throw UserError(fmt::format("{}: is a directory, not a topology", path));
-  std::ifstream in(path);
-  if (!in) throw UserError(fmt::format("{}: cannot be read (permission denied?)", path));
-  std::stringstream buf;
-  buf << in.rdbuf();
-  return parse_scalesim_topology(buf.str(), path);
+  return parse_scalesim_topology(read_user_file(path, "a SCALE-Sim topology"), path);
 }
 
 }  // namespace h4h

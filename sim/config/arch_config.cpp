@@ -1,10 +1,7 @@
 #include "sim/config/arch_config.h"
 
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
@@ -13,6 +10,7 @@
 #include <fmt/ranges.h>
 #include <yaml-cpp/yaml.h>
 
+#include "frontend/file_io.h"
 #include "frontend/user_error.h"
 
 namespace h4h {
@@ -382,14 +380,7 @@ ArchConfig parse_arch_config(const std::string& yaml_text, const std::string& or
 }
 
 ArchConfig load_arch_config(const std::string& path) {
-  struct stat st {};
-  if (stat(path.c_str(), &st) != 0) throw UserError(fmt::format("{}: no such file", path));
-  if (S_ISDIR(st.st_mode)) throw UserError(fmt::format("{}: is a directory, not a YAML file", path));
-  std::ifstream in(path);
-  if (!in) throw UserError(fmt::format("{}: cannot be read (permission denied?)", path));
-  std::stringstream buf;
-  buf << in.rdbuf();
-  return parse_arch_config(buf.str(), path);
+  return parse_arch_config(read_user_file(path, "a YAML file"), path);
 }
 
 void set_arch_param(ArchConfig& cfg, const std::string& path, const std::string& value_text) {

@@ -1,0 +1,10 @@
+#pragma once
+// Reading a file the user named: every way it can fail is a UserError that names the file.
+#include <string>
+
+namespace h4h {
+
+// Whole file as bytes. `kind` completes "is a directory, not a(n) ..." (e.g. "ONNX file").
+std::string read_user_file(const std::string& path, const std::string& kind);
+
+}  // namespace h4h

@@ -15,7 +15,7 @@ namespace {
 const std::unordered_set<std::string>& supported_ops() {
   static const std::unordered_set<std::string> ops = {
       // conv / GEMM
-      "Conv", "Gemm", "MatMul",
+      "Conv", "Gemm", "MatMul", "Einsum",
       // vector: elementwise, activations, normalizations, reductions
       "Add", "Sub", "Mul", "Div", "Pow", "Sqrt", "Exp", "Log", "Neg", "Abs", "Reciprocal",
       "Erf", "Relu", "Clip", "Sigmoid", "Tanh", "HardSigmoid", "HardSwish", "LeakyRelu",

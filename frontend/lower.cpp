@@ -1,11 +1,14 @@
 #include "frontend/lower.h"
 
 #include <algorithm>
+#include <map>
+#include <sstream>
 #include <unordered_map>
 #include <unordered_set>
 
 #include <fmt/format.h>
 
+#include "frontend/einsum.h"
 #include "frontend/user_error.h"
 
 namespace h4h {
@@ -139,6 +142,47 @@ void lower_gemm_like(const Graph& g, const OpNode& n, Kernel& k, bool weight_sta
   }
 }
 
+// Einsum (MaxViT writes its attention with it). Labels present in both operands and the
+// output are batch dims; in one operand and the output, m or n; in both operands but not
+// the output, the contraction K. MACs = product of every label's size (= output × K).
+void lower_einsum(const Graph& g, const OpNode& n, Kernel& k) {
+  const auto eq = n.attrs.count("equation") ? n.attrs.at("equation").s : std::string();
+  std::vector<size_t> ranks;
+  for (const auto& in : n.inputs) ranks.push_back(g.dims(in).size());
+  auto labels = parse_einsum(eq, ranks);
+  if (!labels || ranks.empty() || ranks.size() > 2)
+    throw UserError(fmt::format("{}: unsupported Einsum '{}' (node '{}'): only explicit "
+                                "one- or two-operand equations are supported",
+                                g.origin, eq, n.name));
+  if (ranks.size() == 1) {
+    k.cls = KernelClass::vector;  // a transpose or a reduction: no multiply
+    k.vector_ops = k.input_elems;
+    return;
+  }
+  std::map<std::string, int64_t> size;
+  for (size_t i = 0; i < 2; ++i)
+    for (size_t d = 0; d < ranks[i]; ++d)
+      size[labels->inputs[i][d]] = std::max(size[labels->inputs[i][d]], g.dims(n.inputs[i])[d]);
+  auto has = [](const std::vector<std::string>& v, const std::string& l) {
+    return std::find(v.begin(), v.end(), l) != v.end();
+  };
+  GemmGeometry gm{1, 1, 1, 1};
+  int64_t all = 1;
+  for (const auto& [label, sz] : size) {
+    all *= sz;
+    const bool a = has(labels->inputs[0], label), b = has(labels->inputs[1], label);
+    const bool o = has(labels->output, label);
+    if (a && b && o) gm.batch *= sz;
+    else if (a && b) gm.k *= sz;
+    else if (a && o) gm.m *= sz;
+    else if (b && o) gm.n *= sz;
+    else gm.k *= sz;  // summed away within one operand: part of the reduction
+  }
+  k.cls = g.is_static(n.inputs[1]) ? KernelClass::linear : KernelClass::matmul;
+  k.gemm = gm;
+  k.macs = all;
+}
+
 }  // namespace
 
 Workload lower_to_workload(const Graph& g, const LowerOptions& opts) {
@@ -201,6 +245,8 @@ Workload lower_to_workload(const Graph& g, const LowerOptions& opts) {
       lower_gemm_like(g, n, k, /*weight_static=*/true);
     } else if (op == "MatMul" || op == "Gemm") {
       lower_gemm_like(g, n, k, /*weight_static=*/false);
+    } else if (op == "Einsum") {
+      lower_einsum(g, n, k);
     } else if (is_pool(op)) {
       k.cls = KernelClass::pool;
       const auto ks = n.attr_ints("kernel_shape");

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "frontend/einsum.h"
 #include "frontend/file_io.h"
 #include "frontend/user_error.h"
 #include "onnx/defs/schema.h"
@@ -182,8 +183,20 @@ void collect_facts(const ModelProto& m, LoadedOnnx& out) {
   }
 }
 
-void run_shape_inference(ModelProto& m, const std::string& origin) {
+// Shapes ONNX 1.12's inference cannot produce, computed by us; re-declared as value_info
+// before every round so that inference propagates them downstream.
+using ExtraShapes = std::unordered_map<std::string, std::pair<int32_t, std::vector<int64_t>>>;
+
+void run_shape_inference(ModelProto& m, const std::string& origin, const ExtraShapes& extra) {
   m.mutable_graph()->clear_value_info();
+  for (const auto& [name, typed] : extra) {
+    auto* vi = m.mutable_graph()->add_value_info();
+    vi->set_name(name);
+    auto* tt = vi->mutable_type()->mutable_tensor_type();
+    tt->set_elem_type(typed.first);
+    auto* shape = tt->mutable_shape();
+    for (int64_t d : typed.second) shape->add_dim()->set_dim_value(d);
+  }
   // Not strict: a node ONNX cannot infer is left unknown; our folding and the final
   // resolution check decide whether that matters.
   onnx::ShapeInferenceOptions options(/*check_type=*/false, /*error_mode=*/0,
@@ -195,6 +208,34 @@ void run_shape_inference(ModelProto& m, const std::string& origin) {
     msg = msg.substr(0, msg.find('\n'));
     throw UserError(fmt::format("{}: ONNX shape inference failed: {}", origin, msg));
   }
+}
+
+// Einsum: ONNX 1.12 infers only its rank.
+bool infer_extra_shapes(const ModelProto& m, LoadedOnnx& out, ExtraShapes& extra) {
+  bool added = false;
+  for (const auto& n : m.graph().node()) {
+    if (n.op_type() != "Einsum" || n.output_size() < 1 || extra.count(n.output(0))) continue;
+    if (out.tensors[n.output(0)].shape_known) continue;
+    std::string eq;
+    for (const auto& a : n.attribute())
+      if (a.name() == "equation") eq = a.s();
+    std::vector<std::vector<int64_t>> dims;
+    int32_t dtype = 0;
+    for (const auto& in : n.input()) {
+      const auto& f = out.tensors[in];
+      if (!f.shape_known) return added;
+      dims.push_back(f.dims);
+      dtype = f.dtype;
+    }
+    if (auto shape = einsum_output_shape(eq, dims)) {
+      extra[n.output(0)] = {dtype == 0 ? onnx::TensorProto::FLOAT : dtype, *shape};
+      auto& f = out.tensors[n.output(0)];
+      f.dims = *shape;
+      f.shape_known = true;
+      added = true;
+    }
+  }
+  return added;
 }
 
 bool output_is_graph_output(const ModelProto& m, const NodeProto& n) {
@@ -303,9 +344,11 @@ LoadedOnnx load_onnx_model(ModelProto model, const std::string& origin,
   // Infer, fold, repeat: each round resolves the next Reshape whose target depends on a
   // shape computed from an earlier one (Swin has one such chain per block).
   constexpr int kMaxRounds = 256;
+  ExtraShapes extra;
   for (int round = 0; round < kMaxRounds; ++round) {
-    run_shape_inference(model, origin);
+    run_shape_inference(model, origin, extra);
     collect_facts(model, out);
+    const bool inferred_more = infer_extra_shapes(model, out, extra);
     for (const auto& [name, c] : out.consts) {
       auto& f = out.tensors[name];
       f.dims = c.dims;
@@ -314,7 +357,7 @@ LoadedOnnx load_onnx_model(ModelProto model, const std::string& origin,
     }
     auto folded = fold_once(model, out);
     out.fold_iterations = round + 1;
-    if (folded.empty()) break;
+    if (folded.empty() && !inferred_more) break;
     out.folded_nodes += static_cast<int>(folded.size());
     apply_folds(model, folded, out);
   }

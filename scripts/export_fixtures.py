@@ -30,7 +30,7 @@ MODELS = [
     "resnet18", "resnet50", "mobilenet_v2", "mobilenet_v3_small", "vit_b_16", "swin_t",
     "shufflenet_v2_x1_0", "efficientnet_b0", "convnext_tiny", "regnet_y_400mf", "densenet121",
     "googlenet", "squeezenet1_0", "alexnet", "vgg11", "mnasnet0_5", "resnext50_32x4d",
-    "inception_v3",
+    "inception_v3", "maxvit_t",
 ]
 OPSETS = [13, 17]
 BATCH2 = {"resnet18", "vit_b_16", "swin_t"}

@@ -70,8 +70,8 @@ class MarkAttentionPass : public Pass {
  private:
   static bool dynamic_matmul(const Graph& g, Vertex v) {
     const OpNode& n = g.dag[v];
-    return n.op_type == "MatMul" && n.inputs.size() == 2 && !g.is_static(n.inputs[0]) &&
-           !g.is_static(n.inputs[1]);
+    return (n.op_type == "MatMul" || n.op_type == "Einsum") && n.inputs.size() == 2 &&
+           !g.is_static(n.inputs[0]) && !g.is_static(n.inputs[1]);
   }
 
   // Walks back from the softmax input through scaling, bias/mask adds and reshapes.

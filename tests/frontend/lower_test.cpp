@@ -93,3 +93,43 @@ TEST(LowerPool, GlobalAveragePoolIsPoolClassWithZeroMacs) {
 
 }  // namespace
 }  // namespace h4h
+
+namespace h4h {
+namespace {
+
+TEST(LowerEinsum, TwoOperandEinsumMacsAreTheProductOfAllLabels) {
+  // Attention scores as MaxViT writes them: b h i d, b h j d -> b h i j.
+  test::ModelBuilder b;
+  b.input("q", {-1, 2, 16, 8}).input("k", {-1, 2, 16, 8}).output("s");
+  auto& e = b.node("Einsum", {"q", "k"}, {"s"}, "scores");
+  auto* a = e.add_attribute();
+  a->set_name("equation");
+  a->set_type(onnx::AttributeProto::STRING);
+  a->set_s("bhid,bhjd->bhij");
+  Workload w = test::lower_all(b, 3, {"q", "k"});
+  ASSERT_EQ(w.kernels.size(), 1u);
+  const Kernel& k = w.kernels[0];
+  EXPECT_EQ(k.cls, KernelClass::matmul);
+  EXPECT_EQ(k.output_shape, (Shape{3, 2, 16, 16}));
+  EXPECT_EQ(k.macs, 3LL * 2 * 16 * 16 * 8);  // output elements × K
+  EXPECT_EQ(k.gemm.batch, 6);
+  EXPECT_EQ(k.gemm.m, 16);
+  EXPECT_EQ(k.gemm.n, 16);
+  EXPECT_EQ(k.gemm.k, 8);
+}
+
+TEST(LowerEinsum, EllipsisBroadcastsLeadingDims) {
+  test::ModelBuilder b;
+  b.input("x", {-1, 4, 5, 6}).input("w", {6, 7}).output("y");
+  auto& e = b.node("Einsum", {"x", "w"}, {"y"});
+  auto* a = e.add_attribute();
+  a->set_name("equation");
+  a->set_type(onnx::AttributeProto::STRING);
+  a->set_s("...d,de->...e");
+  Workload w = test::lower_all(b);
+  EXPECT_EQ(w.kernels[0].cls, KernelClass::linear);  // w is a parameter by default
+  EXPECT_EQ(w.kernels[0].macs, 1LL * 4 * 5 * 7 * 6);
+}
+
+}  // namespace
+}  // namespace h4h

@@ -1,0 +1,100 @@
+#include "models/dram/dram_timing.h"
+
+#include <algorithm>
+#include <cassert>
+
+namespace h4h {
+
+DramAddress map_address(const DramTimingParams& p, uint64_t addr) {
+  DramAddress a;
+  const uint64_t row_bytes = static_cast<uint64_t>(p.row_bytes);
+  a.column_byte = static_cast<int64_t>(addr % row_bytes);
+  uint64_t rest = addr / row_bytes;
+  a.channel = static_cast<int64_t>(rest % static_cast<uint64_t>(p.channels));
+  rest /= static_cast<uint64_t>(p.channels);
+  a.bank = static_cast<int64_t>(rest % static_cast<uint64_t>(p.banks));
+  a.row = static_cast<int64_t>(rest / static_cast<uint64_t>(p.banks));
+  return a;
+}
+
+DramTimingCore::DramTimingCore(const DramTimingParams& p) : p_(p) {
+  assert(p.channels > 0 && p.banks > 0 && p.row_bytes % p.burst_bytes() == 0);
+  channels_.resize(p.channels);
+  for (auto& ch : channels_) {
+    ch.banks.resize(p.banks);
+    ch.next_refresh = p.trefi_cycles;
+  }
+}
+
+int64_t DramTimingCore::refresh_until(Channel& ch, int64_t t) {
+  if (!p_.refresh) return t;
+  // Every refresh due before `t` closes all rows and holds the channel for tRFC.
+  while (ch.next_refresh <= t) {
+    const int64_t start = std::max(ch.next_refresh, ch.bus_free);
+    const int64_t end = start + p_.trfc_cycles;
+    for (auto& b : ch.banks) {
+      b.open_row = -1;
+      b.col_ready = std::max(b.col_ready, end);
+    }
+    ch.bus_free = std::max(ch.bus_free, end);
+    t = std::max(t, end);
+    ch.next_refresh += p_.trefi_cycles;
+    ++stats_.refreshes;
+  }
+  return t;
+}
+
+DramAccess DramTimingCore::segment(Channel& ch, int64_t bank_id, int64_t row, int64_t bursts,
+                                   int64_t now) {
+  Bank& b = ch.banks[bank_id];
+  int64_t t = refresh_until(ch, std::max(now, b.col_ready));
+  int64_t col;
+  if (b.open_row == row) {
+    col = t;
+    ++stats_.row_hits;
+  } else {
+    int64_t act;
+    if (b.open_row >= 0) {
+      const int64_t pre = std::max(t, b.act_cycle + p_.tras_cycles);
+      act = pre + p_.trp_cycles;
+      ++stats_.row_misses;
+    } else {
+      act = t;
+      ++stats_.row_empty;
+    }
+    b.open_row = row;
+    b.act_cycle = act;
+    col = act + p_.trcd_cycles;
+    ++stats_.activates;
+  }
+  // Back-to-back column commands; the data bus takes one burst per BL/2 tCK.
+  const int64_t first_data = std::max(col + p_.tcl_cycles, ch.bus_free);
+  const int64_t done = first_data + bursts * p_.burst_cycles();
+  ch.bus_free = done;
+  b.col_ready = col + bursts * p_.burst_cycles();
+  stats_.bursts += bursts;
+  return {first_data, done};
+}
+
+DramAccess DramTimingCore::access(uint64_t addr, int64_t bytes, bool is_write, int64_t now) {
+  assert(bytes > 0);
+  const int64_t bb = p_.burst_bytes();
+  // Burst-align the range: a partial burst still moves a whole burst.
+  const uint64_t first = addr / static_cast<uint64_t>(bb) * static_cast<uint64_t>(bb);
+  const uint64_t end = (addr + static_cast<uint64_t>(bytes) + bb - 1) / bb * bb;
+  DramAccess result{INT64_MAX, now};
+  for (uint64_t a = first; a < end;) {
+    const DramAddress da = map_address(p_, a);
+    const uint64_t row_end = a - static_cast<uint64_t>(da.column_byte) + p_.row_bytes;
+    const uint64_t seg_end = std::min(end, row_end);
+    const int64_t bursts = static_cast<int64_t>((seg_end - a) / static_cast<uint64_t>(bb));
+    const DramAccess s = segment(channels_[da.channel], da.bank, da.row, bursts, now);
+    result.first_data_cycle = std::min(result.first_data_cycle, s.first_data_cycle);
+    result.done_cycle = std::max(result.done_cycle, s.done_cycle);
+    a = seg_end;
+  }
+  (is_write ? stats_.bytes_written : stats_.bytes_read) += static_cast<int64_t>(end - first);
+  return result;
+}
+
+}  // namespace h4h

@@ -1,0 +1,75 @@
+// Digital SRAM-CIM macro rules on hand-computed cases (256×256 bitcells, 8-bit weights →
+// 32 weights per row, 8 columns per adder tree → 32 adder trees, 8-bit bit-serial inputs).
+#include <gtest/gtest.h>
+
+#include "models/cim/cim_macro.h"
+
+namespace h4h {
+namespace {
+
+CimMacroParams macro(int64_t count = 4) {
+  CimMacroParams p;
+  p.macro_count = count;
+  return p;
+}
+
+TEST(CimMacro, MvmCyclesAreInputBitsTimesCyclesPerBitPlusReadout) {
+  // 32 used columns (4 weights) → one mux pass: 8 bits × 1 cycle + 2 readout.
+  EXPECT_EQ(cim_mvm_cycles(macro(), 32), 8 * 1 + 2);
+}
+
+TEST(CimMacro, ColumnMuxSharingMultipliesPasses) {
+  // All 256 columns on 32 adder trees: 8 passes per input bit.
+  EXPECT_EQ(cim_mvm_cycles(macro(), 256), 8 * 8 + 2);
+  auto p = macro();
+  p.cycles_per_input_bit = 2;
+  EXPECT_EQ(cim_mvm_cycles(p, 256), 8 * 2 * 8 + 2);
+}
+
+TEST(CimMacro, LayerLargerThanAMacroSplitsRowsAndColumns) {
+  // K 600 → ⌈600/256⌉ = 3 row tiles; N 100 → ⌈100/32⌉ = 4 column tiles: 12 tiles.
+  CimLayerPlan plan = plan_cim_layer(macro(16), 1, 10, 600, 100, false);
+  EXPECT_EQ(plan.row_tiles, 3);
+  EXPECT_EQ(plan.col_tiles, 4);
+  EXPECT_EQ(plan.tiles, 12);
+  EXPECT_TRUE(plan.fits);
+  EXPECT_EQ(plan.rounds, 1);
+  // 10 vectors × 64 bit-serial cycles, then readout 2 + ⌈log2 3⌉ = 2 partial-sum adds.
+  EXPECT_EQ(plan.compute_cycles, 10 * 64 + 2 + 2);
+  EXPECT_EQ(plan.macs, 10 * 600 * 100);
+}
+
+TEST(CimMacro, WeightsThatDoNotFitAreReprogrammedEachRound) {
+  // The same 12 tiles on 4 macros: 3 rounds, each writing 256 rows at 1 row per cycle.
+  CimLayerPlan plan = plan_cim_layer(macro(4), 1, 10, 600, 100, false);
+  EXPECT_FALSE(plan.fits);
+  EXPECT_EQ(plan.rounds, 3);
+  EXPECT_EQ(plan.program_cycles, 3 * 256);
+  EXPECT_EQ(plan.weight_write_bits, 600 * 100 * 8);
+  EXPECT_EQ(plan.compute_cycles, 3 * (10 * 64 + 4));
+  // Residency does not help a layer that does not fit.
+  EXPECT_EQ(plan_cim_layer(macro(4), 1, 10, 600, 100, true).program_cycles, 3 * 256);
+}
+
+TEST(CimMacro, ResidentWeightsCostNoProgramming) {
+  CimLayerPlan cold = plan_cim_layer(macro(4), 1, 49, 256, 32, false);
+  CimLayerPlan warm = plan_cim_layer(macro(4), 1, 49, 256, 32, true);
+  EXPECT_EQ(cold.program_cycles, 256);
+  EXPECT_EQ(warm.program_cycles, 0);
+  EXPECT_EQ(warm.weight_write_bits, 0);
+  EXPECT_EQ(cold.compute_cycles, warm.compute_cycles);
+}
+
+TEST(CimMacro, DepthwiseConvUsesATinyFractionOfTheCells) {
+  // 32-channel 3×3 depthwise: 32 groups of K 9, N 1 → 32 tiles of 9 rows × 8 columns.
+  CimLayerPlan plan = plan_cim_layer(macro(4), 32, 112 * 112, 9, 1, false);
+  EXPECT_EQ(plan.tiles, 32);
+  EXPECT_EQ(plan.rounds, 8);
+  EXPECT_DOUBLE_EQ(plan.cell_utilization, 9.0 * 8 / (256 * 256));
+  // The same MACs as a dense 1×1 conv that fills the macro take far fewer cycles.
+  CimLayerPlan dense = plan_cim_layer(macro(4), 1, 112 * 112 / 32, 256, 32, false);
+  EXPECT_GT(plan.compute_cycles, 10 * dense.compute_cycles);
+}
+
+}  // namespace
+}  // namespace h4h

@@ -7,5 +7,6 @@ namespace h4h::cli {
 void register_inspect(CLI::App& app);
 void register_config(CLI::App& app);
 void register_list(CLI::App& app);
+void register_scalesim(CLI::App& app);
 
 }  // namespace h4h::cli

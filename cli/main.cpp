@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   h4h::cli::register_inspect(app);
   h4h::cli::register_config(app);
   h4h::cli::register_list(app);
+  h4h::cli::register_scalesim(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

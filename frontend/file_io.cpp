@@ -1,7 +1,9 @@
 #include "frontend/file_io.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 
@@ -21,6 +23,24 @@ std::string read_user_file(const std::string& path, const std::string& kind) {
   buf << in.rdbuf();
   if (in.bad()) throw UserError(fmt::format("{}: read error", path));
   return buf.str();
+}
+
+void write_file_atomically(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) throw UserError(fmt::format("{}: cannot be written", path));
+    out << text;
+    out.flush();
+    if (!out) {
+      std::remove(tmp.c_str());
+      throw UserError(fmt::format("{}: write failed (disk full?)", path));
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    throw UserError(fmt::format("{}: cannot be written", path));
+  }
 }
 
 }  // namespace h4h

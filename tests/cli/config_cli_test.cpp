@@ -72,3 +72,30 @@ TEST(ConfigCli, YamlMistakesAreExitCode2WithOneLine) {
 
 }  // namespace
 }  // namespace h4h
+
+namespace h4h {
+namespace {
+
+TEST(ScaleSimCli, WritesComputeReportIntoTheOutputDirectory) {
+  const std::string out = "/tmp/h4h_scalesim_" + std::to_string(::getpid());
+  auto r = test::run_cli("scalesim -c " + test::src("tests/data/scalesim/scale.cfg") + " -t " +
+                         test::src("tests/data/scalesim/vit_s.csv") + " -o " + out);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string report = test::slurp(out + "/COMPUTE_REPORT.csv");
+  EXPECT_EQ(report.rfind("LayerID, Total Cycles,", 0), 0u);
+  EXPECT_EQ(test::line_count(report), 6);  // header + 5 GEMM layers
+  std::remove((out + "/COMPUTE_REPORT.csv").c_str());
+  ::rmdir(out.c_str());
+}
+
+TEST(ScaleSimCli, BadConfigIsExitCode2AndWritesNothing) {
+  const std::string out = "/tmp/h4h_scalesim_bad_" + std::to_string(::getpid());
+  auto r = test::run_cli("scalesim -c " + test::src("tests/data/scalesim/alexnet.csv") + " -t " +
+                         test::src("tests/data/scalesim/alexnet.csv") + " -o " + out);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(test::line_count(r.err), 1) << r.err;
+  EXPECT_TRUE(test::slurp(out + "/COMPUTE_REPORT.csv").empty());
+}
+
+}  // namespace
+}  // namespace h4h

@@ -1,0 +1,30 @@
+#pragma once
+// Vector unit timing core: `lanes` SIMD lanes, each doing one lane-op per issue; an op kind
+// costs its configured cycles per lane-op. A kernel is an element count and a per-element
+// mix of lane-ops (softmax: max, subtract, exp, sum, divide). Plain C++: the NpuTile shell
+// keeps the unit busy for these cycles.
+#include <cstdint>
+#include <string>
+
+namespace h4h {
+
+struct VectorUnitTiming {
+  int64_t lanes = 64;
+  int64_t add_cycles = 1, mul_cycles = 1, max_cycles = 1;
+  int64_t exp_cycles = 4, div_cycles = 8, sqrt_cycles = 8;
+};
+
+// Lane-ops per element, by kind.
+struct VectorOpMix {
+  int64_t add = 0, mul = 0, max = 0, exp = 0, div = 0, sqrt = 0;
+  int64_t lane_ops() const { return add + mul + max + exp + div + sqrt; }
+};
+
+// The mix for a kernel's op ("Softmax", "LayerNorm", "GELU", "Add", "MaxPool", ...).
+// `known` is false for ops outside the table (they are charged one add per element).
+VectorOpMix vector_op_mix(const std::string& op, bool* known = nullptr);
+
+// Cycles for `elements` elements: ⌈elements / lanes⌉ issues, each costing the mix.
+int64_t vector_cycles(const VectorUnitTiming& t, const VectorOpMix& mix, int64_t elements);
+
+}  // namespace h4h

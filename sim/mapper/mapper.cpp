@@ -1,0 +1,327 @@
+#include "sim/mapper/mapper.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include "frontend/file_io.h"
+#include "frontend/user_error.h"
+#include "models/npu/vector_unit.h"
+#include "sim/config/param_schema.h"
+
+namespace h4h {
+namespace {
+
+bool has_static_weights(const Kernel& k) {
+  return k.cls == KernelClass::conv || k.cls == KernelClass::linear;
+}
+
+bool is_gemm(const Kernel& k) { return has_static_weights(k) || k.cls == KernelClass::matmul; }
+
+int64_t to_ns(int64_t cycles, double clock_mhz) {
+  return static_cast<int64_t>(static_cast<double>(cycles) * 1000.0 / clock_mhz);
+}
+
+int64_t npu_estimate_ns(const Kernel& k, const ArchConfig& cfg) {
+  const int64_t cycles = grouped_gemm_cycles(systolic_params(cfg), std::max<int64_t>(k.gemm.batch, 1),
+                                             k.gemm.m, k.gemm.k, k.gemm.n);
+  return to_ns(cycles, cfg.npu.clock_mhz);
+}
+
+CimLayerPlan cim_plan(const Kernel& k, const CimMacroParams& p, bool resident) {
+  return plan_cim_layer(p, std::max<int64_t>(k.gemm.batch, 1), k.gemm.m, k.gemm.k, k.gemm.n,
+                        resident);
+}
+
+int64_t cim_estimate_ns(const CimLayerPlan& plan, const ArchConfig& cfg) {
+  return to_ns(plan.compute_cycles + plan.program_cycles, cfg.cim.clock_mhz);
+}
+
+// MACs on the vector unit: one multiply-add per lane per issue.
+int64_t vector_mac_ns(const Kernel& k, const ArchConfig& cfg) {
+  VectorUnitTiming t;
+  t.lanes = cfg.npu.vector.lanes;
+  t.add_cycles = cfg.npu.vector.add_cycles;
+  t.mul_cycles = cfg.npu.vector.mul_cycles;
+  return to_ns(vector_cycles(t, VectorOpMix{1, 1, 0, 0, 0, 0}, k.macs), cfg.npu.clock_mhz);
+}
+
+std::string kernel_label(const Kernel& k) {
+  return fmt::format("kernel '{}' ({} {})", k.name, to_string(k.cls), k.op);
+}
+
+bool rule_matches(const CustomRule& r, const Kernel& k) {
+  if (!r.kernel_class.empty() && r.kernel_class != to_string(k.cls)) return false;
+  if (!r.op.empty() && r.op != k.op) return false;
+  if (!r.name_regex.empty() && !std::regex_match(k.name, std::regex(r.name_regex))) return false;
+  return true;
+}
+
+Unit parse_unit(const std::string& s, const std::string& at) {
+  if (s == "npu") return Unit::npu;
+  if (s == "vector") return Unit::vector;
+  if (s == "cim") return Unit::cim;
+  throw UserError(fmt::format("{}: '{}' is not one of: npu, vector, cim", at, s));
+}
+
+// The unit a GEMM kernel gets under the schema (before custom rules).
+Unit default_gemm_unit(const Kernel& k, const ArchConfig& cfg, Schema s, const std::string& arch) {
+  if (k.cls == KernelClass::matmul) {
+    if (!cfg.npu.enabled)
+      throw UserError(fmt::format(
+          "{}: {} has two dynamic operands, so it cannot be stored in a CIM macro, and {} has "
+          "no systolic array (npu.enabled: false); a custom schema can place it on the vector "
+          "unit",
+          arch, kernel_label(k), arch));
+    return Unit::npu;
+  }
+  switch (s) {
+    case Schema::npu_only:
+      if (!cfg.npu.enabled)
+        throw UserError(fmt::format("{}: schema npu_only needs the systolic array, but "
+                                    "npu.enabled is false ({} cannot run)", arch, kernel_label(k)));
+      return Unit::npu;
+    case Schema::cim_static:
+    case Schema::hetero_parallel:
+    case Schema::custom:
+      if (!cfg.cim.enabled) {
+        if (s == Schema::custom && cfg.npu.enabled) return Unit::npu;
+        throw UserError(fmt::format("{}: schema {} puts static-weight kernels on CIM, but "
+                                    "cim.enabled is false; use npu_only", arch, to_string(s)));
+      }
+      return Unit::cim;
+    case Schema::auto_select: {
+      if (!cfg.cim.enabled) return Unit::npu;
+      if (!cfg.npu.enabled) return Unit::cim;
+      const CimLayerPlan p = cim_plan(k, cim_params(cfg), false);
+      return cim_estimate_ns(p, cfg) < npu_estimate_ns(k, cfg) ? Unit::cim : Unit::npu;
+    }
+  }
+  return Unit::npu;
+}
+
+}  // namespace
+
+const char* to_string(Unit u) {
+  switch (u) {
+    case Unit::npu: return "npu";
+    case Unit::vector: return "vector";
+    case Unit::cim: return "cim";
+    case Unit::dma: return "dma";
+    case Unit::none: return "none";
+  }
+  return "?";
+}
+
+const char* to_string(Schema s) {
+  switch (s) {
+    case Schema::npu_only: return "npu_only";
+    case Schema::cim_static: return "cim_static";
+    case Schema::hetero_parallel: return "hetero_parallel";
+    case Schema::auto_select: return "auto";
+    case Schema::custom: return "custom";
+  }
+  return "?";
+}
+
+Schema parse_schema(const std::string& name) {
+  for (Schema s : {Schema::npu_only, Schema::cim_static, Schema::hetero_parallel,
+                   Schema::auto_select, Schema::custom})
+    if (name == to_string(s)) return s;
+  const std::string best =
+      closest_match(name, {"npu_only", "cim_static", "hetero_parallel", "auto", "custom"});
+  throw UserError(fmt::format("--schema: '{}' is not one of: npu_only, cim_static, "
+                              "hetero_parallel, auto, custom{}",
+                              name, best.empty() ? "" : fmt::format(" (did you mean '{}'?)", best)));
+}
+
+SchemaSpec parse_custom_schema(const std::string& yaml_text, const std::string& origin) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml_text);
+  } catch (const YAML::Exception& e) {
+    throw UserError(fmt::format("{}: YAML syntax error at line {}, column {}: {}", origin,
+                                e.mark.line + 1, e.mark.column + 1, e.msg));
+  }
+  if (!root.IsMap() || !root["rules"] || !root["rules"].IsSequence())
+    throw UserError(fmt::format("{}: a custom schema is a map with a list 'rules:' of "
+                                "{{class|op|name: ..., unit: npu|vector|cim}}", origin));
+  for (auto it = root.begin(); it != root.end(); ++it)
+    if (it->first.Scalar() != "rules")
+      throw UserError(fmt::format("{}: {}: unknown key; did you mean 'rules'?", origin,
+                                  it->first.Scalar()));
+  SchemaSpec spec;
+  spec.schema = Schema::custom;
+  const YAML::Node rules = root["rules"];
+  for (size_t i = 0; i < rules.size(); ++i) {
+    const std::string at = fmt::format("{}: rules[{}]", origin, i);
+    if (!rules[i].IsMap()) throw UserError(at + ": expected a map");
+    CustomRule r;
+    bool has_unit = false;
+    for (auto it = rules[i].begin(); it != rules[i].end(); ++it) {
+      const std::string key = it->first.Scalar();
+      if (!it->second.IsScalar())
+        throw UserError(fmt::format("{}.{}: expected a scalar", at, key));
+      const std::string v = it->second.Scalar();
+      if (key == "class") {
+        static const std::vector<std::string> classes = {"conv", "linear", "matmul", "vector",
+                                                         "pool", "data_movement"};
+        if (std::find(classes.begin(), classes.end(), v) == classes.end())
+          throw UserError(fmt::format("{}.class: '{}' is not one of: conv, linear, matmul, "
+                                      "vector, pool, data_movement", at, v));
+        r.kernel_class = v;
+      } else if (key == "op") {
+        r.op = v;
+      } else if (key == "name") {
+        try {
+          std::regex probe(v);
+        } catch (const std::regex_error& e) {
+          throw UserError(fmt::format("{}.name: not a valid regular expression: {}", at, e.what()));
+        }
+        r.name_regex = v;
+      } else if (key == "unit") {
+        r.unit = parse_unit(v, at + ".unit");
+        has_unit = true;
+      } else {
+        const std::string best = closest_match(key, {"class", "op", "name", "unit"});
+        throw UserError(fmt::format("{}.{}: unknown key{}", at, key,
+                                    best.empty() ? "" : fmt::format("; did you mean '{}'?", best)));
+      }
+    }
+    if (!has_unit) throw UserError(at + ": 'unit' is missing");
+    spec.rules.push_back(r);
+  }
+  return spec;
+}
+
+SchemaSpec load_custom_schema(const std::string& path) {
+  return parse_custom_schema(read_user_file(path, "a YAML file"), path);
+}
+
+SystolicArrayParams systolic_params(const ArchConfig& cfg) {
+  SystolicArrayParams a;
+  a.rows = cfg.npu.rows;
+  a.cols = cfg.npu.cols;
+  switch (cfg.npu.dataflow_kind()) {
+    case Dataflow::os: a.dataflow = SystolicDataflow::os; break;
+    case Dataflow::ws: a.dataflow = SystolicDataflow::ws; break;
+    case Dataflow::is: a.dataflow = SystolicDataflow::is; break;
+  }
+  return a;
+}
+
+CimMacroParams cim_params(const ArchConfig& cfg) {
+  CimMacroParams p;
+  p.macro_count = cfg.cim.macro_count;
+  p.rows = cfg.cim.rows;
+  p.cols = cfg.cim.cols;
+  p.weight_bits = cfg.cim.weight_bits;
+  p.input_bits = cfg.cim.input_bits;
+  p.cycles_per_input_bit = cfg.cim.cycles_per_input_bit;
+  p.adc_latency_cycles = cfg.cim.adc_latency_cycles;
+  p.cols_per_adc = cfg.cim.cols_per_adc;
+  p.weight_write_rows_per_cycle = cfg.cim.weight_write_rows_per_cycle;
+  return p;
+}
+
+Mapping map_workload(const Workload& w, const ArchConfig& cfg, const SchemaSpec& spec) {
+  const std::string arch = cfg.origin.empty() ? cfg.name : cfg.origin;
+  Mapping m;
+  m.spec = spec;
+  m.kernels.resize(w.kernels.size());
+
+  // 1. A unit per kernel.
+  for (size_t i = 0; i < w.kernels.size(); ++i) {
+    const Kernel& k = w.kernels[i];
+    KernelMapping& km = m.kernels[i];
+    if (k.cls == KernelClass::data_movement) {
+      km.unit = k.is_copy ? Unit::dma : Unit::none;
+      continue;
+    }
+    if (!is_gemm(k)) {
+      km.unit = Unit::vector;
+      continue;
+    }
+    const CustomRule* rule = nullptr;
+    if (spec.schema == Schema::custom)
+      for (const auto& r : spec.rules)
+        if (rule_matches(r, k)) {
+          rule = &r;
+          break;
+        }
+    if (rule) {
+      if (rule->unit == Unit::cim && !has_static_weights(k))
+        throw UserError(fmt::format("{}: a custom rule puts {} on CIM, but its operands are "
+                                    "both dynamic: CIM holds only static weights", arch,
+                                    kernel_label(k)));
+      if (rule->unit == Unit::cim && !cfg.cim.enabled)
+        throw UserError(fmt::format("{}: a custom rule puts {} on CIM, but cim.enabled is false",
+                                    arch, kernel_label(k)));
+      if (rule->unit == Unit::npu && !cfg.npu.enabled)
+        throw UserError(fmt::format("{}: a custom rule puts {} on the systolic array, but "
+                                    "npu.enabled is false", arch, kernel_label(k)));
+      km.unit = rule->unit;
+    } else {
+      km.unit = default_gemm_unit(k, cfg, spec.schema, arch);
+    }
+  }
+
+  // 2. CIM residency: pin layers, in network order, whose tiles fit in the free macros; if
+  // any CIM layer is left over, keep at least one macro as scratch for its rounds.
+  const CimMacroParams all = cim_params(cfg);
+  int64_t free_macros = cfg.cim.enabled ? all.macro_count : 0;
+  std::vector<size_t> pinned, unpinned;
+  for (size_t i = 0; i < w.kernels.size(); ++i) {
+    if (m.kernels[i].unit != Unit::cim) continue;
+    const CimLayerPlan p = cim_plan(w.kernels[i], all, false);
+    if (p.fits && p.tiles <= free_macros) {
+      m.kernels[i].cim_resident = true;
+      free_macros -= p.tiles;
+      pinned.push_back(i);
+    } else {
+      unpinned.push_back(i);
+    }
+  }
+  while (!unpinned.empty() && free_macros == 0 && !pinned.empty()) {
+    const size_t last = pinned.back();
+    pinned.pop_back();
+    m.kernels[last].cim_resident = false;
+    free_macros += cim_plan(w.kernels[last], all, false).tiles;
+    unpinned.insert(std::upper_bound(unpinned.begin(), unpinned.end(), last), last);
+  }
+  int64_t next_macro = 0;
+  for (size_t i : pinned) {
+    KernelMapping& km = m.kernels[i];
+    km.cim = cim_plan(w.kernels[i], all, false);
+    for (int64_t t = 0; t < km.cim.tiles; ++t) km.macros.push_back(next_macro++);
+  }
+  m.resident_macros = next_macro;
+  m.scratch_macros = free_macros;
+  CimMacroParams scratch = all;
+  scratch.macro_count = std::max<int64_t>(free_macros, 1);
+  for (size_t i : unpinned) {
+    KernelMapping& km = m.kernels[i];
+    km.cim = cim_plan(w.kernels[i], scratch, false);
+    for (int64_t t = 0; t < std::min(km.cim.tiles, scratch.macro_count); ++t)
+      km.macros.push_back(next_macro + t);
+  }
+
+  // 3. Fold plans and compute-only estimates.
+  for (size_t i = 0; i < w.kernels.size(); ++i) {
+    const Kernel& k = w.kernels[i];
+    KernelMapping& km = m.kernels[i];
+    if (km.unit == Unit::npu) {
+      km.npu_groups = std::max<int64_t>(k.gemm.batch, 1);
+      km.npu = plan_gemm(systolic_params(cfg), k.gemm.m, k.gemm.k, k.gemm.n);
+      km.estimated_ns = npu_estimate_ns(k, cfg);
+    } else if (km.unit == Unit::cim) {
+      km.estimated_ns = cim_estimate_ns(km.cim, cfg);
+    } else if (km.unit == Unit::vector && is_gemm(k)) {
+      km.estimated_ns = vector_mac_ns(k, cfg);
+    }
+  }
+  return m;
+}
+
+}  // namespace h4h

@@ -1,0 +1,71 @@
+#pragma once
+// Mapper: which unit runs each kernel under an execution schema, how a kernel folds onto
+// it, and which CIM macros keep which layer's weights resident across inferences.
+//
+// Schemas (../shared/docs/architecture.md):
+//   npu_only         every GEMM on the systolic array (the baseline)
+//   cim_static       static-weight kernels (conv, linear) on CIM; attention matmuls (two
+//                    dynamic operands) on the array; vector work on the vector unit
+//   hetero_parallel  the mapping of cim_static; the engine runs NPU and CIM concurrently
+//   auto             per static-weight kernel, the unit with the lower estimated time
+//   custom           rules from YAML (by class, op or name), else as cim_static
+// Units: the vector unit and the DMA always exist; views (reshape, ...) cost nothing.
+#include <cstdint>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "frontend/workload.h"
+#include "models/cim/cim_macro.h"
+#include "models/npu/systolic_timing.h"
+#include "sim/config/arch_config.h"
+
+namespace h4h {
+
+enum class Unit { npu, vector, cim, dma, none };
+const char* to_string(Unit u);
+
+enum class Schema { npu_only, cim_static, hetero_parallel, auto_select, custom };
+const char* to_string(Schema s);
+Schema parse_schema(const std::string& name);  // UserError listing the known names
+
+struct CustomRule {
+  std::string kernel_class;  // "" = any; else conv|linear|matmul|vector|pool|data_movement
+  std::string op;            // "" = any
+  std::string name_regex;    // "" = any (ECMAScript, full match)
+  Unit unit = Unit::npu;
+};
+
+struct SchemaSpec {
+  Schema schema = Schema::hetero_parallel;
+  std::vector<CustomRule> rules;  // custom only
+};
+
+// Reads a custom schema: `rules: [{class: matmul, unit: vector}, {name: "fc.*", unit: npu}]`.
+SchemaSpec load_custom_schema(const std::string& path);
+SchemaSpec parse_custom_schema(const std::string& yaml_text, const std::string& origin);
+
+struct KernelMapping {
+  Unit unit = Unit::none;
+  FoldPlan npu;                 // when on the array (per group)
+  int64_t npu_groups = 1;
+  CimLayerPlan cim;             // when on CIM (cold: with weight programming)
+  bool cim_resident = false;    // weights pinned in macros across inferences
+  std::vector<int64_t> macros;  // macros holding its weights (resident) or used in rounds
+  int64_t estimated_ns = 0;     // compute-only estimate on the chosen unit
+};
+
+struct Mapping {
+  SchemaSpec spec;
+  std::vector<KernelMapping> kernels;  // parallel to Workload::kernels
+  int64_t resident_macros = 0;         // macros pinned to one layer's weights
+  int64_t scratch_macros = 0;          // macros left for layers reprogrammed each run
+};
+
+SystolicArrayParams systolic_params(const ArchConfig& cfg);
+CimMacroParams cim_params(const ArchConfig& cfg);
+
+// UserError when a kernel has no unit that can run it (naming the kernel and why).
+Mapping map_workload(const Workload& w, const ArchConfig& cfg, const SchemaSpec& spec);
+
+}  // namespace h4h

@@ -154,7 +154,9 @@ def count_macs(model, shape):
 def build(name):
     kwargs = {}
     if name in ("inception_v3", "googlenet"):
-        # The aux heads only run in training mode, and init_weights=True would need scipy.
+        # The aux heads only run in training mode, so an eval export would drop them while
+        # the builder still warns about them; init_weights=False skips the slow truncated-
+        # normal init (values matter neither to the graph nor to the MAC count).
         kwargs = dict(aux_logits=False, init_weights=False)
     return getattr(torchvision.models, name)(weights=None, **kwargs).eval()
 
@@ -343,10 +345,18 @@ def write_op_types(out_dir, reference, path):
         "# models themselves when five or fewer use it.",
     ]
     for op in ops:
-        users = set().union(*(by_opset[o][op] for o in OPSETS))
-        counts = " ".join(f"op{o}={len(by_opset[o][op])}" for o in OPSETS)
+        users = set().union(*(by_opset[o].get(op, set()) for o in OPSETS))
+        counts = " ".join(f"op{o}={len(by_opset[o].get(op, ()))}" for o in OPSETS)
         who = " " + ",".join(sorted(users)) if len(users) <= 5 else ""
         lines.append(f"{op} {len(users)} {counts}{who}")
+    # Which models change op set between opsets (LayerNormalization and HardSwish exist
+    # only from opsets 17 and 14; below them torch decomposes those layers).
+    lines.append("# Ops whose users differ between opsets:")
+    for op in ops:
+        users = [sorted(by_opset[o].get(op, ())) for o in OPSETS]
+        if any(u != users[0] for u in users):
+            lines.append("#   " + op + " " + " ".join(
+                f"op{o}: {','.join(u) or '-'}" for o, u in zip(OPSETS, users)))
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")
     return by_opset
@@ -426,8 +436,9 @@ def main():
         print("resnet18_op13.onnx missing: bad fixtures not rewritten")
 
     by_opset = write_op_types(args.out, reference, os.path.join(args.out, "op_types.txt"))
-    only = {o: sorted(set(by_opset[o]) - set(by_opset[p])) for o in OPSETS for p in OPSETS
-            if p != o}
+    used = {o: set(by_opset[o]) for o in OPSETS}
+    only = {o: sorted(used[o] - set().union(*(used[p] for p in OPSETS if p != o)))
+            for o in OPSETS}
 
     # Summary: every exported file re-loaded and checked, with its size.
     print("\nfile                               bytes   param elems in ONNX vs PyTorch")

@@ -1,0 +1,64 @@
+#pragma once
+// Dma: one engine per unit. Splits a transfer into chunks (row-sized, a few KiB) and keeps
+// up to `outstanding` of them in flight through the bus to DRAM, as real DMA engines queue
+// requests; a chunk is one TLM transaction. Called from the owning unit's thread:
+// `start` returns at once, `wait_done` blocks until that transfer is complete, `transfer`
+// does both.
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <vector>
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+
+namespace h4h {
+
+struct DmaParams {
+  int64_t chunk_bytes = 4096;
+  int64_t outstanding = 2;
+};
+
+struct DmaStats {
+  int64_t transfers = 0;
+  int64_t chunks = 0;
+  int64_t bytes_read = 0;     // from memory
+  int64_t bytes_written = 0;  // to memory
+  sc_core::sc_time busy_time = sc_core::SC_ZERO_TIME;  // time with at least one chunk in flight
+};
+
+class Dma : public sc_core::sc_module {
+ public:
+  struct Transfer {
+    int64_t pending_chunks = 0;
+    sc_core::sc_event done;
+  };
+  using Handle = std::shared_ptr<Transfer>;
+
+  tlm_utils::simple_initiator_socket<Dma> socket;
+
+  Dma(sc_core::sc_module_name name, const DmaParams& p);
+  Handle start(uint64_t addr, int64_t bytes, bool write);
+  void wait_done(const Handle& h);
+  void transfer(uint64_t addr, int64_t bytes, bool write) { wait_done(start(addr, bytes, write)); }
+  const DmaStats& stats() const { return stats_; }
+
+ private:
+  struct Chunk {
+    uint64_t addr;
+    int64_t bytes;
+    bool write;
+    Handle owner;
+  };
+  void worker();
+
+  DmaParams p_;
+  std::deque<Chunk> queue_;
+  sc_core::sc_event work_;
+  int in_flight_ = 0;
+  sc_core::sc_time busy_since_;
+  DmaStats stats_;
+};
+
+}  // namespace h4h

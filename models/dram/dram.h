@@ -1,0 +1,28 @@
+#pragma once
+// Dram: the SystemC shell of DramTimingCore. A TLM-2.0 target; each transaction is a chunk
+// (a few KiB) whose bursts the core times in closed form; the returned delay is the chunk's
+// completion relative to now. No process of its own: it is timed on the caller's thread.
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_target_socket.h>
+
+#include "models/dram/dram_timing.h"
+
+namespace h4h {
+
+class Dram : public sc_core::sc_module {
+ public:
+  tlm_utils::simple_target_socket<Dram> socket;
+
+  Dram(sc_core::sc_module_name name, const DramTimingParams& p);
+  const DramTimingCore& core() const { return core_; }
+  sc_core::sc_time tck() const { return tck_; }
+
+ private:
+  void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+
+  DramTimingCore core_;
+  sc_core::sc_time tck_;
+};
+
+}  // namespace h4h

@@ -8,5 +8,6 @@ void register_inspect(CLI::App& app);
 void register_config(CLI::App& app);
 void register_list(CLI::App& app);
 void register_scalesim(CLI::App& app);
+void register_run(CLI::App& app);
 
 }  // namespace h4h::cli

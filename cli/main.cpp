@@ -2,6 +2,7 @@
 // Exit codes: 0 success, 2 the user's mistake (bad file, flag, YAML, unsupported op),
 // 3 an internal error (a bug: please report it).
 #include <algorithm>
+#include <cstdlib>
 #include <iostream>
 #include <new>
 
@@ -11,9 +12,12 @@
 #include "frontend/user_error.h"
 
 int main(int argc, char** argv) {
+  // SystemC prints a banner on stdout at start-up unless told not to; stdout carries JSON.
+  setenv("SC_COPYRIGHT_MESSAGE", "DISABLE", 1);
   CLI::App app{"h4hsim: cycle-level simulator of NPU+CIM edge AI chips, and hardware-aware NAS"};
   app.set_version_flag("--version", std::string("h4hsim ") + H4H_VERSION);
   app.require_subcommand(1);
+  h4h::cli::register_run(app);
   h4h::cli::register_inspect(app);
   h4h::cli::register_config(app);
   h4h::cli::register_list(app);

@@ -280,11 +280,14 @@ def write_bad_fixtures(bad_dir, resnet18_path):
 
     # The flatten idiom of dynamic-batch exports: the Reshape target is computed from the
     # input's own shape, so the frontend must fold Shape → Gather → Unsqueeze → Concat once
-    # the batch is known. Output [batch, 10]; MACs = batch·192·10.
+    # the batch is known. Output [batch, 10]; MACs = batch·192·10. The weight is an
+    # initializer (as in an export with parameters), unlike the graph-only model fixtures.
     x = helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", 3, 8, 8])
-    w = helper.make_tensor_value_info("w", TensorProto.FLOAT, [192, 10])
     y = helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", 10])
-    inits = [helper.make_tensor("idx0", TensorProto.INT64, [], [0]),
+    w_rng = random.Random(192)
+    inits = [helper.make_tensor("w", TensorProto.FLOAT, [192, 10],
+                                [w_rng.uniform(-0.1, 0.1) for _ in range(1920)]),
+             helper.make_tensor("idx0", TensorProto.INT64, [], [0]),
              helper.make_tensor("axes0", TensorProto.INT64, [1], [0]),
              helper.make_tensor("minus1", TensorProto.INT64, [1], [-1])]
     nodes = [helper.make_node("Shape", ["x"], ["shape"], name="shape"),
@@ -293,7 +296,7 @@ def write_bad_fixtures(bad_dir, resnet18_path):
              helper.make_node("Concat", ["n1", "minus1"], ["target"], name="concat", axis=0),
              helper.make_node("Reshape", ["x", "target"], ["flat"], name="reshape"),
              helper.make_node("MatMul", ["flat", "w"], ["y"], name="fc")]
-    save(helper.make_graph(nodes, "reshape_chain", [x, w], [y], initializer=inits),
+    save(helper.make_graph(nodes, "reshape_chain", [x], [y], initializer=inits),
          "reshape_chain.onnx")
 
 

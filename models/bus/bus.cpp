@@ -57,7 +57,10 @@ void Bus::b_transport(int id, tlm::tlm_generic_payload& trans, sc_core::sc_time&
   ++stats_.transactions;
   stats_.bytes += trans.get_data_length();
   stats_.busy_cycles += hold_cycles;
+  const sc_core::sc_time start = sc_core::sc_time_stamp();
   sc_core::wait(hold);
+  if (record_transactions)
+    txns_.push_back({start, sc_core::sc_time_stamp(), id, static_cast<int64_t>(trans.get_data_length())});
   release();
   if (memory > hold) sc_core::wait(memory - hold);
 }

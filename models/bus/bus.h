@@ -37,6 +37,18 @@ class Bus : public sc_core::sc_module {
 
   Bus(sc_core::sc_module_name name, const BusTimingParams& p);
   const BusStats& stats() const { return stats_; }
+  void reset_stats() {
+    stats_ = BusStats{};
+    txns_.clear();
+  }
+  // When set, every granted transaction is kept (start, end, initiator) for the trace.
+  bool record_transactions = false;
+  struct Txn {
+    sc_core::sc_time start, end;
+    int initiator;
+    int64_t bytes;
+  };
+  const std::vector<Txn>& transactions() const { return txns_; }
   sc_core::sc_time period() const { return period_; }
   bool record_grants = false;
 
@@ -55,6 +67,7 @@ class Bus : public sc_core::sc_module {
   int last_granted_ = -1;
   std::deque<Waiter> waiters_;
   BusStats stats_;
+  std::vector<Txn> txns_;
 };
 
 }  // namespace h4h

@@ -43,6 +43,7 @@ class Dma : public sc_core::sc_module {
   void wait_done(const Handle& h);
   void transfer(uint64_t addr, int64_t bytes, bool write) { wait_done(start(addr, bytes, write)); }
   const DmaStats& stats() const { return stats_; }
+  void reset_stats() { stats_ = DmaStats{}; }
 
  private:
   struct Chunk {

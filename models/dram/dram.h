@@ -16,6 +16,8 @@ class Dram : public sc_core::sc_module {
 
   Dram(sc_core::sc_module_name name, const DramTimingParams& p);
   const DramTimingCore& core() const { return core_; }
+  // Starts a new run: quiet memory, zeroed statistics, times counted from `origin`.
+  void reset(sc_core::sc_time origin);
   sc_core::sc_time tck() const { return tck_; }
 
  private:
@@ -23,6 +25,7 @@ class Dram : public sc_core::sc_module {
 
   DramTimingCore core_;
   sc_core::sc_time tck_;
+  sc_core::sc_time origin_ = sc_core::SC_ZERO_TIME;
 };
 
 }  // namespace h4h

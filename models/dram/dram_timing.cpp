@@ -26,6 +26,15 @@ DramTimingCore::DramTimingCore(const DramTimingParams& p) : p_(p) {
   }
 }
 
+void DramTimingCore::reset() {
+  for (auto& ch : channels_) {
+    for (auto& b : ch.banks) b = Bank{};
+    ch.bus_free = 0;
+    ch.next_refresh = p_.trefi_cycles;
+  }
+  stats_ = DramStats{};
+}
+
 int64_t DramTimingCore::refresh_until(Channel& ch, int64_t t) {
   if (!p_.refresh) return t;
   // Every refresh due before `t` closes all rows and holds the channel for tRFC.

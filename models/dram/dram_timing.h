@@ -76,6 +76,9 @@ class DramTimingCore {
   DramAccess access(uint64_t addr, int64_t bytes, bool is_write, int64_t now_cycle);
 
   const DramStats& stats() const { return stats_; }
+  // Closes every row, clears the statistics and rebases time to 0 (a new run on the same
+  // elaboration starts from a quiet memory).
+  void reset();
   const DramTimingParams& params() const { return p_; }
 
  private:

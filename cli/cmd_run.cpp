@@ -1,0 +1,81 @@
+// `h4hsim run`: simulate a network on an arch config under an execution schema.
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "frontend/file_io.h"
+#include "frontend/frontend.h"
+#include "frontend/user_error.h"
+#include "sim/config/arch_config.h"
+#include "sim/engine/system.h"
+#include "sim/mapper/mapper.h"
+#include "sim/report/report.h"
+
+namespace h4h::cli {
+
+namespace {
+struct RunArgs {
+  std::string model, topology, arch, schema = "hetero_parallel", custom, csv, trace;
+  int64_t batch = 0;
+  int inferences = 1;
+  int precision_bits = 8;
+  bool json = false;
+};
+}  // namespace
+
+void register_run(CLI::App& app) {
+  auto a = std::make_shared<RunArgs>();
+  auto* cmd = app.add_subcommand("run", "Simulate a network on an arch config (SystemC, cycle level)");
+  auto* model = cmd->add_option("--model,-m", a->model, "ONNX model");
+  auto* topo = cmd->add_option("--topology,-t", a->topology, "SCALE-Sim topology .csv");
+  model->excludes(topo);
+  cmd->add_option("--arch,-a", a->arch, "Arch config YAML (arch_configs/*.yaml)")->required();
+  cmd->add_option("--schema,-s", a->schema,
+                  "Execution schema: npu_only, cim_static, hetero_parallel (default), auto, custom");
+  cmd->add_option("--custom", a->custom, "Rules YAML for --schema custom");
+  cmd->add_option("--batch,-b", a->batch, "Batch for a dynamic batch axis (default 1)");
+  cmd->add_option("--inferences,-n", a->inferences,
+                  "Back-to-back inferences: the first is cold (CIM weights programmed), the last "
+                  "is reported as steady state");
+  cmd->add_option("--precision-bits", a->precision_bits, "Storage precision of tensors (8 or 16)")
+      ->check(CLI::IsMember({8, 16}));
+  cmd->add_flag("--json", a->json, "Print the JSON summary (a stable contract) instead of the table");
+  cmd->add_option("--csv", a->csv, "Write per-kernel records as CSV to this file");
+  cmd->add_option("--trace", a->trace, "Write a Chrome/Perfetto trace-event JSON to this file");
+  cmd->callback([a, cmd]() {
+    if (a->model.empty() && a->topology.empty())
+      throw UserError("run: give the network with --model FILE.onnx or --topology FILE.csv");
+    if (cmd->count("--batch") && a->batch <= 0)
+      throw UserError(fmt::format("--batch must be > 0, got {}", a->batch));
+    if (a->inferences <= 0 || a->inferences > 1000)
+      throw UserError(fmt::format("--inferences must be in 1..1000, got {}", a->inferences));
+    SchemaSpec spec;
+    spec.schema = parse_schema(a->schema);
+    if (spec.schema == Schema::custom) {
+      if (a->custom.empty()) throw UserError("--schema custom needs --custom RULES.yaml");
+      spec = load_custom_schema(a->custom);
+    } else if (!a->custom.empty()) {
+      throw UserError("--custom applies only to --schema custom");
+    }
+    const ArchConfig cfg = load_arch_config(a->arch);
+    FrontendOptions fo;
+    fo.batch = a->batch;
+    fo.bytes_per_elem = a->precision_bits / 8;
+    const Workload w = load_workload(a->model.empty() ? a->topology : a->model, fo);
+    const Mapping m = map_workload(w, cfg, spec);
+    System sys(cfg);
+    RunOptions ro;
+    ro.inferences = a->inferences;
+    ro.trace = !a->trace.empty();
+    const RunStats st = sys.run(w, m, ro);
+    if (!a->csv.empty()) write_file_atomically(a->csv, run_csv(st, w));
+    if (!a->trace.empty()) write_file_atomically(a->trace, run_trace(st, w));
+    if (a->json) std::cout << run_to_json(st, w).dump(2) << "\n";
+    else std::cout << run_table(st, w);
+  });
+}
+
+}  // namespace h4h::cli

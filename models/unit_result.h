@@ -1,0 +1,25 @@
+#pragma once
+// What executing one kernel on a unit produced: times, stalls and the action counts that
+// the energy table prices.
+#include <cstdint>
+
+#include <systemc>
+
+namespace h4h {
+
+struct UnitResult {
+  sc_core::sc_time start, end;
+  sc_core::sc_time stall = sc_core::SC_ZERO_TIME;  // waiting for operands that were not there yet
+  int64_t compute_cycles = 0;      // in the unit's own clock
+  int64_t program_cycles = 0;      // CIM weight (re)programming
+  int64_t load_bytes = 0;          // memory → unit
+  int64_t store_bytes = 0;         // unit → memory
+  int64_t sram_read_bytes = 0;
+  int64_t sram_write_bytes = 0;
+  int64_t vector_lane_ops = 0;
+  int64_t cim_macs = 0;
+  int64_t adc_conversions = 0;
+  int64_t weight_write_bits = 0;
+};
+
+}  // namespace h4h

@@ -1,0 +1,64 @@
+#pragma once
+// What one simulated run produced: per-kernel records, per-unit counters, energy by
+// component. Filled by the engine, printed by sim/report.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "frontend/workload.h"
+#include "models/unit_result.h"
+#include "sim/mapper/mapper.h"
+
+namespace h4h {
+
+struct KernelRecord {
+  int index = 0;               // into Workload::kernels
+  int inference = 0;
+  Unit unit = Unit::none;
+  double start_ns = 0, end_ns = 0, stall_ns = 0;
+  UnitResult result;
+  double energy_pj = 0;        // dynamic energy of this kernel (compute, SRAM, bus, DRAM bytes)
+  std::vector<int64_t> macros; // CIM macros it used
+};
+
+struct EnergyBreakdown {
+  double npu_compute = 0, npu_sram = 0, vector = 0, cim_compute = 0, cim_weight_write = 0,
+         bus = 0, dram = 0, leakage = 0;
+  double total() const {
+    return npu_compute + npu_sram + vector + cim_compute + cim_weight_write + bus + dram + leakage;
+  }
+};
+
+struct UnitUse {
+  double busy_ns = 0;
+  double utilization = 0;      // busy / latency
+};
+
+struct InferenceStats {
+  double latency_ns = 0;
+  EnergyBreakdown energy;
+  int64_t dram_bytes = 0;
+  int64_t bus_bytes = 0;
+  int64_t dram_activates = 0;
+  UnitUse npu, vector, cim, bus, dram, dma;
+};
+
+struct BusSlice {
+  double start_ns, end_ns;
+  int initiator;
+  int64_t bytes;
+};
+
+struct RunStats {
+  std::string model, arch, arch_hash, schema;
+  double npu_clock_mhz = 0;
+  int64_t total_macs = 0;            // per inference
+  std::vector<KernelRecord> records; // every kernel of every inference, in completion order
+  std::vector<InferenceStats> inferences;
+  std::vector<std::string> initiator_names;  // bus initiator ids → unit names (trace)
+  std::vector<BusSlice> bus_slices;           // kept when tracing
+  int64_t cim_macros = 0;
+  int64_t resident_macros = 0;
+};
+
+}  // namespace h4h

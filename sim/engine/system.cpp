@@ -1,0 +1,416 @@
+#include "sim/engine/system.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include <fmt/format.h>
+#include <systemc>
+
+#include "frontend/user_error.h"
+#include "models/bus/bus.h"
+#include "models/cim/cim_cluster.h"
+#include "models/dma/dma.h"
+#include "models/dram/dram.h"
+#include "models/npu/npu_tile.h"
+
+namespace h4h {
+namespace {
+
+enum Lane { kArray = 0, kVector, kCim, kCopy, kView, kLanes };
+const char* kInitiators[] = {"npu_dma", "vector_dma", "cim_dma", "copy_dma"};
+
+Lane lane_of(Unit u) {
+  switch (u) {
+    case Unit::npu: return kArray;
+    case Unit::vector: return kVector;
+    case Unit::cim: return kCim;
+    case Unit::dma: return kCopy;
+    case Unit::none: return kView;
+  }
+  return kView;
+}
+
+DramTimingParams dram_params(const ArchConfig& c) {
+  DramTimingParams p;
+  p.channels = c.dram.channels;
+  p.banks = c.dram.banks;
+  p.row_bytes = c.dram.row_bytes;
+  p.tck_ps = c.dram.tck_ps;
+  p.trcd_cycles = c.dram.trcd_cycles;
+  p.tcl_cycles = c.dram.tcl_cycles;
+  p.trp_cycles = c.dram.trp_cycles;
+  p.tras_cycles = c.dram.tras_cycles;
+  p.burst_length = c.dram.burst_length;
+  p.bus_width_bits = c.dram.bus_width_bits;
+  p.refresh = c.dram.refresh_enabled;
+  p.trefi_cycles = static_cast<int64_t>(c.dram.trefi_ns * 1000.0 / c.dram.tck_ps);
+  p.trfc_cycles = static_cast<int64_t>(c.dram.trfc_ns * 1000.0 / c.dram.tck_ps + 0.999);
+  return p;
+}
+
+BusTimingParams bus_params(const ArchConfig& c) {
+  BusTimingParams p;
+  p.width_bytes = c.bus.width_bytes;
+  p.clock_mhz = c.bus.clock_mhz;
+  p.latency_cycles = c.bus.latency_cycles;
+  p.round_robin = c.bus.arbitration == "round_robin";
+  return p;
+}
+
+NpuTileParams npu_params(const ArchConfig& c) {
+  NpuTileParams p;
+  p.array = systolic_params(c);
+  p.vector.lanes = c.npu.vector.lanes;
+  p.vector.add_cycles = c.npu.vector.add_cycles;
+  p.vector.mul_cycles = c.npu.vector.mul_cycles;
+  p.vector.max_cycles = c.npu.vector.max_cycles;
+  p.vector.exp_cycles = c.npu.vector.exp_cycles;
+  p.vector.div_cycles = c.npu.vector.div_cycles;
+  p.vector.sqrt_cycles = c.npu.vector.sqrt_cycles;
+  p.clock_mhz = c.npu.clock_mhz;
+  p.ifmap_sram_bytes = c.npu.sram.ifmap_kib * 1024;
+  p.filter_sram_bytes = c.npu.sram.filter_kib * 1024;
+  p.ofmap_sram_bytes = c.npu.sram.ofmap_kib * 1024;
+  return p;
+}
+
+// DMA chunks are one DRAM row per channel: a chunk opens each row once.
+DmaParams dma_params(const ArchConfig& c) {
+  DmaParams p;
+  p.chunk_bytes = c.dram.row_bytes * c.dram.channels;
+  p.outstanding = 2;
+  return p;
+}
+
+double ns(const sc_core::sc_time& t) { return t.to_seconds() * 1e9; }
+
+}  // namespace
+
+struct System::Impl : sc_core::sc_module {
+  ArchConfig cfg;
+  Dram dram;
+  Bus bus;
+  Dma array_dma, vector_dma, cim_dma, copy_dma;
+  NpuTile npu;
+  CimCluster cim;
+
+  // The run in progress.
+  const Workload* w = nullptr;
+  const Mapping* m = nullptr;
+  RunOptions opts;
+  sc_core::sc_time origin;
+  std::vector<std::vector<int>> lane_kernels;           // per lane, in network order
+  std::vector<std::vector<char>> done;                  // [inference][kernel]
+  std::vector<std::vector<std::unique_ptr<sc_core::sc_event>>> done_ev;
+  std::vector<int> remaining;                           // per inference
+  std::vector<std::unique_ptr<sc_core::sc_event>> inference_done_ev;
+  std::vector<sc_core::sc_time> inference_end;
+  std::vector<DramStats> dram_at_end;
+  std::vector<BusStats> bus_at_end;
+  std::vector<uint64_t> out_addr, weight_addr;
+  uint64_t input_addr = 0;
+  std::vector<KernelRecord> records;
+  std::vector<int> waiting_on;                          // per lane: kernel it waits for, -1
+  std::vector<char> run_pending;                        // per lane: a run is waiting to start
+  sc_core::sc_event start_ev;
+
+  explicit Impl(sc_core::sc_module_name name, const ArchConfig& c)
+      : sc_module(name), cfg(c), dram("dram", dram_params(c)), bus("bus", bus_params(c)),
+        array_dma("npu_dma", dma_params(c)), vector_dma("vector_dma", dma_params(c)),
+        cim_dma("cim_dma", dma_params(c)), copy_dma("copy_dma", dma_params(c)),
+        npu("npu", npu_params(c), array_dma, vector_dma), cim("cim", c.cim.clock_mhz, cim_dma) {
+    // Bus initiator ids follow binding order (kInitiators).
+    array_dma.socket.bind(bus.targ);
+    vector_dma.socket.bind(bus.targ);
+    cim_dma.socket.bind(bus.targ);
+    copy_dma.socket.bind(bus.targ);
+    bus.init.bind(dram.socket);
+    waiting_on.assign(kLanes, -1);
+    run_pending.assign(kLanes, 0);
+    for (int lane = 0; lane < kLanes; ++lane)
+      sc_core::sc_spawn(sc_bind(&Impl::lane_thread, this, lane),
+                        sc_core::sc_gen_unique_name("lane"));
+  }
+
+  bool serial() const { return m->spec.schema != Schema::hetero_parallel; }
+
+  void wait_done(int r, int k, int lane) {
+    waiting_on[lane] = k;
+    while (!done[r][k]) sc_core::wait(*done_ev[r][k]);
+    waiting_on[lane] = -1;
+  }
+
+  void wait_ready(int r, int i, int lane) {
+    if (r > 0) {
+      while (remaining[r - 1] > 0) sc_core::wait(*inference_done_ev[r - 1]);
+    }
+    for (int p : w->kernels[i].producers) wait_done(r, p, lane);
+    if (serial() && i > 0) wait_done(r, i - 1, lane);
+  }
+
+  UnitResult execute(int r, int i) {
+    const Kernel& k = w->kernels[i];
+    const KernelMapping& km = m->kernels[i];
+    const int b = w->bytes_per_elem;
+    const uint64_t in_addr = k.producers.empty() ? input_addr : out_addr[k.producers.front()];
+    UnitResult res;
+    switch (km.unit) {
+      case Unit::npu: {
+        GemmJob j;
+        j.groups = std::max<int64_t>(k.gemm.batch, 1);
+        j.m = k.gemm.m;
+        j.k = k.gemm.k;
+        j.n = k.gemm.n;
+        j.elem_bytes = b;
+        j.ifmap_bytes = k.input_bytes(b);
+        j.filter_bytes = k.weight_bytes(b);
+        j.ofmap_bytes = k.output_bytes(b);
+        j.ifmap_addr = in_addr;
+        j.filter_addr = weight_addr[i];
+        j.ofmap_addr = out_addr[i];
+        return npu.run_gemm(j);
+      }
+      case Unit::vector: {
+        VectorJob j;
+        const bool gemm = k.cls == KernelClass::matmul || k.cls == KernelClass::linear ||
+                          k.cls == KernelClass::conv;
+        j.mix = gemm ? VectorOpMix{1, 1, 0, 0, 0, 0} : vector_op_mix(k.op);
+        j.elements = gemm ? k.macs : (k.vector_ops > 0 ? k.vector_ops : k.output_elems);
+        j.in_bytes = k.input_bytes(b) + k.weight_bytes(b);
+        j.out_bytes = k.output_bytes(b);
+        j.in_addr = in_addr;
+        j.out_addr = out_addr[i];
+        return npu.run_vector(j);
+      }
+      case Unit::cim: {
+        CimJob j;
+        j.groups = std::max<int64_t>(k.gemm.batch, 1);
+        j.m = k.gemm.m;
+        j.k = k.gemm.k;
+        j.n = k.gemm.n;
+        j.in_bytes = k.input_bytes(b);
+        j.weight_bytes = k.weight_bytes(b);
+        j.out_bytes = k.output_bytes(b);
+        j.in_addr = in_addr;
+        j.weight_addr = weight_addr[i];
+        j.out_addr = out_addr[i];
+        j.resident = km.cim_resident;
+        j.warm = km.cim_resident && r > 0;
+        j.macros = cim_params(cfg);
+        j.macros.macro_count = km.cim_resident ? static_cast<int64_t>(km.macros.size())
+                                               : std::max<int64_t>(m->scratch_macros, 1);
+        return cim.run(j);
+      }
+      case Unit::dma: {
+        res.start = sc_core::sc_time_stamp();
+        auto rd = copy_dma.start(in_addr, std::max<int64_t>(k.input_bytes(b), 1), false);
+        auto wr = copy_dma.start(out_addr[i], std::max<int64_t>(k.output_bytes(b), 1), true);
+        copy_dma.wait_done(rd);
+        copy_dma.wait_done(wr);
+        res.load_bytes = k.input_bytes(b);
+        res.store_bytes = k.output_bytes(b);
+        res.end = sc_core::sc_time_stamp();
+        return res;
+      }
+      case Unit::none:
+        break;
+    }
+    res.start = res.end = sc_core::sc_time_stamp();
+    return res;
+  }
+
+  double dynamic_energy(const Kernel& k, Unit u, const UnitResult& r, EnergyBreakdown& e) const {
+    const EnergyParams& p = cfg.energy;
+    EnergyBreakdown d;
+    if (u == Unit::npu) d.npu_compute = static_cast<double>(k.macs) * p.npu_mac_pj;
+    d.npu_sram = r.sram_read_bytes * p.sram_read_pj_per_byte + r.sram_write_bytes * p.sram_write_pj_per_byte;
+    d.vector = r.vector_lane_ops * p.vector_op_pj;
+    d.cim_compute = r.cim_macs * p.cim_mac_pj + r.adc_conversions * p.adc_conversion_pj;
+    d.cim_weight_write = r.weight_write_bits * p.cim_weight_write_pj_per_bit;
+    d.bus = (r.load_bytes + r.store_bytes) * p.bus_pj_per_byte;
+    d.dram = r.load_bytes * p.dram_read_pj_per_byte + r.store_bytes * p.dram_write_pj_per_byte;
+    e.npu_compute += d.npu_compute;
+    e.npu_sram += d.npu_sram;
+    e.vector += d.vector;
+    e.cim_compute += d.cim_compute;
+    e.cim_weight_write += d.cim_weight_write;
+    e.bus += d.bus;
+    e.dram += d.dram;
+    return d.total();
+  }
+
+  void lane_thread(int lane) {
+    for (;;) {
+      // A flag as well as the event: the first run starts before this thread first waits.
+      while (!run_pending[lane]) sc_core::wait(start_ev);
+      run_pending[lane] = false;
+      if (!w) continue;
+      for (int r = 0; r < opts.inferences; ++r) {
+        for (int i : lane_kernels[lane]) {
+          wait_ready(r, i, lane);
+          UnitResult res = execute(r, i);
+          KernelRecord rec;
+          rec.index = i;
+          rec.inference = r;
+          rec.unit = m->kernels[i].unit;
+          rec.start_ns = ns(res.start - origin);
+          rec.end_ns = ns(res.end - origin);
+          rec.stall_ns = ns(res.stall);
+          rec.result = res;
+          rec.macros = m->kernels[i].unit == Unit::cim ? m->kernels[i].macros : std::vector<int64_t>{};
+          records.push_back(std::move(rec));
+          done[r][i] = 1;
+          done_ev[r][i]->notify(sc_core::SC_ZERO_TIME);
+          if (--remaining[r] == 0) {
+            inference_end[r] = sc_core::sc_time_stamp();
+            dram_at_end[r] = dram.core().stats();
+            bus_at_end[r] = bus.stats();
+            inference_done_ev[r]->notify(sc_core::SC_ZERO_TIME);
+          }
+        }
+      }
+    }
+  }
+
+  void allocate_addresses() {
+    // A bump allocator, 4 KiB aligned: realistic row and bank locality per tensor.
+    uint64_t next = 0;
+    auto take = [&](int64_t bytes) {
+      const uint64_t a = next;
+      next += (static_cast<uint64_t>(std::max<int64_t>(bytes, 1)) + 4095) / 4096 * 4096;
+      return a;
+    };
+    const int b = w->bytes_per_elem;
+    int64_t input_bytes = 0;
+    for (const auto& k : w->kernels)
+      if (k.producers.empty()) input_bytes = std::max(input_bytes, k.input_bytes(b));
+    input_addr = take(input_bytes);
+    out_addr.resize(w->kernels.size());
+    weight_addr.resize(w->kernels.size());
+    for (size_t i = 0; i < w->kernels.size(); ++i) {
+      weight_addr[i] = take(w->kernels[i].weight_bytes(b));
+      out_addr[i] = take(w->kernels[i].output_bytes(b));
+    }
+  }
+};
+
+System::System(const ArchConfig& cfg) {
+  if (sc_core::sc_get_status() != sc_core::SC_ELABORATION)
+    throw std::logic_error("System: SystemC elaborates once per process; build one System");
+  sc_core::sc_report_handler::set_actions("/IEEE_Std_1666/deprecated", sc_core::SC_DO_NOTHING);
+  sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
+  impl_ = std::make_unique<Impl>("chip", cfg);
+}
+
+System::~System() = default;
+
+const ArchConfig& System::config() const { return impl_->cfg; }
+
+RunStats System::run(const Workload& w, const Mapping& m, const RunOptions& opts) {
+  Impl& s = *impl_;
+  const int n_inf = std::max(1, opts.inferences);
+  const size_t K = w.kernels.size();
+  s.w = &w;
+  s.m = &m;
+  s.opts = opts;
+  s.opts.inferences = n_inf;
+  s.origin = sc_core::sc_time_stamp();
+  s.lane_kernels.assign(kLanes, {});
+  for (size_t i = 0; i < K; ++i) s.lane_kernels[lane_of(m.kernels[i].unit)].push_back(static_cast<int>(i));
+  s.done.assign(n_inf, std::vector<char>(K, 0));
+  s.done_ev.clear();
+  s.inference_done_ev.clear();
+  for (int r = 0; r < n_inf; ++r) {
+    s.done_ev.emplace_back();
+    for (size_t i = 0; i < K; ++i) s.done_ev.back().push_back(std::make_unique<sc_core::sc_event>());
+    s.inference_done_ev.push_back(std::make_unique<sc_core::sc_event>());
+  }
+  s.remaining.assign(n_inf, static_cast<int>(K));
+  s.inference_end.assign(n_inf, sc_core::SC_ZERO_TIME);
+  s.dram_at_end.assign(n_inf, DramStats{});
+  s.bus_at_end.assign(n_inf, BusStats{});
+  s.records.clear();
+  s.allocate_addresses();
+  s.dram.reset(s.origin);
+  s.bus.reset_stats();
+  s.bus.record_transactions = opts.trace;
+  for (Dma* d : {&s.array_dma, &s.vector_dma, &s.cim_dma, &s.copy_dma}) d->reset_stats();
+
+  s.run_pending.assign(kLanes, 1);
+  s.start_ev.notify(sc_core::SC_ZERO_TIME);
+  // Watchdog on simulated time: no real network needs an hour of chip time.
+  sc_core::sc_start(sc_core::sc_time(3600, sc_core::SC_SEC));
+  if (s.remaining.back() > 0) {
+    std::string stuck;
+    for (int lane = 0; lane < kLanes; ++lane)
+      if (s.waiting_on[lane] >= 0)
+        stuck += fmt::format("{}{} waits for '{}'", stuck.empty() ? "" : "; ",
+                             kInitiators[std::min(lane, 3)], w.kernels[s.waiting_on[lane]].name);
+    s.w = nullptr;
+    throw UserError(fmt::format("{}: the schedule stopped making progress ({} of {} kernels "
+                                "left{}{})", w.model, s.remaining.back(), K,
+                                stuck.empty() ? "" : ": ", stuck));
+  }
+
+  RunStats st;
+  st.model = w.model;
+  st.arch = s.cfg.origin.empty() ? s.cfg.name : s.cfg.origin;
+  st.arch_hash = config_hash(s.cfg);
+  st.schema = to_string(m.spec.schema);
+  st.npu_clock_mhz = s.cfg.npu.clock_mhz;
+  st.total_macs = w.total_macs();
+  st.records = std::move(s.records);
+  st.initiator_names.assign(std::begin(kInitiators), std::end(kInitiators));
+  st.cim_macros = s.cfg.cim.enabled ? s.cfg.cim.macro_count : 0;
+  st.resident_macros = m.resident_macros;
+  if (opts.trace)
+    for (const auto& t : s.bus.transactions())
+      st.bus_slices.push_back({ns(t.start - s.origin), ns(t.end - s.origin), t.initiator, t.bytes});
+
+  const EnergyParams& e = s.cfg.energy;
+  const double leakage_mw = (s.cfg.npu.enabled ? e.npu_leakage_mw : 0.0) +
+                            (s.cfg.cim.enabled ? e.cim_macro_leakage_mw * s.cfg.cim.macro_count : 0.0) +
+                            e.sram_leakage_mw + e.bus_leakage_mw + e.dram_leakage_mw;
+  const double npu_ns = 1000.0 / s.cfg.npu.clock_mhz, cim_ns = 1000.0 / s.cfg.cim.clock_mhz;
+  const double bus_ns = 1000.0 / s.cfg.bus.clock_mhz, tck_ns = s.cfg.dram.tck_ps / 1000.0;
+  st.inferences.resize(n_inf);
+  for (auto& rec : st.records) {
+    const Kernel& k = w.kernels[rec.index];
+    InferenceStats& inf = st.inferences[rec.inference];
+    rec.energy_pj = s.dynamic_energy(k, rec.unit, rec.result, inf.energy);
+    switch (rec.unit) {
+      case Unit::npu: inf.npu.busy_ns += rec.result.compute_cycles * npu_ns; break;
+      case Unit::vector: inf.vector.busy_ns += rec.result.compute_cycles * npu_ns; break;
+      case Unit::cim:
+        inf.cim.busy_ns += (rec.result.compute_cycles + rec.result.program_cycles) * cim_ns;
+        break;
+      case Unit::dma: inf.dma.busy_ns += rec.end_ns - rec.start_ns; break;
+      case Unit::none: break;
+    }
+  }
+  for (int r = 0; r < n_inf; ++r) {
+    InferenceStats& inf = st.inferences[r];
+    const sc_core::sc_time begin = r == 0 ? s.origin : s.inference_end[r - 1];
+    inf.latency_ns = ns(s.inference_end[r] - begin);
+    const DramStats now = s.dram_at_end[r];
+    const DramStats before = r == 0 ? DramStats{} : s.dram_at_end[r - 1];
+    const BusStats bnow = s.bus_at_end[r];
+    const BusStats bbefore = r == 0 ? BusStats{} : s.bus_at_end[r - 1];
+    inf.dram_bytes = (now.bytes_read + now.bytes_written) - (before.bytes_read + before.bytes_written);
+    inf.dram_activates = now.activates - before.activates;
+    inf.bus_bytes = bnow.bytes - bbefore.bytes;
+    inf.energy.dram += inf.dram_activates * e.dram_activate_pj;
+    inf.energy.leakage = leakage_mw * inf.latency_ns;
+    inf.bus.busy_ns = (bnow.busy_cycles - bbefore.busy_cycles) * bus_ns;
+    // DRAM busy: data-bus time per channel, averaged over channels.
+    inf.dram.busy_ns = static_cast<double>(now.bursts - before.bursts) * (s.cfg.dram.burst_length / 2) *
+                       tck_ns / static_cast<double>(s.cfg.dram.channels);
+    for (UnitUse* u : {&inf.npu, &inf.vector, &inf.cim, &inf.bus, &inf.dram, &inf.dma})
+      u->utilization = inf.latency_ns > 0 ? std::min(1.0, u->busy_ns / inf.latency_ns) : 0.0;
+  }
+  s.w = nullptr;
+  s.m = nullptr;
+  return st;
+}
+
+}  // namespace h4h

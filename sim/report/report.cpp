@@ -1,0 +1,192 @@
+#include "sim/report/report.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include <fmt/format.h>
+
+namespace h4h {
+namespace {
+
+int64_t cycles(double t_ns, double mhz) { return static_cast<int64_t>(std::llround(t_ns * mhz / 1000.0)); }
+
+nlohmann::json energy_json(const EnergyBreakdown& e) {
+  return {{"npu_compute", e.npu_compute}, {"npu_sram", e.npu_sram}, {"vector", e.vector},
+          {"cim_compute", e.cim_compute}, {"cim_weight_write", e.cim_weight_write},
+          {"bus", e.bus}, {"dram", e.dram}, {"leakage", e.leakage}};
+}
+
+nlohmann::json units_json(const InferenceStats& inf, double mhz) {
+  nlohmann::json u;
+  const std::pair<const char*, const UnitUse*> all[] = {
+      {"npu", &inf.npu}, {"cim", &inf.cim}, {"vector", &inf.vector}, {"bus", &inf.bus},
+      {"dram", &inf.dram}, {"dma", &inf.dma}};
+  for (const auto& [name, use] : all)
+    u[name] = {{"busy_cycles", cycles(use->busy_ns, mhz)}, {"busy_ns", use->busy_ns},
+               {"utilization", use->utilization}};
+  return u;
+}
+
+nlohmann::json inference_json(const InferenceStats& inf, double mhz) {
+  return {{"latency_cycles", cycles(inf.latency_ns, mhz)}, {"latency_ns", inf.latency_ns},
+          {"energy_pj", inf.energy.total()}, {"energy_breakdown_pj", energy_json(inf.energy)},
+          {"dram_bytes", inf.dram_bytes}, {"bus_bytes", inf.bus_bytes},
+          {"dram_activates", inf.dram_activates}, {"units", units_json(inf, mhz)}};
+}
+
+std::string grouped(int64_t v) {
+  std::string s = std::to_string(v < 0 ? -v : v);
+  for (int pos = static_cast<int>(s.size()) - 3; pos > 0; pos -= 3) s.insert(pos, ",");
+  return v < 0 ? "-" + s : s;
+}
+
+}  // namespace
+
+nlohmann::json run_to_json(const RunStats& s, const Workload& w) {
+  const InferenceStats& first = s.inferences.front();
+  const double mhz = s.npu_clock_mhz;
+  nlohmann::json j = inference_json(first, mhz);
+  j["model"] = s.model;
+  j["arch"] = s.arch;
+  j["arch_hash"] = s.arch_hash;
+  j["schema"] = s.schema;
+  j["clock_mhz"] = mhz;
+  j["total_macs"] = s.total_macs;
+  j["batch"] = w.batch;
+  j["inferences"] = {{"count", s.inferences.size()},
+                     {"first", inference_json(first, mhz)},
+                     {"steady", inference_json(s.inferences.back(), mhz)}};
+  nlohmann::json ks = nlohmann::json::array();
+  for (const auto& r : s.records) {
+    if (r.inference != 0) continue;
+    const Kernel& k = w.kernels[r.index];
+    ks.push_back({{"name", k.name}, {"class", to_string(k.cls)}, {"op", k.op},
+                  {"unit", to_string(r.unit)}, {"start_cycle", cycles(r.start_ns, mhz)},
+                  {"end_cycle", cycles(r.end_ns, mhz)}, {"stall_cycles", cycles(r.stall_ns, mhz)},
+                  {"macs", k.macs}, {"energy_pj", r.energy_pj},
+                  {"dram_bytes", r.result.load_bytes + r.result.store_bytes}});
+  }
+  // Records arrive in completion order; the contract lists kernels in network order.
+  std::sort(ks.begin(), ks.end(), [](const nlohmann::json& a, const nlohmann::json& b) {
+    return a["start_cycle"].get<int64_t>() != b["start_cycle"].get<int64_t>()
+               ? a["start_cycle"].get<int64_t>() < b["start_cycle"].get<int64_t>()
+               : a["name"].get<std::string>() < b["name"].get<std::string>();
+  });
+  j["kernels"] = std::move(ks);
+  return j;
+}
+
+std::string run_table(const RunStats& s, const Workload& w) {
+  const double mhz = s.npu_clock_mhz;
+  std::string out = fmt::format("{:<36} {:<13} {:<6} {:>12} {:>12} {:>11} {:>10} {:>14} {:>6} {:>12}\n",
+                                "kernel", "class", "unit", "start", "end", "cycles", "stall",
+                                "MACs", "util", "energy pJ");
+  for (const auto& r : s.records) {
+    if (r.inference != 0) continue;
+    const Kernel& k = w.kernels[r.index];
+    const int64_t c = cycles(r.end_ns - r.start_ns, mhz);
+    // Unit utilization of this kernel: its compute time over its span on the unit.
+    double util = 0;
+    if (r.end_ns > r.start_ns && (r.unit == Unit::npu || r.unit == Unit::vector))
+      util = r.result.compute_cycles * (1000.0 / mhz) / (r.end_ns - r.start_ns);
+    std::string name = k.name.size() > 36 ? "…" + k.name.substr(k.name.size() - 35) : k.name;
+    out += fmt::format("{:<36} {:<13} {:<6} {:>12} {:>12} {:>11} {:>10} {:>14} {:>5.0f}% {:>12.0f}\n",
+                       name, to_string(k.cls), to_string(r.unit), cycles(r.start_ns, mhz),
+                       cycles(r.end_ns, mhz), c, cycles(r.stall_ns, mhz), grouped(k.macs),
+                       100 * std::min(util, 1.0), r.energy_pj);
+  }
+  const InferenceStats& f = s.inferences.front();
+  const EnergyBreakdown& e = f.energy;
+  out += fmt::format("\nmodel {}  arch {}  schema {}  batch {}\n", s.model, s.arch, s.schema, w.batch);
+  out += fmt::format("latency {} cycles @ {} MHz = {:.3f} ms   energy {:.3f} mJ   MACs {}\n",
+                     grouped(cycles(f.latency_ns, mhz)), mhz, f.latency_ns / 1e6, e.total() / 1e9,
+                     grouped(s.total_macs));
+  out += fmt::format("energy pJ: npu_compute {:.3g}  npu_sram {:.3g}  vector {:.3g}  cim_compute {:.3g}  "
+                     "cim_weight_write {:.3g}  bus {:.3g}  dram {:.3g}  leakage {:.3g}\n",
+                     e.npu_compute, e.npu_sram, e.vector, e.cim_compute, e.cim_weight_write, e.bus,
+                     e.dram, e.leakage);
+  out += fmt::format("utilization: npu {:.1f}%  vector {:.1f}%  cim {:.1f}%  bus {:.1f}%  dram {:.1f}%\n",
+                     100 * f.npu.utilization, 100 * f.vector.utilization, 100 * f.cim.utilization,
+                     100 * f.bus.utilization, 100 * f.dram.utilization);
+  out += fmt::format("bytes moved: dram {}  bus {}  (dram activates {})\n", grouped(f.dram_bytes),
+                     grouped(f.bus_bytes), grouped(f.dram_activates));
+  if (s.inferences.size() > 1) {
+    const InferenceStats& st = s.inferences.back();
+    out += fmt::format("inferences {}: first {:.3f} ms / {:.3f} mJ (cold: CIM weights programmed), "
+                       "steady {:.3f} ms / {:.3f} mJ ({} of {} CIM macros hold resident weights)\n",
+                       s.inferences.size(), f.latency_ns / 1e6, e.total() / 1e9,
+                       st.latency_ns / 1e6, st.energy.total() / 1e9, s.resident_macros, s.cim_macros);
+  }
+  return out;
+}
+
+std::string run_csv(const RunStats& s, const Workload& w) {
+  const double mhz = s.npu_clock_mhz;
+  std::string out = "inference,name,class,op,unit,start_cycle,end_cycle,stall_cycles,macs,"
+                    "dram_bytes,energy_pj\n";
+  for (const auto& r : s.records) {
+    const Kernel& k = w.kernels[r.index];
+    std::string name = k.name;
+    if (name.find_first_of(",\"") != std::string::npos) {
+      std::string q = "\"";
+      for (char c : name) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+      name = q + "\"";
+    }
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{:.1f}\n", r.inference, name,
+                       to_string(k.cls), k.op, to_string(r.unit), cycles(r.start_ns, mhz),
+                       cycles(r.end_ns, mhz), cycles(r.stall_ns, mhz), k.macs,
+                       r.result.load_bytes + r.result.store_bytes, r.energy_pj);
+  }
+  return out;
+}
+
+std::string run_trace(const RunStats& s, const Workload& w) {
+  nlohmann::json events = nlohmann::json::array();
+  std::map<std::string, int> tid;
+  auto track = [&](const std::string& name) {
+    auto it = tid.find(name);
+    if (it != tid.end()) return it->second;
+    const int id = static_cast<int>(tid.size()) + 1;
+    tid[name] = id;
+    events.push_back({{"ph", "M"}, {"pid", 1}, {"tid", id}, {"name", "thread_name"},
+                      {"args", {{"name", name}}}});
+    events.push_back({{"ph", "M"}, {"pid", 1}, {"tid", id}, {"name", "thread_sort_index"},
+                      {"args", {{"sort_index", id}}}});
+    return id;
+  };
+  events.push_back({{"ph", "M"}, {"pid", 1}, {"name", "process_name"},
+                    {"args", {{"name", fmt::format("h4hsim {} on {}", s.model, s.arch)}}}});
+  for (const char* t : {"NPU array", "vector unit"}) track(t);
+  for (int64_t m = 0; m < s.cim_macros; ++m) track(fmt::format("CIM macro {}", m));
+  track("copy DMA");
+  track("bus");
+  for (const auto& r : s.records) {
+    if (r.unit == Unit::none) continue;
+    const Kernel& k = w.kernels[r.index];
+    nlohmann::json args = {{"class", to_string(k.cls)}, {"op", k.op}, {"macs", k.macs},
+                           {"stall_ns", r.stall_ns}, {"inference", r.inference},
+                           {"energy_pj", r.energy_pj}};
+    auto slice = [&](const std::string& tr) {
+      events.push_back({{"ph", "X"}, {"pid", 1}, {"tid", track(tr)}, {"name", k.name},
+                        {"ts", r.start_ns / 1000.0}, {"dur", (r.end_ns - r.start_ns) / 1000.0},
+                        {"args", args}});
+    };
+    switch (r.unit) {
+      case Unit::npu: slice("NPU array"); break;
+      case Unit::vector: slice("vector unit"); break;
+      case Unit::dma: slice("copy DMA"); break;
+      case Unit::cim:
+        for (int64_t m : r.macros) slice(fmt::format("CIM macro {}", m));
+        break;
+      case Unit::none: break;
+    }
+  }
+  for (const auto& b : s.bus_slices)
+    events.push_back({{"ph", "X"}, {"pid", 1}, {"tid", track("bus")},
+                      {"name", s.initiator_names.at(b.initiator)}, {"ts", b.start_ns / 1000.0},
+                      {"dur", (b.end_ns - b.start_ns) / 1000.0}, {"args", {{"bytes", b.bytes}}}});
+  return nlohmann::json{{"traceEvents", events}, {"displayTimeUnit", "ns"}}.dump();
+}
+
+}  // namespace h4h

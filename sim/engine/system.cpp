@@ -132,7 +132,7 @@ struct System::Impl : sc_core::sc_module {
                         sc_core::sc_gen_unique_name("lane"));
   }
 
-  bool serial() const { return m->spec.schema != Schema::hetero_parallel; }
+  bool serial() const { return !m->spec.concurrent(); }
 
   void wait_done(int r, int k, int lane) {
     waiting_on[lane] = k;

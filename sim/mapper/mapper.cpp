@@ -147,12 +147,22 @@ SchemaSpec parse_custom_schema(const std::string& yaml_text, const std::string& 
   if (!root.IsMap() || !root["rules"] || !root["rules"].IsSequence())
     throw UserError(fmt::format("{}: a custom schema is a map with a list 'rules:' of "
                                 "{{class|op|name: ..., unit: npu|vector|cim}}", origin));
-  for (auto it = root.begin(); it != root.end(); ++it)
-    if (it->first.Scalar() != "rules")
-      throw UserError(fmt::format("{}: {}: unknown key; did you mean 'rules'?", origin,
-                                  it->first.Scalar()));
   SchemaSpec spec;
   spec.schema = Schema::custom;
+  for (auto it = root.begin(); it != root.end(); ++it) {
+    const std::string key = it->first.Scalar();
+    if (key == "rules") continue;
+    if (key == "parallel") {
+      const std::string v = it->second.IsScalar() ? it->second.Scalar() : "";
+      if (v != "true" && v != "false")
+        throw UserError(fmt::format("{}: parallel: expected true or false, got '{}'", origin, v));
+      spec.parallel = v == "true";
+      continue;
+    }
+    const std::string best = closest_match(key, {"rules", "parallel"});
+    throw UserError(fmt::format("{}: {}: unknown key{}", origin, key,
+                                best.empty() ? "" : fmt::format("; did you mean '{}'?", best)));
+  }
   const YAML::Node rules = root["rules"];
   for (size_t i = 0; i < rules.size(); ++i) {
     const std::string at = fmt::format("{}: rules[{}]", origin, i);

@@ -39,9 +39,13 @@ struct CustomRule {
 struct SchemaSpec {
   Schema schema = Schema::hetero_parallel;
   std::vector<CustomRule> rules;  // custom only
+  bool parallel = false;          // custom only: run units concurrently, as hetero_parallel
+
+  bool concurrent() const { return schema == Schema::hetero_parallel || (schema == Schema::custom && parallel); }
 };
 
-// Reads a custom schema: `rules: [{class: matmul, unit: vector}, {name: "fc.*", unit: npu}]`.
+// Reads a custom schema: `rules: [{class: matmul, unit: vector}, {name: "fc.*", unit: npu}]`
+// and optionally `parallel: true` (units overlap where the DAG allows).
 SchemaSpec load_custom_schema(const std::string& path);
 SchemaSpec parse_custom_schema(const std::string& yaml_text, const std::string& origin);
 

@@ -1,0 +1,181 @@
+// The whole simulated chip on real networks: physical bounds (roofline), energy accounting,
+// determinism and cold/steady inferences. SystemC elaborates once per process, so each
+// test elaborates one preset and runs many workloads on it; ctest runs each test alone.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "frontend/frontend.h"
+#include "frontend/user_error.h"
+#include "sim/engine/system.h"
+#include "sim/mapper/mapper.h"
+#include "sim/report/report.h"
+
+namespace h4h {
+namespace {
+
+#define H4H_REQUIRE_FRESH_SYSTEMC()                                               \
+  if (sc_core::sc_get_status() != sc_core::SC_ELABORATION)                        \
+  GTEST_SKIP() << "SystemC elaborates once per process: run this test alone (ctest does)"
+
+std::string src(const std::string& rel) { return std::string(H4H_SOURCE_DIR) + "/" + rel; }
+
+const char* kFixtures[] = {"resnet18_op17.onnx",       "resnet50_op13.onnx",
+                           "mobilenet_v2_op17.onnx",   "mobilenet_v3_small_op13.onnx",
+                           "vit_b_16_op17.onnx",       "swin_t_op17.onnx",
+                           "efficientnet_b0_op13.onnx", "convnext_tiny_op17.onnx",
+                           "shufflenet_v2_x1_0_op13.onnx", "squeezenet1_0_op17.onnx",
+                           "maxvit_t_op17.onnx",       "tiny_attention_op13.onnx",
+                           "tiny_cnn_op17.onnx"};
+
+// Upper bound on MACs per ns: every compute unit at its peak at once.
+double peak_macs_per_ns(const ArchConfig& c) {
+  double peak = c.npu.vector.lanes * c.npu.clock_mhz / 1000.0;  // a matmul on the lanes
+  if (c.npu.enabled) peak += c.npu.rows * c.npu.cols * c.npu.clock_mhz / 1000.0;
+  if (c.cim.enabled)
+    peak += c.cim.macro_count * c.cim.rows * (c.cim.cols / c.cim.weight_bits) /
+            static_cast<double>(c.cim.input_bits * c.cim.cycles_per_input_bit) * c.cim.clock_mhz / 1000.0;
+  return peak;
+}
+
+void check_run(const ArchConfig& cfg, const Workload& w, const RunStats& st, const std::string& label) {
+  SCOPED_TRACE(label);
+  ASSERT_EQ(st.inferences.size(), 1u);
+  const InferenceStats& f = st.inferences.front();
+  EXPECT_GT(f.latency_ns, 0);
+  // Roofline: no faster than the compute peak, nor than DRAM can deliver its bytes.
+  EXPECT_GE(f.latency_ns, w.total_macs() / peak_macs_per_ns(cfg) * 0.999);
+  EXPECT_GE(f.latency_ns, f.dram_bytes / cfg.dram.peak_bytes_per_ns() * 0.999);
+  // Every kernel read its inputs and wrote its outputs through DRAM at least once.
+  int64_t must_move = 0;
+  for (const auto& k : w.kernels)
+    if (k.cls != KernelClass::data_movement || k.is_copy)
+      must_move += k.output_bytes(w.bytes_per_elem);
+  EXPECT_GE(f.dram_bytes, must_move);
+  // Energy is the sum of its breakdown, and each part is non-negative.
+  const EnergyBreakdown& e = f.energy;
+  for (double part : {e.npu_compute, e.npu_sram, e.vector, e.cim_compute, e.cim_weight_write, e.bus, e.dram, e.leakage})
+    EXPECT_GE(part, 0);
+  const auto j = run_to_json(st, w);
+  double sum = 0;
+  for (const auto& [k, v] : j["energy_breakdown_pj"].items()) sum += v.get<double>();
+  EXPECT_NEAR(j["energy_pj"].get<double>(), sum, 1e-6 * sum);
+  // Every kernel ran exactly once, within the run, and utilizations are fractions.
+  EXPECT_EQ(st.records.size(), w.kernels.size());
+  for (const auto& r : st.records) {
+    EXPECT_GE(r.start_ns, 0);
+    EXPECT_LE(r.end_ns, f.latency_ns + 1e-6);
+  }
+  for (const UnitUse* u : {&f.npu, &f.vector, &f.cim, &f.bus, &f.dram}) {
+    EXPECT_GE(u->utilization, 0);
+    EXPECT_LE(u->utilization, 1);
+  }
+}
+
+void smoke(const std::string& preset, std::vector<Schema> schemas) {
+  const ArchConfig cfg = load_arch_config(src("arch_configs/" + preset));
+  System sys(cfg);
+  int runs = 0;
+  for (const char* f : kFixtures) {
+    const Workload w = load_onnx_workload(src(std::string("tests/data/onnx/") + f), {});
+    for (Schema s : schemas) {
+      SchemaSpec spec;
+      spec.schema = s;
+      Mapping m;
+      try {
+        m = map_workload(w, cfg, spec);
+      } catch (const UserError& e) {
+        // Only attention on a config without the array may refuse to map, by design.
+        EXPECT_FALSE(cfg.npu.enabled) << e.what();
+        continue;
+      }
+      check_run(cfg, w, sys.run(w, m, RunOptions{}), std::string(f) + " " + to_string(s));
+      ++runs;
+    }
+  }
+  EXPECT_GT(runs, 0);
+}
+
+TEST(EngineSmoke, HeteroPresetRunsEveryFixtureUnderEverySchema) {
+  H4H_REQUIRE_FRESH_SYSTEMC();
+  smoke("hetero.yaml", {Schema::npu_only, Schema::cim_static, Schema::hetero_parallel, Schema::auto_select});
+}
+
+TEST(EngineSmoke, NpuOnlyPresetRunsEveryFixture) {
+  H4H_REQUIRE_FRESH_SYSTEMC();
+  smoke("npu_only.yaml", {Schema::npu_only, Schema::auto_select});
+}
+
+TEST(EngineSmoke, CimOnlyPresetRunsEveryCnnAndRefusesAttention) {
+  H4H_REQUIRE_FRESH_SYSTEMC();
+  smoke("cim_only.yaml", {Schema::cim_static, Schema::auto_select});
+}
+
+TEST(Engine, RepeatedRunsOnOneElaborationAreIdentical) {
+  H4H_REQUIRE_FRESH_SYSTEMC();
+  const ArchConfig cfg = load_arch_config(src("arch_configs/hetero.yaml"));
+  System sys(cfg);
+  const Workload w = load_onnx_workload(src("tests/data/onnx/mobilenet_v2_op13.onnx"), {});
+  SchemaSpec spec;
+  spec.schema = Schema::hetero_parallel;
+  const Mapping m = map_workload(w, cfg, spec);
+  const std::string a = run_to_json(sys.run(w, m, RunOptions{}), w).dump();
+  const std::string b = run_to_json(sys.run(w, m, RunOptions{}), w).dump();
+  EXPECT_EQ(a, b);
+}
+
+TEST(Engine, ResidentWeightsMakeTheSteadyStateCheaperThanTheColdRun) {
+  H4H_REQUIRE_FRESH_SYSTEMC();
+  const ArchConfig cfg = load_arch_config(src("arch_configs/hetero.yaml"));
+  System sys(cfg);
+  const Workload w = load_onnx_workload(src("tests/data/onnx/tiny_cnn_op13.onnx"), {});
+  SchemaSpec spec;
+  spec.schema = Schema::cim_static;
+  const Mapping m = map_workload(w, cfg, spec);
+  ASSERT_GT(m.resident_macros, 0);
+  RunOptions o;
+  o.inferences = 3;
+  const RunStats st = sys.run(w, m, o);
+  ASSERT_EQ(st.inferences.size(), 3u);
+  const auto& cold = st.inferences.front();
+  const auto& steady = st.inferences.back();
+  EXPECT_LT(steady.latency_ns, cold.latency_ns);
+  EXPECT_LT(steady.energy.cim_weight_write, cold.energy.cim_weight_write);
+  // The depthwise conv does not fit beside the others: it is reprogrammed every run.
+  EXPECT_GT(steady.energy.cim_weight_write, 0);
+  EXPECT_EQ(st.records.size(), 3 * w.kernels.size());
+}
+
+TEST(Engine, ParallelSchedulesOverlapIndependentBranchesSerialOnesDoNot) {
+  H4H_REQUIRE_FRESH_SYSTEMC();
+  // GoogLeNet's inception branches are independent. With branches 2 and 3 on the array and
+  // the rest on CIM, a parallel schedule runs them at once; a serial one never overlaps.
+  const ArchConfig cfg = load_arch_config(src("arch_configs/hetero.yaml"));
+  System sys(cfg);
+  const Workload w = load_onnx_workload(src("tests/data/onnx/googlenet_op13.onnx"), {});
+  const std::string rules =
+      "rules:\n  - name: \".*branch2.*\"\n    unit: npu\n  - name: \".*branch3.*\"\n    unit: npu\n";
+  const SchemaSpec serial_spec = parse_custom_schema(rules, "serial.yaml");
+  const SchemaSpec parallel_spec = parse_custom_schema(rules + "parallel: true\n", "parallel.yaml");
+  const RunStats serial = sys.run(w, map_workload(w, cfg, serial_spec), RunOptions{});
+  const RunStats parallel = sys.run(w, map_workload(w, cfg, parallel_spec), RunOptions{});
+  auto overlaps = [](const RunStats& st) {
+    std::vector<std::pair<double, double>> spans;
+    for (const auto& r : st.records)
+      if (r.end_ns > r.start_ns) spans.push_back({r.start_ns, r.end_ns});
+    std::sort(spans.begin(), spans.end());
+    int n = 0;
+    double reach = 0;
+    for (const auto& s : spans) {
+      n += s.first + 1e-6 < reach;
+      reach = std::max(reach, s.second);
+    }
+    return n;
+  };
+  EXPECT_EQ(overlaps(serial), 0);
+  EXPECT_GT(overlaps(parallel), 0);
+  EXPECT_LT(parallel.inferences[0].latency_ns, serial.inferences[0].latency_ns);
+}
+
+}  // namespace
+}  // namespace h4h

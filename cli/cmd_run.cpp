@@ -34,7 +34,8 @@ void register_run(CLI::App& app) {
   model->excludes(topo);
   cmd->add_option("--arch,-a", a->arch, "Arch config YAML (arch_configs/*.yaml)")->required();
   cmd->add_option("--schema,-s", a->schema,
-                  "Execution schema: npu_only, cim_static, hetero_parallel (default), auto, custom");
+                  "Execution schema: npu_only, cim_static, hetero_parallel, auto, custom (default: "
+                  "hetero_parallel with NPU and CIM, else the one unit's schema)");
   cmd->add_option("--custom", a->custom, "Rules YAML for --schema custom");
   cmd->add_option("--batch,-b", a->batch, "Batch for a dynamic batch axis (default 1)");
   cmd->add_option("--inferences,-n", a->inferences,
@@ -52,6 +53,12 @@ void register_run(CLI::App& app) {
       throw UserError(fmt::format("--batch must be > 0, got {}", a->batch));
     if (a->inferences <= 0 || a->inferences > 1000)
       throw UserError(fmt::format("--inferences must be in 1..1000, got {}", a->inferences));
+    const ArchConfig cfg = load_arch_config(a->arch);
+    // Without --schema, the schema that uses what the config has.
+    if (!cmd->count("--schema"))
+      a->schema = cfg.npu.enabled && cfg.cim.enabled ? "hetero_parallel"
+                  : cfg.cim.enabled                  ? "cim_static"
+                                                     : "npu_only";
     SchemaSpec spec;
     spec.schema = parse_schema(a->schema);
     if (spec.schema == Schema::custom) {
@@ -60,7 +67,6 @@ void register_run(CLI::App& app) {
     } else if (!a->custom.empty()) {
       throw UserError("--custom applies only to --schema custom");
     }
-    const ArchConfig cfg = load_arch_config(a->arch);
     FrontendOptions fo;
     fo.batch = a->batch;
     fo.bytes_per_elem = a->precision_bits / 8;

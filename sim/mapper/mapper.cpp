@@ -277,40 +277,81 @@ Mapping map_workload(const Workload& w, const ArchConfig& cfg, const SchemaSpec&
     }
   }
 
-  // 2. CIM residency: pin layers, in network order, whose tiles fit in the free macros; if
-  // any CIM layer is left over, keep at least one macro as scratch for its rounds.
+  // 2. CIM residency. Pin layers (in network order) whose tiles fit while at least
+  // `reserve` macros stay free as scratch for the layers reprogrammed every run; choose the
+  // reserve that minimizes the estimated time of a cold plus a warm inference. With more
+  // macros, the same pins plus a larger scratch are among the candidates, so the estimate
+  // never gets worse as macros are added.
   const CimMacroParams all = cim_params(cfg);
-  int64_t free_macros = cfg.cim.enabled ? all.macro_count : 0;
-  std::vector<size_t> pinned, unpinned;
-  for (size_t i = 0; i < w.kernels.size(); ++i) {
-    if (m.kernels[i].unit != Unit::cim) continue;
-    const CimLayerPlan p = cim_plan(w.kernels[i], all, false);
-    if (p.fits && p.tiles <= free_macros) {
-      m.kernels[i].cim_resident = true;
-      free_macros -= p.tiles;
-      pinned.push_back(i);
-    } else {
-      unpinned.push_back(i);
+  std::vector<size_t> cim_kernels;
+  for (size_t i = 0; i < w.kernels.size(); ++i)
+    if (m.kernels[i].unit == Unit::cim) cim_kernels.push_back(i);
+  const int64_t total_macros = cfg.cim.enabled ? all.macro_count : 0;
+  const double dram_bytes_per_ns = cfg.dram.peak_bytes_per_ns();
+  auto layer_ns = [&](const Kernel& k, const CimLayerPlan& p, bool programmed) {
+    double t = (p.compute_cycles + (programmed ? p.program_cycles : 0)) * 1000.0 / cfg.cim.clock_mhz;
+    if (programmed) t += static_cast<double>(k.weight_bytes(w.bytes_per_elem)) / dram_bytes_per_ns;
+    return t;
+  };
+  auto pins_for = [&](int64_t reserve) {
+    std::vector<char> pinned(w.kernels.size(), 0);
+    int64_t free_macros = total_macros;
+    for (size_t i : cim_kernels) {
+      const CimLayerPlan p = cim_plan(w.kernels[i], all, false);
+      if (p.fits && free_macros - p.tiles >= reserve) {
+        pinned[i] = 1;
+        free_macros -= p.tiles;
+      }
+    }
+    return std::make_pair(pinned, free_macros);
+  };
+  auto estimate = [&](const std::vector<char>& pinned, int64_t scratch) {
+    CimMacroParams sp = all;
+    sp.macro_count = std::max<int64_t>(scratch, 1);
+    double t = 0;
+    for (size_t i : cim_kernels) {
+      const Kernel& k = w.kernels[i];
+      if (pinned[i]) {
+        const CimLayerPlan p = cim_plan(k, all, false);
+        t += layer_ns(k, p, true) + layer_ns(k, p, false);   // cold, then warm
+      } else {
+        const CimLayerPlan p = cim_plan(k, sp, false);
+        t += 2 * layer_ns(k, p, true);                        // programmed every run
+      }
+    }
+    return t;
+  };
+  std::vector<char> best_pins(w.kernels.size(), 0);
+  int64_t best_scratch = total_macros;
+  if (!cim_kernels.empty() && total_macros > 0) {
+    double best = -1;
+    for (int64_t reserve = total_macros; reserve >= 0; --reserve) {
+      auto [pins, scratch] = pins_for(reserve);
+      bool any_unpinned = false;
+      for (size_t i : cim_kernels) any_unpinned |= !pins[i];
+      if (any_unpinned && scratch == 0) continue;  // a reprogrammed layer needs a macro
+      const double t = estimate(pins, scratch);
+      if (best < 0 || t < best - 1e-9) {
+        best = t;
+        best_pins = pins;
+        best_scratch = scratch;
+      }
     }
   }
-  while (!unpinned.empty() && free_macros == 0 && !pinned.empty()) {
-    const size_t last = pinned.back();
-    pinned.pop_back();
-    m.kernels[last].cim_resident = false;
-    free_macros += cim_plan(w.kernels[last], all, false).tiles;
-    unpinned.insert(std::upper_bound(unpinned.begin(), unpinned.end(), last), last);
-  }
   int64_t next_macro = 0;
-  for (size_t i : pinned) {
+  for (size_t i : cim_kernels) {
+    if (!best_pins[i]) continue;
     KernelMapping& km = m.kernels[i];
+    km.cim_resident = true;
     km.cim = cim_plan(w.kernels[i], all, false);
     for (int64_t t = 0; t < km.cim.tiles; ++t) km.macros.push_back(next_macro++);
   }
   m.resident_macros = next_macro;
-  m.scratch_macros = free_macros;
+  m.scratch_macros = best_scratch;
   CimMacroParams scratch = all;
-  scratch.macro_count = std::max<int64_t>(free_macros, 1);
-  for (size_t i : unpinned) {
+  scratch.macro_count = std::max<int64_t>(best_scratch, 1);
+  for (size_t i : cim_kernels) {
+    if (best_pins[i]) continue;
     KernelMapping& km = m.kernels[i];
     km.cim = cim_plan(w.kernels[i], scratch, false);
     for (int64_t t = 0; t < std::min(km.cim.tiles, scratch.macro_count); ++t)

@@ -1,0 +1,138 @@
+// `h4hsim run` end to end: the JSON contract, byte-identical reruns, outputs written whole,
+// monotonic in resources, and clear errors.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <regex>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/cli/cli_test_util.h"
+
+namespace h4h {
+namespace {
+
+using test::run_cli;
+using test::src;
+
+std::string tmp(const std::string& name) { return "/tmp/h4h_run_" + std::to_string(::getpid()) + "_" + name; }
+
+// A copy of a preset with one `key: value` line replaced (the keys are unique in presets).
+std::string preset_with(const std::string& preset, const std::string& key_line, const std::string& repl) {
+  std::string text = test::slurp(src("arch_configs/" + preset));
+  const size_t at = text.find(key_line);
+  EXPECT_NE(at, std::string::npos) << key_line;
+  text.replace(at, key_line.size(), repl);
+  const std::string path = tmp(preset + std::to_string(std::hash<std::string>()(repl)) + ".yaml");
+  std::ofstream(path) << text;
+  return path;
+}
+
+nlohmann::json run_json(const std::string& args) {
+  auto r = run_cli("run " + args + " --json");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return r.exit_code == 0 ? nlohmann::json::parse(r.out) : nlohmann::json{};
+}
+
+TEST(RunCli, JsonCarriesTheContractKeys) {
+  auto j = run_json("-m " + src("tests/data/onnx/resnet18_op13.onnx") + " -a " + src("arch_configs/hetero.yaml"));
+  for (const char* k : {"model", "arch", "schema", "latency_cycles", "latency_ns", "clock_mhz",
+                        "energy_pj", "energy_breakdown_pj", "total_macs", "dram_bytes", "units", "kernels"})
+    EXPECT_TRUE(j.contains(k)) << k;
+  for (const char* k : {"npu_compute", "npu_sram", "vector", "cim_compute", "cim_weight_write", "bus", "dram", "leakage"})
+    EXPECT_TRUE(j["energy_breakdown_pj"].contains(k)) << k;
+  for (const char* u : {"npu", "cim", "vector", "bus", "dram"}) {
+    EXPECT_TRUE(j["units"][u].contains("busy_cycles")) << u;
+    EXPECT_TRUE(j["units"][u].contains("utilization")) << u;
+  }
+  for (const auto& k : j["kernels"])
+    for (const char* key : {"name", "class", "unit", "start_cycle", "end_cycle", "stall_cycles", "macs", "energy_pj"})
+      ASSERT_TRUE(k.contains(key)) << key;
+  EXPECT_EQ(j["total_macs"].get<int64_t>(), 1814073344LL);
+  EXPECT_EQ(j["schema"], "hetero_parallel");
+}
+
+TEST(RunCli, TwoRunsGiveByteIdenticalJson) {
+  const std::string args = "run -m " + src("tests/data/onnx/swin_t_op13.onnx") + " -a " +
+                           src("arch_configs/hetero.yaml") + " --json";
+  auto a = run_cli(args), b = run_cli(args);
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  EXPECT_EQ(a.out, b.out);
+}
+
+TEST(RunCli, MoreDramBandwidthNeverSlowsARunDown) {
+  const std::string slow = preset_with("npu_only.yaml", "  channels: 2", "  channels: 2");
+  const std::string fast = preset_with("npu_only.yaml", "  channels: 2", "  channels: 8");
+  for (const char* m : {"resnet50_op13.onnx", "vit_b_16_op17.onnx", "mobilenet_v2_op13.onnx"}) {
+    SCOPED_TRACE(m);
+    const std::string model = " -m " + src(std::string("tests/data/onnx/") + m);
+    const double a = run_json(model + " -a " + slow)["latency_ns"].get<double>();
+    const double b = run_json(model + " -a " + fast)["latency_ns"].get<double>();
+    EXPECT_LE(b, a * 1.0001);
+  }
+}
+
+TEST(RunCli, MoreCimMacrosNeverSlowARunDown) {
+  const std::string few = preset_with("hetero.yaml", "  macro_count: 8", "  macro_count: 8");
+  const std::string many = preset_with("hetero.yaml", "  macro_count: 8", "  macro_count: 32");
+  for (const char* m : {"resnet18_op13.onnx", "tiny_cnn_op13.onnx", "mobilenet_v2_op13.onnx"}) {
+    SCOPED_TRACE(m);
+    const std::string model = " -m " + src(std::string("tests/data/onnx/") + m) + " -s cim_static";
+    const double a = run_json(model + " -a " + few)["latency_ns"].get<double>();
+    const double b = run_json(model + " -a " + many)["latency_ns"].get<double>();
+    EXPECT_LE(b, a * 1.0001);
+  }
+}
+
+TEST(RunCli, TraceAndCsvAreWrittenWhole) {
+  const std::string trace = tmp("trace.json"), csv = tmp("kernels.csv");
+  auto r = run_cli("run -m " + src("tests/data/onnx/tiny_attention_op17.onnx") + " -a " +
+                   src("arch_configs/hetero.yaml") + " --trace " + trace + " --csv " + csv);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto t = nlohmann::json::parse(test::slurp(trace));
+  std::set<std::string> tracks;
+  int slices = 0;
+  for (const auto& e : t["traceEvents"]) {
+    if (e["ph"] == "M" && e["name"] == "thread_name") tracks.insert(e["args"]["name"].get<std::string>());
+    slices += e["ph"] == "X";
+  }
+  for (const char* track : {"NPU array", "vector unit", "CIM macro 0", "bus"}) EXPECT_TRUE(tracks.count(track)) << track;
+  EXPECT_GT(slices, 10);
+  const std::string c = test::slurp(csv);
+  EXPECT_EQ(c.rfind("inference,name,class", 0), 0u);
+  std::remove(trace.c_str());
+  std::remove(csv.c_str());
+}
+
+TEST(RunCli, UnmappableNetworkIsExitCode2NamingTheKernel) {
+  auto r = run_cli("run -m " + src("tests/data/onnx/tiny_attention_op17.onnx") + " -a " +
+                   src("arch_configs/cim_only.yaml") + " -s cim_static");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(test::line_count(r.err), 1) << r.err;
+  EXPECT_NE(r.err.find("two dynamic operands"), std::string::npos) << r.err;
+  EXPECT_TRUE(std::regex_search(r.err, std::regex("kernel '[^']*MatMul[^']*'"))) << r.err;
+}
+
+TEST(RunCli, BadFlagsAreExitCode2) {
+  const std::string m = " -m " + src("tests/data/onnx/resnet18_op13.onnx");
+  const std::string a = " -a " + src("arch_configs/hetero.yaml");
+  for (const std::string& args : {m + a + " -s hetero", m + a + " --inferences 0", m + a + " -s custom",
+                                 a, m + " -a /nonexistent.yaml",
+                                 m + a + " --trace /nonexistent_dir/t.json"}) {
+    SCOPED_TRACE(args);
+    auto r = run_cli("run" + args);
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_EQ(test::line_count(r.err), 1) << r.err;
+  }
+}
+
+TEST(RunCli, SteadyStateIsReportedForRepeatedInferences) {
+  auto j = run_json("-m " + src("tests/data/onnx/tiny_attention_op17.onnx") + " -a " +
+                    src("arch_configs/hetero.yaml") + " -s cim_static --inferences 3");
+  EXPECT_EQ(j["inferences"]["count"], 3);
+  EXPECT_LT(j["inferences"]["steady"]["latency_ns"].get<double>(), j["inferences"]["first"]["latency_ns"].get<double>());
+}
+
+}  // namespace
+}  // namespace h4h

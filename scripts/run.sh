@@ -1,14 +1,21 @@
 #!/usr/bin/env bash
-# The main job on the bundled defaults: builds as needed, then checks the default arch
-# config and inspects a real network (ResNet-50 exported from torchvision).
-# Usage: scripts/run.sh [MODEL.onnx|TOPOLOGY.csv] [ARCH.yaml]
+# The main job on the bundled defaults: builds as needed, checks the arch config, then
+# simulates a real hybrid CNN/ViT network (torchvision's MaxViT-T) on the H4H-like hetero
+# preset (NPU + CIM macros, hetero_parallel schema) and prints the per-kernel table and
+# the summary: latency, energy by component, utilization, bytes moved.
+# Usage: scripts/run.sh [MODEL.onnx|TOPOLOGY.csv] [ARCH.yaml] [extra `h4hsim run` flags...]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-"$root/scripts/build.sh"
+"$root/scripts/build.sh" >/dev/null
 
-model="${1:-$root/tests/data/onnx/resnet50_op17.onnx}"
+model="${1:-$root/tests/data/onnx/maxvit_t_op17.onnx}"
 arch="${2:-$root/arch_configs/hetero.yaml}"
+shift $(($# > 2 ? 2 : $#))
 h4hsim="${H4H_BUILD_DIR:-$root/build}/cli/h4hsim"
 
 "$h4hsim" config check "$arch"
-"$h4hsim" inspect --model "$model"
+if [[ "$model" == *.csv ]]; then
+  "$h4hsim" run --topology "$model" --arch "$arch" "$@"
+else
+  "$h4hsim" run --model "$model" --arch "$arch" "$@"
+fi

@@ -16,6 +16,8 @@ class Dram : public sc_core::sc_module {
 
   Dram(sc_core::sc_module_name name, const DramTimingParams& p);
   const DramTimingCore& core() const { return core_; }
+  DramTimingCore& core() { return core_; }
+  sc_core::sc_time origin() const { return origin_; }
   // Starts a new run: quiet memory, zeroed statistics, times counted from `origin`.
   void reset(sc_core::sc_time origin);
   sc_core::sc_time tck() const { return tck_; }

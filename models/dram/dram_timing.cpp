@@ -33,6 +33,7 @@ void DramTimingCore::reset() {
     ch.next_refresh = p_.trefi_cycles;
   }
   stats_ = DramStats{};
+  segments_.clear();
 }
 
 int64_t DramTimingCore::refresh_until(Channel& ch, int64_t t) {
@@ -58,7 +59,8 @@ DramAccess DramTimingCore::segment(Channel& ch, int64_t bank_id, int64_t row, in
   Bank& b = ch.banks[bank_id];
   int64_t t = refresh_until(ch, std::max(now, b.col_ready));
   int64_t col;
-  if (b.open_row == row) {
+  const bool hit = b.open_row == row;
+  if (hit) {
     col = t;
     ++stats_.row_hits;
   } else {
@@ -82,6 +84,8 @@ DramAccess DramTimingCore::segment(Channel& ch, int64_t bank_id, int64_t row, in
   ch.bus_free = done;
   b.col_ready = col + bursts * p_.burst_cycles();
   stats_.bursts += bursts;
+  if (record_segments)
+    segments_.push_back({static_cast<int64_t>(&ch - channels_.data()), first_data, done, bursts, hit});
   return {first_data, done};
 }
 

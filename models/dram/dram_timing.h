@@ -76,6 +76,13 @@ class DramTimingCore {
   DramAccess access(uint64_t addr, int64_t bytes, bool is_write, int64_t now_cycle);
 
   const DramStats& stats() const { return stats_; }
+  // When set, every row segment's data-bus occupancy is kept per channel (for the trace).
+  bool record_segments = false;
+  struct Segment {
+    int64_t channel, first_data_cycle, done_cycle, bursts;
+    bool row_hit;
+  };
+  const std::vector<Segment>& segments() const { return segments_; }
   // Closes every row, clears the statistics and rebases time to 0 (a new run on the same
   // elaboration starts from a quiet memory).
   void reset();
@@ -99,6 +106,7 @@ class DramTimingCore {
   DramTimingParams p_;
   std::vector<Channel> channels_;
   DramStats stats_;
+  std::vector<Segment> segments_;
 };
 
 }  // namespace h4h

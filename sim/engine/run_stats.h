@@ -49,6 +49,13 @@ struct BusSlice {
   int64_t bytes;
 };
 
+struct DramSlice {
+  int64_t channel;
+  double start_ns, end_ns;
+  int64_t bursts;
+  bool row_hit;
+};
+
 struct RunStats {
   std::string model, arch, arch_hash, schema;
   double npu_clock_mhz = 0;
@@ -57,6 +64,8 @@ struct RunStats {
   std::vector<InferenceStats> inferences;
   std::vector<std::string> initiator_names;  // bus initiator ids → unit names (trace)
   std::vector<BusSlice> bus_slices;           // kept when tracing
+  std::vector<DramSlice> dram_slices;         // kept when tracing
+  int64_t dram_channels = 0;
   int64_t cim_macros = 0;
   int64_t resident_macros = 0;
 };

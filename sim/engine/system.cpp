@@ -18,6 +18,7 @@ namespace {
 
 enum Lane { kArray = 0, kVector, kCim, kCopy, kView, kLanes };
 const char* kInitiators[] = {"npu_dma", "vector_dma", "cim_dma", "copy_dma"};
+const char* kLaneNames[] = {"NPU array", "vector unit", "CIM", "copy DMA", "views"};
 
 Lane lane_of(Unit u) {
   switch (u) {
@@ -334,6 +335,7 @@ RunStats System::run(const Workload& w, const Mapping& m, const RunOptions& opts
   s.dram.reset(s.origin);
   s.bus.reset_stats();
   s.bus.record_transactions = opts.trace;
+  s.dram.core().record_segments = opts.trace;
   for (Dma* d : {&s.array_dma, &s.vector_dma, &s.cim_dma, &s.copy_dma}) d->reset_stats();
 
   s.run_pending.assign(kLanes, 1);
@@ -344,8 +346,8 @@ RunStats System::run(const Workload& w, const Mapping& m, const RunOptions& opts
     std::string stuck;
     for (int lane = 0; lane < kLanes; ++lane)
       if (s.waiting_on[lane] >= 0)
-        stuck += fmt::format("{}{} waits for '{}'", stuck.empty() ? "" : "; ",
-                             kInitiators[std::min(lane, 3)], w.kernels[s.waiting_on[lane]].name);
+        stuck += fmt::format("{}{} waits for '{}'", stuck.empty() ? "" : "; ", kLaneNames[lane],
+                             w.kernels[s.waiting_on[lane]].name);
     s.w = nullptr;
     throw UserError(fmt::format("{}: the schedule stopped making progress ({} of {} kernels "
                                 "left{}{})", w.model, s.remaining.back(), K,
@@ -363,9 +365,14 @@ RunStats System::run(const Workload& w, const Mapping& m, const RunOptions& opts
   st.initiator_names.assign(std::begin(kInitiators), std::end(kInitiators));
   st.cim_macros = s.cfg.cim.enabled ? s.cfg.cim.macro_count : 0;
   st.resident_macros = m.resident_macros;
-  if (opts.trace)
+  st.dram_channels = s.cfg.dram.channels;
+  if (opts.trace) {
     for (const auto& t : s.bus.transactions())
       st.bus_slices.push_back({ns(t.start - s.origin), ns(t.end - s.origin), t.initiator, t.bytes});
+    const double tck = s.cfg.dram.tck_ps / 1000.0;
+    for (const auto& g : s.dram.core().segments())
+      st.dram_slices.push_back({g.channel, g.first_data_cycle * tck, g.done_cycle * tck, g.bursts, g.row_hit});
+  }
 
   const EnergyParams& e = s.cfg.energy;
   const double leakage_mw = (s.cfg.npu.enabled ? e.npu_leakage_mw : 0.0) +

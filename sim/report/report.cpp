@@ -161,6 +161,7 @@ std::string run_trace(const RunStats& s, const Workload& w) {
   for (int64_t m = 0; m < s.cim_macros; ++m) track(fmt::format("CIM macro {}", m));
   track("copy DMA");
   track("bus");
+  for (int64_t c = 0; c < s.dram_channels; ++c) track(fmt::format("DRAM channel {}", c));
   for (const auto& r : s.records) {
     if (r.unit == Unit::none) continue;
     const Kernel& k = w.kernels[r.index];
@@ -186,6 +187,10 @@ std::string run_trace(const RunStats& s, const Workload& w) {
     events.push_back({{"ph", "X"}, {"pid", 1}, {"tid", track("bus")},
                       {"name", s.initiator_names.at(b.initiator)}, {"ts", b.start_ns / 1000.0},
                       {"dur", (b.end_ns - b.start_ns) / 1000.0}, {"args", {{"bytes", b.bytes}}}});
+  for (const auto& d : s.dram_slices)
+    events.push_back({{"ph", "X"}, {"pid", 1}, {"tid", track(fmt::format("DRAM channel {}", d.channel))},
+                      {"name", d.row_hit ? "row hit" : "activate"}, {"ts", d.start_ns / 1000.0},
+                      {"dur", (d.end_ns - d.start_ns) / 1000.0}, {"args", {{"bursts", d.bursts}}}});
   return nlohmann::json{{"traceEvents", events}, {"displayTimeUnit", "ns"}}.dump();
 }
 

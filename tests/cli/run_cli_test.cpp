@@ -97,7 +97,8 @@ TEST(RunCli, TraceAndCsvAreWrittenWhole) {
     if (e["ph"] == "M" && e["name"] == "thread_name") tracks.insert(e["args"]["name"].get<std::string>());
     slices += e["ph"] == "X";
   }
-  for (const char* track : {"NPU array", "vector unit", "CIM macro 0", "bus"}) EXPECT_TRUE(tracks.count(track)) << track;
+  for (const char* track : {"NPU array", "vector unit", "CIM macro 0", "bus", "DRAM channel 0", "DRAM channel 1"})
+    EXPECT_TRUE(tracks.count(track)) << track;
   EXPECT_GT(slices, 10);
   const std::string c = test::slurp(csv);
   EXPECT_EQ(c.rfind("inference,name,class", 0), 0u);

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
 
 #include "frontend/frontend.h"
 #include "frontend/user_error.h"
@@ -19,14 +20,6 @@ namespace {
   GTEST_SKIP() << "SystemC elaborates once per process: run this test alone (ctest does)"
 
 std::string src(const std::string& rel) { return std::string(H4H_SOURCE_DIR) + "/" + rel; }
-
-const char* kFixtures[] = {"resnet18_op17.onnx",       "resnet50_op13.onnx",
-                           "mobilenet_v2_op17.onnx",   "mobilenet_v3_small_op13.onnx",
-                           "vit_b_16_op17.onnx",       "swin_t_op17.onnx",
-                           "efficientnet_b0_op13.onnx", "convnext_tiny_op17.onnx",
-                           "shufflenet_v2_x1_0_op13.onnx", "squeezenet1_0_op17.onnx",
-                           "maxvit_t_op17.onnx",       "tiny_attention_op13.onnx",
-                           "tiny_cnn_op17.onnx"};
 
 // Upper bound on MACs per ns: every compute unit at its peak at once.
 double peak_macs_per_ns(const ArchConfig& c) {
@@ -72,12 +65,22 @@ void check_run(const ArchConfig& cfg, const Workload& w, const RunStats& st, con
   }
 }
 
+std::vector<std::string> every_fixture() {
+  std::vector<std::string> files;
+  for (const auto& e : std::filesystem::directory_iterator(src("tests/data/onnx")))
+    if (e.path().extension() == ".onnx") files.push_back(e.path().filename().string());
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
 void smoke(const std::string& preset, std::vector<Schema> schemas) {
   const ArchConfig cfg = load_arch_config(src("arch_configs/" + preset));
   System sys(cfg);
   int runs = 0;
-  for (const char* f : kFixtures) {
-    const Workload w = load_onnx_workload(src(std::string("tests/data/onnx/") + f), {});
+  const auto files = every_fixture();
+  EXPECT_GE(files.size(), 40u);
+  for (const auto& f : files) {
+    const Workload w = load_onnx_workload(src("tests/data/onnx/" + f), {});
     for (Schema s : schemas) {
       SchemaSpec spec;
       spec.schema = s;
@@ -89,7 +92,7 @@ void smoke(const std::string& preset, std::vector<Schema> schemas) {
         EXPECT_FALSE(cfg.npu.enabled) << e.what();
         continue;
       }
-      check_run(cfg, w, sys.run(w, m, RunOptions{}), std::string(f) + " " + to_string(s));
+      check_run(cfg, w, sys.run(w, m, RunOptions{}), f + " " + to_string(s));
       ++runs;
     }
   }
@@ -175,6 +178,35 @@ TEST(Engine, ParallelSchedulesOverlapIndependentBranchesSerialOnesDoNot) {
   EXPECT_EQ(overlaps(serial), 0);
   EXPECT_GT(overlaps(parallel), 0);
   EXPECT_LT(parallel.inferences[0].latency_ns, serial.inferences[0].latency_ns);
+}
+
+TEST(Engine, AScheduleThatStopsMakingProgressIsReportedNotHung) {
+  H4H_REQUIRE_FRESH_SYSTEMC();
+  // Two kernels that each wait for the other (a broken workload; the frontend never makes
+  // one, but the engine must not hang on it).
+  Workload w;
+  w.model = "cycle";
+  for (int i = 0; i < 2; ++i) {
+    Kernel k;
+    k.name = i == 0 ? "first" : "second";
+    k.cls = KernelClass::vector;
+    k.op = "Relu";
+    k.output_elems = k.input_elems = k.vector_ops = 64;
+    k.producers = {1 - i};
+    w.kernels.push_back(k);
+  }
+  const ArchConfig cfg = load_arch_config(src("arch_configs/hetero.yaml"));
+  System sys(cfg);
+  SchemaSpec spec;
+  spec.schema = Schema::hetero_parallel;
+  try {
+    sys.run(w, map_workload(w, cfg, spec), RunOptions{});
+    FAIL() << "expected the watchdog";
+  } catch (const UserError& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("stopped making progress"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("vector unit waits for 'second'"), std::string::npos) << msg;
+  }
 }
 
 }  // namespace

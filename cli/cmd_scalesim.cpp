@@ -1,4 +1,6 @@
 // `h4hsim scalesim`: SCALE-Sim's inputs in, SCALE-Sim's COMPUTE_REPORT.csv out.
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -9,6 +11,8 @@
 #include "frontend/file_io.h"
 #include "frontend/scalesim_topology.h"
 #include "frontend/user_error.h"
+#include "sim/engine/system.h"
+#include "sim/mapper/mapper.h"
 #include "sim/scalesim/scalesim_compat.h"
 
 namespace h4h::cli {
@@ -16,6 +20,7 @@ namespace h4h::cli {
 namespace {
 struct ScaleSimArgs {
   std::string config, topology, out;
+  bool memory = false;
 };
 }  // namespace
 
@@ -28,10 +33,41 @@ void register_scalesim(CLI::App& app) {
   cmd->add_option("--topology,-t", args->topology, "SCALE-Sim topology .csv (conv or GEMM)")
       ->required();
   cmd->add_option("--out,-o", args->out, "Output directory (created if missing)")->required();
+  cmd->add_flag("--memory", args->memory,
+                "Simulate h4hsim's bus and LPDDR4 DRAM behind the SRAMs (stalls become real); "
+                "default: ideal memory, SCALE-Sim's compute cycles");
   cmd->callback([args]() {
     const ScaleSimConfig cfg = load_scalesim_cfg(args->config);
     const Workload w = load_scalesim_topology(args->topology);
-    const auto rows = scalesim_compute_report(cfg, w);
+    auto rows = scalesim_compute_report(cfg, w);
+    if (args->memory) {
+      // Same rows, timed by the full simulation: a grouped layer's time is shared evenly
+      // among its per-channel rows.
+      const ArchConfig arch = arch_from_scalesim(cfg);
+      SchemaSpec spec;
+      spec.schema = Schema::npu_only;
+      System sys(arch);
+      const RunStats st = sys.run(w, map_workload(w, arch, spec), RunOptions{});
+      std::vector<const KernelRecord*> by_kernel(w.kernels.size(), nullptr);
+      for (const auto& r : st.records) by_kernel[r.index] = &r;
+      const double cycle_ns = 1000.0 / arch.npu.clock_mhz;
+      const double pes = static_cast<double>(cfg.array.rows * cfg.array.cols);
+      size_t row = 0;
+      for (size_t i = 0; i < w.kernels.size(); ++i) {
+        const Kernel& k = w.kernels[i];
+        const int64_t groups = std::max<int64_t>(k.gemm.batch, 1);
+        const KernelRecord& rec = *by_kernel[i];
+        const int64_t total = static_cast<int64_t>(std::llround((rec.end_ns - rec.start_ns) / cycle_ns));
+        const int64_t stall = static_cast<int64_t>(std::llround(rec.stall_ns / cycle_ns));
+        for (int64_t g = 0; g < groups; ++g, ++row) {
+          auto& r = rows.at(row);
+          r.total_cycles = total / groups + (g < total % groups ? 1 : 0);
+          r.stall_cycles = stall / groups + (g < stall % groups ? 1 : 0);
+          r.overall_util_pct = 100.0 * static_cast<double>(k.gemm.m * k.gemm.k * k.gemm.n) /
+                               (std::max<int64_t>(r.total_cycles, 1) * pes);
+        }
+      }
+    }
     std::error_code ec;
     std::filesystem::create_directories(args->out, ec);
     if (ec) throw UserError(fmt::format("{}: cannot create directory: {}", args->out, ec.message()));

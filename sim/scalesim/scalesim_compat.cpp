@@ -124,6 +124,28 @@ std::vector<ScaleSimLayerReport> scalesim_compute_report(const ScaleSimConfig& c
   return rows;
 }
 
+ArchConfig arch_from_scalesim(const ScaleSimConfig& c) {
+  ArchConfig a = default_arch_config();
+  a.name = c.run_name;
+  a.origin = c.run_name;
+  a.npu.enabled = true;
+  a.cim.enabled = false;
+  a.npu.rows = c.array.rows;
+  a.npu.cols = c.array.cols;
+  a.npu.dataflow = c.array.dataflow == SystolicDataflow::os   ? "os"
+                   : c.array.dataflow == SystolicDataflow::ws ? "ws"
+                                                              : "is";
+  a.npu.sram.ifmap_kib = c.ifmap_sram_kb;
+  a.npu.sram.filter_kib = c.filter_sram_kb;
+  a.npu.sram.ofmap_kib = c.ofmap_sram_kb;
+  int64_t width = 1;
+  while (width < c.bandwidth_words_per_cycle) width *= 2;
+  a.bus.width_bytes = width;
+  a.bus.clock_mhz = a.npu.clock_mhz;
+  validate_arch_config(a);
+  return a;
+}
+
 std::string format_compute_report(const std::vector<ScaleSimLayerReport>& rows) {
   std::string out =
       "LayerID, Total Cycles, Stall Cycles, Overall Util %, Mapping Efficiency %, Compute Util %,\n";

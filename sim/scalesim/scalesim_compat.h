@@ -10,6 +10,7 @@
 
 #include "frontend/workload.h"
 #include "models/npu/systolic_timing.h"
+#include "sim/config/arch_config.h"
 
 namespace h4h {
 
@@ -39,6 +40,11 @@ struct ScaleSimLayerReport {
 // One row per SCALE-Sim layer (a grouped conv contributes one row per group).
 std::vector<ScaleSimLayerReport> scalesim_compute_report(const ScaleSimConfig& cfg,
                                                          const Workload& w);
+
+// The arch config `--memory` simulates: h4hsim's defaults (bus, LPDDR4 DRAM) with the
+// .cfg's array, dataflow and SRAM sizes, no CIM. SCALE-Sim's Bandwidth (words per cycle)
+// becomes the bus width (the next power of two, in bytes at 8-bit words).
+ArchConfig arch_from_scalesim(const ScaleSimConfig& cfg);
 // COMPUTE_REPORT.csv text with SCALE-Sim's header and row format.
 std::string format_compute_report(const std::vector<ScaleSimLayerReport>& rows);
 

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <sstream>
 
 #include "tests/cli/cli_test_util.h"
 
@@ -95,6 +96,49 @@ TEST(ScaleSimCli, BadConfigIsExitCode2AndWritesNothing) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(test::line_count(r.err), 1) << r.err;
   EXPECT_TRUE(test::slurp(out + "/COMPUTE_REPORT.csv").empty());
+}
+
+}  // namespace
+}  // namespace h4h
+
+namespace h4h {
+namespace {
+
+std::vector<std::vector<int64_t>> report_rows(const std::string& text) {
+  std::vector<std::vector<int64_t>> rows;
+  std::stringstream in(text);
+  std::string line;
+  std::getline(in, line);  // header
+  while (std::getline(in, line)) {
+    std::vector<int64_t> f;
+    std::stringstream ls(line);
+    std::string cell;
+    for (int c = 0; c < 3 && std::getline(ls, cell, ','); ++c) f.push_back(std::stoll(cell));
+    rows.push_back(f);
+  }
+  return rows;
+}
+
+TEST(ScaleSimCli, MemoryModeAddsStallsOnTopOfTheIdealComputeCycles) {
+  const std::string ideal = "/tmp/h4h_ss_ideal_" + std::to_string(::getpid());
+  const std::string mem = "/tmp/h4h_ss_mem_" + std::to_string(::getpid());
+  const std::string io = " -c " + test::src("tests/data/scalesim/scale.cfg") + " -t " +
+                         test::src("tests/data/scalesim/alexnet.csv");
+  ASSERT_EQ(test::run_cli("scalesim" + io + " -o " + ideal).exit_code, 0);
+  auto r = test::run_cli("scalesim" + io + " -o " + mem + " --memory");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto a = report_rows(test::slurp(ideal + "/COMPUTE_REPORT.csv"));
+  const auto b = report_rows(test::slurp(mem + "/COMPUTE_REPORT.csv"));
+  ASSERT_EQ(a.size(), 5u);
+  ASSERT_EQ(b.size(), a.size());
+  int64_t stalls = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i][2], 0);                   // ideal memory never stalls
+    EXPECT_GE(b[i][2], 0);
+    EXPECT_EQ(b[i][1] - b[i][2], a[i][1]);   // total = compute + stall
+    stalls += b[i][2];
+  }
+  EXPECT_GT(stalls, 0);  // LPDDR4 cannot hide every load
 }
 
 }  // namespace

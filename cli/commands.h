@@ -9,5 +9,6 @@ void register_config(CLI::App& app);
 void register_list(CLI::App& app);
 void register_scalesim(CLI::App& app);
 void register_run(CLI::App& app);
+void register_nas(CLI::App& app);
 
 }  // namespace h4h::cli

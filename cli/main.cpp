@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   h4h::cli::register_config(app);
   h4h::cli::register_list(app);
   h4h::cli::register_scalesim(app);
+  h4h::cli::register_nas(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

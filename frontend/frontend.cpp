@@ -11,14 +11,28 @@
 
 namespace h4h {
 
-Workload load_onnx_workload(const std::string& path, const FrontendOptions& opts) {
+namespace {
+OnnxLoadOptions load_options(const FrontendOptions& opts) {
   OnnxLoadOptions load_opts;
   load_opts.batch = opts.batch;
   load_opts.data_inputs = opts.data_inputs;
-  LoadedOnnx loaded = load_onnx(path, load_opts);
+  return load_opts;
+}
+
+Workload lower_loaded(const LoadedOnnx& loaded, const FrontendOptions& opts) {
   Graph g = build_graph(loaded);
   default_pass_pipeline().run(g);
   return lower_to_workload(g, LowerOptions{opts.bytes_per_elem});
+}
+}  // namespace
+
+Workload load_onnx_workload(const std::string& path, const FrontendOptions& opts) {
+  return lower_loaded(load_onnx(path, load_options(opts)), opts);
+}
+
+Workload load_onnx_model_workload(onnx::ModelProto model, const std::string& origin,
+                                  const FrontendOptions& opts) {
+  return lower_loaded(load_onnx_model(std::move(model), origin, load_options(opts)), opts);
 }
 
 static bool ends_with(const std::string& s, const std::string& suffix) {

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "frontend/workload.h"
+#include "onnx/onnx_pb.h"
 
 namespace h4h {
 
@@ -15,6 +16,9 @@ struct FrontendOptions {
 
 // ONNX: load, infer and fold shapes, build the graph, run the default passes, lower.
 Workload load_onnx_workload(const std::string& path, const FrontendOptions& opts);
+// The same for a model built in memory (NAS subnets); `origin` names it in messages.
+Workload load_onnx_model_workload(onnx::ModelProto model, const std::string& origin,
+                                  const FrontendOptions& opts);
 
 // Chooses the reader by content: ONNX files, or SCALE-Sim .csv topologies.
 Workload load_workload(const std::string& path, const FrontendOptions& opts);

@@ -1,0 +1,260 @@
+// `h4hsim nas ...`: the hardware-aware NAS loop — inspect a search space, export subnets
+// as ONNX, build the latency/energy LUT by simulation, validate it against full
+// simulation, and search (NSGA-II) for Pareto-optimal subnets.
+#include <cmath>
+#include <iostream>
+#include <memory>
+#include <random>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "cli/nas_common.h"
+#include "frontend/file_io.h"
+#include "frontend/user_error.h"
+#include "nas/blocks.h"
+#include "nas/estimator.h"
+#include "nas/lut.h"
+#include "nas/onnx_builder.h"
+#include "nas/stats.h"
+#include "nas/subnet.h"
+#include "sim/engine/system.h"
+#include "sim/report/plot.h"
+#include "sim/report/progress.h"
+
+namespace h4h::cli {
+
+namespace {
+
+std::string grouped(int64_t v) {
+  std::string s = std::to_string(v);
+  for (int pos = static_cast<int>(s.size()) - 3; pos > 0; pos -= 3) s.insert(static_cast<size_t>(pos), ",");
+  return s;
+}
+
+void register_space(CLI::App& nas) {
+  auto space = std::make_shared<std::string>();
+  auto* cmd = nas.add_subcommand("space", "Describe a search space: choices, subnet count, block instances");
+  cmd->add_option("space", *space, "Space YAML or bundled name (h4h_edge, h4h_fmnist)")->required();
+  cmd->callback([space]() {
+    const nas::SearchSpace sp = load_space_arg(*space);
+    std::cout << fmt::format("space {} ({}): input {}x{{{}}}, {} classes\n", sp.name, sp.origin,
+                             sp.in_channels, fmt::join(sp.resolutions, ","), sp.classes);
+    std::cout << fmt::format("  stem   width {{{}}}, {}x{} conv, stride {}\n", fmt::join(sp.stem_widths, ","),
+                             sp.stem_kernel, sp.stem_kernel, sp.stem_stride);
+    for (size_t i = 0; i < sp.stages.size(); ++i) {
+      const auto& s = sp.stages[i];
+      std::string t = s.kind == nas::StageKind::hybrid
+                          ? fmt::format(", or transformer heads {{{}}} mlp {{{}}}", fmt::join(s.heads, ","),
+                                        fmt::join(s.mlp_ratios, ","))
+                          : "";
+      std::cout << fmt::format("  stage {} {:<6} width {{{}}} depth {{{}}} stride {}: MBConv k {{{}}} e {{{}}}{}\n",
+                               i, s.kind == nas::StageKind::hybrid ? "hybrid" : "mbconv",
+                               fmt::join(s.widths, ","), fmt::join(s.depths, ","), s.stride,
+                               fmt::join(s.kernels, ","), fmt::join(s.expansions, ","), t);
+    }
+    std::cout << fmt::format("  head   width {{{}}}\n", fmt::join(sp.head_widths, ","));
+    std::cout << fmt::format("distinct subnets: {:.3e} (10^{:.2f})\n", sp.subnet_count(), sp.log10_subnet_count());
+    std::cout << fmt::format("distinct block instances (LUT entries): {}\n", nas::all_block_instances(sp).size());
+    for (const auto& [label, s] : {std::pair{"smallest", nas::smallest_subnet(sp)}, std::pair{"largest", nas::largest_subnet(sp)}})
+      std::cout << fmt::format("{:<9} {}  ({} MACs, {} params)\n", label, nas::encode_subnet(s),
+                               grouped(nas::subnet_macs(sp, s)), grouped(nas::subnet_params(sp, s)));
+  });
+}
+
+void register_sample(CLI::App& nas) {
+  struct Args { std::string space; int count = 5; uint64_t seed = 1; };
+  auto a = std::make_shared<Args>();
+  auto* cmd = nas.add_subcommand("sample", "Print random subnet encodings of a space (seeded)");
+  cmd->add_option("--space", a->space, "Space YAML or bundled name")->required();
+  cmd->add_option("--count,-n", a->count, "How many")->check(CLI::Range(1, 1000000));
+  cmd->add_option("--seed", a->seed, "Random seed");
+  cmd->callback([a]() {
+    const nas::SearchSpace sp = load_space_arg(a->space);
+    std::mt19937_64 rng(a->seed);
+    for (int i = 0; i < a->count; ++i) std::cout << nas::encode_subnet(nas::sample_subnet(sp, rng)) << "\n";
+  });
+}
+
+void register_export(CLI::App& nas) {
+  struct Args { std::string space, subnet, out; };
+  auto a = std::make_shared<Args>();
+  auto* cmd = nas.add_subcommand("export", "Write a subnet as an ONNX model (opset 17, graph only)");
+  cmd->add_option("--space", a->space, "Space YAML or bundled name")->required();
+  cmd->add_option("--subnet", a->subnet, "Subnet encoding, or 'largest' / 'smallest'")->required();
+  cmd->add_option("--out,-o", a->out, "Output .onnx")->required();
+  cmd->callback([a]() {
+    const nas::SearchSpace sp = load_space_arg(a->space);
+    const nas::Subnet s = a->subnet == "largest"    ? nas::largest_subnet(sp)
+                          : a->subnet == "smallest" ? nas::smallest_subnet(sp)
+                                                    : nas::decode_subnet(sp, a->subnet);
+    nas::save_model(nas::build_subnet_model(sp, s), a->out);
+    std::cout << fmt::format("{}: {} ({} MACs, {} params)\n", a->out, nas::encode_subnet(s),
+                             grouped(nas::subnet_macs(sp, s)), grouped(nas::subnet_params(sp, s)));
+  });
+}
+
+void register_lut(CLI::App& nas) {
+  struct Args { std::string space, arch, schema, out; int calibration = 8; uint64_t seed = 1; bool quiet = false; };
+  auto a = std::make_shared<Args>();
+  auto* cmd = nas.add_subcommand(
+      "lut", "Build (or complete) the per-block latency/energy LUT by simulation, then fit the "
+             "correction on a few full simulations");
+  cmd->add_option("--space", a->space, "Space YAML or bundled name")->required();
+  cmd->add_option("--arch,-a", a->arch, "Arch config YAML")->required();
+  cmd->add_option("--schema,-s", a->schema, "Execution schema (default: what the config has)");
+  cmd->add_option("--out,-o", a->out, "LUT file (JSON); an existing one is completed, not redone")->required();
+  cmd->add_option("--calibration", a->calibration,
+                  "Full simulations the correction is fitted on (0: raw block sums)")
+      ->check(CLI::Range(0, 10000));
+  cmd->add_option("--seed", a->seed, "Seed of the calibration subnets");
+  cmd->add_flag("--quiet,-q", a->quiet, "No progress bar");
+  cmd->callback([a, cmd]() {
+    const nas::SearchSpace sp = load_space_arg(a->space);
+    const ArchConfig cfg = load_arch_config(a->arch);
+    const SchemaSpec spec = nas_schema(cfg, a->schema);
+    nas::LutFile lut = nas::load_lut(a->out);
+    nas::LutTable& table = nas::lut_table(lut, cfg, spec);
+    const size_t before = table.entries.size();
+    System sys(cfg);
+    const int64_t simulated = nas::fill_lut(table, sp, sys, spec, !a->quiet, [&]() { nas::save_lut(lut, a->out); });
+    // Refit when blocks changed, the space has no correction yet, or it was asked for.
+    const bool refit = simulated > 0 || !table.corrections.count(sp.name) || cmd->count("--calibration") ||
+                       cmd->count("--seed");
+    if (refit) {
+      table.corrections.erase(sp.name);
+      nas::Estimator raw(sp, table);
+      table.corrections[sp.name] = nas::fit_correction(sp, raw, sys, spec, a->calibration, a->seed, !a->quiet);
+      nas::save_lut(lut, a->out);
+    }
+    const nas::Correction& c = table.corrections[sp.name];
+    std::cout << fmt::format("{}: arch {} ({}), schema {}, space {}: {} block entries ({} new, {} already there)\n",
+                             a->out, cfg.name, table.arch_hash, table.schema, sp.name,
+                             nas::all_block_instances(sp).size(), simulated, before);
+    std::cout << fmt::format("correction on {} full simulations (seed {}): latency = {:.4f} x sum {:+.0f} ns; "
+                             "energy = {:.4f} x sum {:+.0f} pJ\n",
+                             c.samples, c.seed, c.latency_slope, c.latency_intercept_ns, c.energy_slope,
+                             c.energy_intercept_pj);
+  });
+}
+
+struct MetricErrors {
+  double mape_pct, max_err_pct, kendall_tau, spearman_rho;
+};
+MetricErrors errors_of(const std::vector<double>& est, const std::vector<double>& sim) {
+  return {nas::mape_pct(est, sim), nas::max_abs_err_pct(est, sim), nas::kendall_tau(est, sim),
+          nas::spearman_rho(est, sim)};
+}
+nlohmann::json to_json(const MetricErrors& e) {
+  return {{"mape_pct", e.mape_pct}, {"max_err_pct", e.max_err_pct}, {"kendall_tau", e.kendall_tau},
+          {"spearman_rho", e.spearman_rho}};
+}
+
+void register_validate(CLI::App& nas) {
+  struct Args { std::string space, arch, schema, lut, plot; int samples = 50; uint64_t seed = 2; bool json = false, quiet = false; };
+  auto a = std::make_shared<Args>();
+  auto* cmd = nas.add_subcommand("validate", "Compare LUT estimates with full simulations of random subnets");
+  cmd->add_option("--space", a->space, "Space YAML or bundled name")->required();
+  cmd->add_option("--arch,-a", a->arch, "Arch config YAML")->required();
+  cmd->add_option("--schema,-s", a->schema, "Execution schema (default: what the config has)");
+  cmd->add_option("--lut", a->lut, "LUT file built by `h4hsim nas lut`")->required();
+  cmd->add_option("--samples,-n", a->samples, "Random subnets to simulate")->check(CLI::Range(2, 100000));
+  cmd->add_option("--seed", a->seed, "Seed of the validation subnets");
+  cmd->add_option("--plot", a->plot, "Write estimate-vs-simulation scatter plots (.svg or .png); "
+                                     "'_latency' and '_energy' are added before the extension");
+  cmd->add_flag("--json", a->json, "Print JSON (samples, latency{...}, energy{...}) instead of text");
+  cmd->add_flag("--quiet,-q", a->quiet, "No progress bar");
+  cmd->callback([a]() {
+    const nas::SearchSpace sp = load_space_arg(a->space);
+    const ArchConfig cfg = load_arch_config(a->arch);
+    const SchemaSpec spec = nas_schema(cfg, a->schema);
+    const nas::LutFile lut = nas::load_lut(a->lut);
+    const nas::LutTable& table = nas::require_lut_table(lut, a->lut, cfg, spec);
+    const nas::Estimator est(sp, table);
+    if (est.correction().samples > 0 && est.correction().seed == a->seed)
+      std::cerr << "h4hsim: warning: --seed equals the calibration seed; the validation subnets "
+                   "overlap the ones the correction was fitted on\n";
+    System sys(cfg);
+    std::mt19937_64 rng(a->seed);
+    std::vector<double> est_lat, est_en, raw_lat, raw_en, sim_lat, sim_en;
+    nlohmann::json rows = nlohmann::json::array();
+    Progress bar("validate " + sp.name, a->samples, !a->quiet);
+    for (int i = 0; i < a->samples; ++i) {
+      const nas::Subnet s = nas::sample_subnet(sp, rng);
+      const nas::Estimate e = est.estimate(s);
+      const nas::SimResult r =
+          nas::simulate_model(sys, spec, nas::build_subnet_model(sp, s), nas::encode_subnet(s));
+      est_lat.push_back(e.latency_ns);
+      est_en.push_back(e.energy_pj);
+      raw_lat.push_back(e.sum_latency_ns);
+      raw_en.push_back(e.sum_energy_pj);
+      sim_lat.push_back(r.latency_ns);
+      sim_en.push_back(r.energy_pj);
+      rows.push_back({{"subnet", nas::encode_subnet(s)}, {"macs", r.macs},
+                      {"latency_ns", {{"estimate", e.latency_ns}, {"block_sum", e.sum_latency_ns}, {"simulated", r.latency_ns}}},
+                      {"energy_pj", {{"estimate", e.energy_pj}, {"block_sum", e.sum_energy_pj}, {"simulated", r.energy_pj}}}});
+      bar.advance();
+    }
+    bar.finish();
+    const MetricErrors lat = errors_of(est_lat, sim_lat), en = errors_of(est_en, sim_en);
+    const MetricErrors raw_l = errors_of(raw_lat, sim_lat), raw_e = errors_of(raw_en, sim_en);
+    if (!a->plot.empty()) {
+      const auto dot = a->plot.rfind('.');
+      const std::string stem = dot == std::string::npos ? a->plot : a->plot.substr(0, dot);
+      const std::string ext = dot == std::string::npos ? "" : a->plot.substr(dot);
+      auto ms = [](const std::vector<double>& v, double f) {
+        std::vector<double> o;
+        for (double x : v) o.push_back(x * f);
+        return o;
+      };
+      for (const auto& [metric, unit, f, e, r, s, m] :
+           {std::tuple{"latency", "ms", 1e-6, &est_lat, &raw_lat, &sim_lat, &lat},
+            std::tuple{"energy", "mJ", 1e-9, &est_en, &raw_en, &sim_en, &en}}) {
+        ScatterPlot p;
+        p.title = fmt::format("{} on {} ({}): LUT estimate vs full simulation, {} subnets — MAPE {:.2f}%, tau {:.3f}",
+                              sp.name, cfg.name, table.schema, a->samples, m->mape_pct, m->kendall_tau);
+        p.x_label = fmt::format("simulated {} ({})", metric, unit);
+        p.y_label = fmt::format("estimated {} ({})", metric, unit);
+        p.diagonal = true;
+        p.series.push_back({"LUT estimate (corrected)", ms(*s, f), ms(*e, f), false});
+        p.series.push_back({"block sum (uncorrected)", ms(*s, f), ms(*r, f), false});
+        write_scatter_plot(p, stem + "_" + metric + ext);
+      }
+    }
+    if (a->json) {
+      nlohmann::json j = {{"space", sp.name}, {"arch", cfg.name}, {"arch_hash", table.arch_hash},
+                          {"schema", table.schema}, {"samples", a->samples}, {"seed", a->seed},
+                          {"latency", to_json(lat)}, {"energy", to_json(en)},
+                          {"uncorrected", {{"latency", to_json(raw_l)}, {"energy", to_json(raw_e)}}},
+                          {"correction_samples", est.correction().samples}, {"subnets", rows}};
+      std::cout << j.dump(2) << "\n";
+      return;
+    }
+    std::cout << fmt::format("{} subnets of {} on {} ({}), LUT {} vs full simulation:\n", a->samples, sp.name,
+                             cfg.name, table.schema, a->lut);
+    std::cout << fmt::format("{:<22} {:>9} {:>12} {:>10} {:>12}\n", "", "MAPE %", "max err %", "Kendall", "Spearman");
+    for (const auto& [label, m] : {std::pair{"latency", &lat}, std::pair{"energy", &en},
+                                   std::pair{"latency (block sum)", &raw_l}, std::pair{"energy (block sum)", &raw_e}})
+      std::cout << fmt::format("{:<22} {:>9.3f} {:>12.3f} {:>10.4f} {:>12.4f}\n", label, m->mape_pct,
+                               m->max_err_pct, m->kendall_tau, m->spearman_rho);
+  });
+}
+
+}  // namespace
+
+void register_nas_search(CLI::App& nas);
+
+void register_nas(CLI::App& app) {
+  auto* nas_cmd = app.add_subcommand("nas", "Hardware-aware NAS: spaces, subnets, LUT, validation, search");
+  nas_cmd->require_subcommand(1);
+  CLI::App& n = *nas_cmd;
+  register_space(n);
+  register_sample(n);
+  register_export(n);
+  register_lut(n);
+  register_validate(n);
+  register_nas_search(n);
+}
+
+}  // namespace h4h::cli

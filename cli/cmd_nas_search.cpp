@@ -1,0 +1,241 @@
+// `h4hsim nas search`: NSGA-II over a space with the LUT estimator, one or several arch
+// configs (co-design), then every Pareto subnet exported as ONNX and re-simulated in full.
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <memory>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "cli/nas_common.h"
+#include "frontend/file_io.h"
+#include "frontend/user_error.h"
+#include "nas/blocks.h"
+#include "nas/estimator.h"
+#include "nas/lut.h"
+#include "nas/onnx_builder.h"
+#include "nas/search.h"
+#include "sim/engine/subprocess.h"
+#include "sim/engine/system.h"
+#include "sim/report/plot.h"
+#include "sim/report/progress.h"
+
+namespace h4h::cli {
+
+namespace {
+
+struct SearchArgs {
+  std::string space, lut, schema, accuracy = "proxy:macs", out, plot_format = "svg";
+  std::vector<std::string> archs;
+  double max_latency_ms = 0, max_energy_mj = 0;
+  int population = 100, generations = 100, max_pareto = 64;
+  uint64_t seed = 1;
+  bool quiet = false, no_resim = false;
+};
+
+struct Resim {
+  double latency_ns = 0, energy_pj = 0;
+};
+
+// Full simulation of `subnets` on one arch, in a child process (one SystemC kernel each).
+std::vector<Resim> resimulate(const nas::SearchSpace& sp, const std::string& arch_path, const std::string& schema,
+                              const std::vector<nas::Subnet>& subnets) {
+  const std::string text = run_in_subprocess([&]() {
+    const ArchConfig cfg = load_arch_config(arch_path);
+    const SchemaSpec spec = nas_schema(cfg, schema);
+    System sys(cfg);
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& s : subnets) {
+      const nas::SimResult r = nas::simulate_model(sys, spec, nas::build_subnet_model(sp, s), nas::encode_subnet(s));
+      out.push_back({r.latency_ns, r.energy_pj});
+    }
+    return out.dump();
+  });
+  std::vector<Resim> res;
+  for (const auto& r : nlohmann::json::parse(text)) res.push_back({r[0].get<double>(), r[1].get<double>()});
+  return res;
+}
+
+// At most `n` of the front, spread evenly along latency (the ends always kept).
+std::vector<nas::Candidate> thin_front(const std::vector<nas::Candidate>& front, int n) {
+  if (static_cast<int>(front.size()) <= n) return front;
+  std::vector<nas::Candidate> out;
+  for (int i = 0; i < n; ++i)
+    out.push_back(front[static_cast<size_t>(std::llround(static_cast<double>(i) * (front.size() - 1) / (n - 1)))]);
+  return out;
+}
+
+std::string csv_quote(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string q = "\"";
+  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return q + "\"";
+}
+
+}  // namespace
+
+void register_nas_search(CLI::App& nas) {
+  auto a = std::make_shared<SearchArgs>();
+  auto* cmd = nas.add_subcommand(
+      "search", "NSGA-II over (score, latency, energy) with the LUT estimator; exports and re-simulates the Pareto set");
+  cmd->add_option("--space", a->space, "Space YAML or bundled name")->required();
+  cmd->add_option("--arch,-a", a->archs, "Arch config YAML; repeat for co-design across configs")->required();
+  cmd->add_option("--schema,-s", a->schema, "Execution schema (default: what each config has)");
+  cmd->add_option("--lut", a->lut, "LUT file with a table for every --arch (h4hsim nas lut)")->required();
+  cmd->add_option("--accuracy", a->accuracy,
+                  "Score oracle: proxy:macs (default) or proxy:params — proxies, reported as such");
+  cmd->add_option("--max-latency-ms", a->max_latency_ms, "Latency limit (estimated)")->check(CLI::PositiveNumber);
+  cmd->add_option("--max-energy-mj", a->max_energy_mj, "Energy limit per inference (estimated)")->check(CLI::PositiveNumber);
+  cmd->add_option("--population,-p", a->population, "Population size")->check(CLI::Range(4, 100000));
+  cmd->add_option("--generations,-g", a->generations, "Generations")->check(CLI::Range(0, 100000));
+  cmd->add_option("--seed", a->seed, "Random seed");
+  cmd->add_option("--max-pareto", a->max_pareto, "Pareto subnets to export and re-simulate (spread along latency)")
+      ->check(CLI::Range(1, 100000));
+  cmd->add_option("--plot-format", a->plot_format, "svg or png")->check(CLI::IsMember({"svg", "png"}));
+  cmd->add_flag("--no-resimulate", a->no_resim, "Skip the full re-simulation of the Pareto set");
+  cmd->add_option("--out,-o", a->out, "Output directory")->required();
+  cmd->add_flag("--quiet,-q", a->quiet, "No progress bar");
+  cmd->callback([a]() {
+    const nas::SearchSpace sp = load_space_arg(a->space);
+    const nas::LutFile lut = nas::load_lut(a->lut);
+    std::vector<ArchConfig> cfgs;
+    std::vector<std::string> schemas;
+    std::vector<std::unique_ptr<nas::Estimator>> estimators;
+    std::vector<const nas::Estimator*> est_ptrs;
+    for (const auto& path : a->archs) {
+      cfgs.push_back(load_arch_config(path));
+      const SchemaSpec spec = nas_schema(cfgs.back(), a->schema);
+      schemas.push_back(to_string(spec.schema));
+      estimators.push_back(std::make_unique<nas::Estimator>(sp, nas::require_lut_table(lut, a->lut, cfgs.back(), spec)));
+      est_ptrs.push_back(estimators.back().get());
+    }
+    auto oracle = nas::make_proxy_oracle(a->accuracy, sp);
+    nas::SearchOptions o;
+    o.population = a->population;
+    o.generations = a->generations;
+    o.seed = a->seed;
+    o.max_latency_ns = a->max_latency_ms * 1e6;
+    o.max_energy_pj = a->max_energy_mj * 1e9;
+
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    fs::create_directories(fs::path(a->out) / "onnx", ec);
+    if (ec) throw UserError(fmt::format("{}: cannot create the output directory: {}", a->out, ec.message()));
+
+    const auto t0 = std::chrono::steady_clock::now();
+    Progress bar("search " + sp.name, a->generations, !a->quiet);
+    const nas::SearchResult res = nas::nsga2_search(sp, est_ptrs, *oracle, o, [&](int) { bar.advance(); });
+    bar.finish();
+    const double search_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (res.pareto.empty())
+      throw UserError(fmt::format("no evaluated subnet meets the limits (latency ≤ {} ms, energy ≤ {} mJ); "
+                                  "the smallest subnet is estimated at {:.3f} ms, {:.3f} mJ on {}",
+                                  a->max_latency_ms, a->max_energy_mj,
+                                  est_ptrs[0]->estimate(nas::smallest_subnet(sp)).latency_ns * 1e-6,
+                                  est_ptrs[0]->estimate(nas::smallest_subnet(sp)).energy_pj * 1e-9, cfgs[0].name));
+    const auto front = thin_front(res.pareto, a->max_pareto);
+
+    // Full re-simulation, one child process per arch config.
+    std::vector<Resim> resim(front.size());
+    if (!a->no_resim)
+      for (size_t ai = 0; ai < cfgs.size(); ++ai) {
+        std::vector<nas::Subnet> subnets;
+        std::vector<size_t> where;
+        for (size_t i = 0; i < front.size(); ++i)
+          if (front[i].arch == static_cast<int>(ai)) {
+            subnets.push_back(front[i].subnet);
+            where.push_back(i);
+          }
+        if (subnets.empty()) continue;
+        const auto r = resimulate(sp, a->archs[ai], a->schema, subnets);
+        for (size_t k = 0; k < where.size(); ++k) resim[where[k]] = r[k];
+      }
+
+    // Outputs: ONNX per Pareto subnet, CSV + JSON of the front, every evaluated candidate, plot.
+    const std::string score_col = oracle->name();
+    std::string csv = fmt::format("rank,arch,arch_hash,schema,subnet,{},macs,params,est_latency_ms,sim_latency_ms,"
+                                  "latency_err_pct,est_energy_mj,sim_energy_mj,energy_err_pct,onnx\n", score_col);
+    nlohmann::json jfront = nlohmann::json::array();
+    std::cout << fmt::format("{:>4} {:<10} {:>10} {:>12} {:>12} {:>8} {:>12} {:>12} {:>8}  {}\n", "#", "arch",
+                             score_col.substr(0, 10), "est ms", "sim ms", "err %", "est mJ", "sim mJ", "err %", "subnet");
+    for (size_t i = 0; i < front.size(); ++i) {
+      const nas::Candidate& c = front[i];
+      const std::string enc = nas::encode_subnet(c.subnet);
+      const std::string onnx_rel = fmt::format("onnx/pareto_{:03}.onnx", i);
+      nas::save_model(nas::build_subnet_model(sp, c.subnet), (fs::path(a->out) / onnx_rel).string());
+      const double est_ms = c.estimate.latency_ns * 1e-6, est_mj = c.estimate.energy_pj * 1e-9;
+      const double sim_ms = resim[i].latency_ns * 1e-6, sim_mj = resim[i].energy_pj * 1e-9;
+      const double lat_err = a->no_resim ? 0 : 100 * (est_ms - sim_ms) / sim_ms;
+      const double en_err = a->no_resim ? 0 : 100 * (est_mj - sim_mj) / sim_mj;
+      const auto& cfg = cfgs[static_cast<size_t>(c.arch)];
+      csv += fmt::format("{},{},{},{},{},{:.6f},{},{},{:.6f},{},{},{:.6f},{},{},{}\n", i, csv_quote(cfg.name),
+                         config_hash(cfg), schemas[static_cast<size_t>(c.arch)], enc, c.score,
+                         nas::subnet_macs(sp, c.subnet), nas::subnet_params(sp, c.subnet), est_ms,
+                         a->no_resim ? "" : fmt::format("{:.6f}", sim_ms), a->no_resim ? "" : fmt::format("{:.4f}", lat_err),
+                         est_mj, a->no_resim ? "" : fmt::format("{:.6f}", sim_mj),
+                         a->no_resim ? "" : fmt::format("{:.4f}", en_err), onnx_rel);
+      nlohmann::json jc = {{"rank", i}, {"arch", cfg.name}, {"arch_file", a->archs[static_cast<size_t>(c.arch)]},
+                           {"arch_hash", config_hash(cfg)}, {"schema", schemas[static_cast<size_t>(c.arch)]},
+                           {"subnet", enc}, {score_col, c.score},
+                           {"macs", nas::subnet_macs(sp, c.subnet)}, {"params", nas::subnet_params(sp, c.subnet)},
+                           {"estimate", {{"latency_ns", c.estimate.latency_ns}, {"energy_pj", c.estimate.energy_pj}}},
+                           {"onnx", onnx_rel}};
+      if (!a->no_resim)
+        jc["simulated"] = {{"latency_ns", resim[i].latency_ns}, {"energy_pj", resim[i].energy_pj}};
+      jfront.push_back(std::move(jc));
+      std::cout << fmt::format("{:>4} {:<10} {:>10.4f} {:>12.4f} {:>12} {:>8} {:>12.4f} {:>12} {:>8}  {}\n", i,
+                               cfg.name.substr(0, 10), c.score, est_ms,
+                               a->no_resim ? "-" : fmt::format("{:.4f}", sim_ms),
+                               a->no_resim ? "-" : fmt::format("{:+.3f}", lat_err), est_mj,
+                               a->no_resim ? "-" : fmt::format("{:.4f}", sim_mj),
+                               a->no_resim ? "-" : fmt::format("{:+.3f}", en_err), enc);
+    }
+    write_file_atomically((fs::path(a->out) / "pareto.csv").string(), csv);
+    nlohmann::json j = {{"space", sp.name}, {"score", {{"name", score_col}, {"description", oracle->describe()},
+                                                       {"is_accuracy", oracle->is_accuracy()}}},
+                        {"archs", a->archs}, {"population", a->population}, {"generations", a->generations},
+                        {"seed", a->seed}, {"evaluations", res.evaluations},
+                        {"distinct_candidates", res.evaluated.size()}, {"pareto_size", res.pareto.size()},
+                        {"search_seconds", search_s}, {"pareto", jfront}};
+    if (a->max_latency_ms > 0) j["max_latency_ms"] = a->max_latency_ms;
+    if (a->max_energy_mj > 0) j["max_energy_mj"] = a->max_energy_mj;
+    write_file_atomically((fs::path(a->out) / "pareto.json").string(), j.dump(2) + "\n");
+    std::string all = fmt::format("arch,subnet,{},est_latency_ms,est_energy_mj,feasible\n", score_col);
+    for (const auto& c : res.evaluated)
+      all += fmt::format("{},{},{:.6f},{:.6f},{:.6f},{}\n", csv_quote(cfgs[static_cast<size_t>(c.arch)].name),
+                         nas::encode_subnet(c.subnet), c.score, c.estimate.latency_ns * 1e-6,
+                         c.estimate.energy_pj * 1e-9, c.violation == 0 ? 1 : 0);
+    write_file_atomically((fs::path(a->out) / "evaluated.csv").string(), all);
+
+    ScatterPlot p;
+    p.title = fmt::format("{}: Pareto front ({}), {} candidates", sp.name, oracle->describe(), res.evaluated.size());
+    p.x_label = "estimated latency (ms)";
+    p.y_label = score_col + (oracle->is_accuracy() ? "" : " (proxy, not accuracy)");
+    PlotSeries cloud{"evaluated", {}, {}, false};
+    const size_t stride = std::max<size_t>(1, res.evaluated.size() / 4000);
+    for (size_t i = 0; i < res.evaluated.size(); i += stride) {
+      cloud.x.push_back(res.evaluated[i].estimate.latency_ns * 1e-6);
+      cloud.y.push_back(res.evaluated[i].score);
+    }
+    p.series.push_back(std::move(cloud));
+    for (size_t ai = 0; ai < cfgs.size(); ++ai) {
+      PlotSeries s{fmt::format("Pareto set on {}", cfgs[ai].name), {}, {}, true};
+      for (const auto& c : res.pareto)
+        if (c.arch == static_cast<int>(ai)) {
+          s.x.push_back(c.estimate.latency_ns * 1e-6);
+          s.y.push_back(c.score);
+        }
+      if (!s.x.empty()) p.series.push_back(std::move(s));
+    }
+    write_scatter_plot(p, (fs::path(a->out) / ("front." + a->plot_format)).string());
+    std::cout << fmt::format("{} evaluations ({} distinct) in {:.2f} s; Pareto set {} (exported {}); "
+                             "scores are {}; wrote {}/pareto.csv, pareto.json, evaluated.csv, front.{}, onnx/\n",
+                             res.evaluations, res.evaluated.size(), search_s, res.pareto.size(), front.size(),
+                             oracle->describe(), a->out, a->plot_format);
+  });
+}
+
+}  // namespace h4h::cli

@@ -1,0 +1,34 @@
+#include "cli/nas_common.h"
+
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "frontend/user_error.h"
+
+namespace h4h::cli {
+
+nas::SearchSpace load_space_arg(const std::string& arg) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::exists(arg, ec) && arg.find('/') == std::string::npos &&
+      fs::exists(nas::bundled_space_path(arg), ec))
+    return nas::load_search_space(nas::bundled_space_path(arg));
+  return nas::load_search_space(arg);
+}
+
+SchemaSpec nas_schema(const ArchConfig& cfg, const std::string& schema_flag) {
+  SchemaSpec spec;
+  if (schema_flag.empty())
+    spec.schema = cfg.npu.enabled && cfg.cim.enabled ? Schema::hetero_parallel
+                  : cfg.cim.enabled                  ? Schema::cim_static
+                                                     : Schema::npu_only;
+  else
+    spec.schema = parse_schema(schema_flag);
+  if (spec.schema == Schema::custom)
+    throw UserError("the NAS commands take the standard schemas (npu_only, cim_static, "
+                    "hetero_parallel, auto); custom rules are not part of the LUT key");
+  return spec;
+}
+
+}  // namespace h4h::cli

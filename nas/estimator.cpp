@@ -1,0 +1,86 @@
+#include "nas/estimator.h"
+
+#include <random>
+
+#include <fmt/format.h>
+
+#include "frontend/user_error.h"
+#include "nas/onnx_builder.h"
+#include "nas/stats.h"
+#include "sim/report/progress.h"
+
+namespace h4h::nas {
+
+Estimator::Estimator(const SearchSpace& space, const LutTable& table) : space_(space) {
+  const auto blocks = all_block_instances(space);
+  costs_.reserve(blocks.size() * 2);
+  int64_t missing = 0;
+  std::string first_missing;
+  for (const auto& b : blocks) {
+    auto it = table.entries.find(b.key());
+    if (it == table.entries.end()) {
+      if (!missing++) first_missing = b.key();
+      continue;
+    }
+    costs_[b.packed_key()] = Cost{it->second.latency_ns, it->second.energy_pj};
+  }
+  if (missing)
+    throw UserError(fmt::format("the LUT for arch '{}' ({}) lacks {} of the {} blocks of space '{}' "
+                                "(first: {}); run `h4hsim nas lut` for this space to fill it",
+                                table.arch_name, table.schema, missing, blocks.size(), space.name,
+                                first_missing));
+  auto c = table.corrections.find(space.name);
+  if (c != table.corrections.end()) correction_ = c->second;
+}
+
+Estimate Estimator::estimate(const Subnet& s) const {
+  Estimate e;
+  for_each_block(space_, s, [&](const BlockInstance& b) {
+    const auto it = costs_.find(b.packed_key());
+    // A subnet of the space only has blocks of the space; the constructor saw them all.
+    const Cost& c = it->second;
+    e.sum_latency_ns += c.latency_ns;
+    e.sum_energy_pj += c.energy_pj;
+  });
+  e.latency_ns = correction_.latency_slope * e.sum_latency_ns + correction_.latency_intercept_ns;
+  e.energy_pj = correction_.energy_slope * e.sum_energy_pj + correction_.energy_intercept_pj;
+  return e;
+}
+
+Correction fit_correction(const SearchSpace& space, const Estimator& raw, System& sys,
+                          const SchemaSpec& spec, int samples, uint64_t seed, bool progress) {
+  Correction c;
+  c.seed = seed;
+  if (samples <= 0) return c;
+  std::mt19937_64 rng(seed);
+  std::vector<double> sum_lat, sum_en, sim_lat, sim_en;
+  Progress bar("calibration " + space.name, samples, progress);
+  for (int i = 0; i < samples; ++i) {
+    // Spread the fit over the whole range: the smallest and largest subnets, then random.
+    const Subnet s = i == 0 ? smallest_subnet(space) : i == 1 ? largest_subnet(space) : sample_subnet(space, rng);
+    const Estimate e = raw.estimate(s);
+    const SimResult r = simulate_model(sys, spec, build_subnet_model(space, s), encode_subnet(s));
+    sum_lat.push_back(e.sum_latency_ns);
+    sum_en.push_back(e.sum_energy_pj);
+    sim_lat.push_back(r.latency_ns);
+    sim_en.push_back(r.energy_pj);
+    bar.advance();
+  }
+  bar.finish();
+  c.samples = samples;
+  if (samples >= 2) {
+    const LinearFit lf = fit_line(sum_lat, sim_lat);
+    const LinearFit ef = fit_line(sum_en, sim_en);
+    c.latency_slope = lf.slope;
+    c.latency_intercept_ns = lf.intercept;
+    c.energy_slope = ef.slope;
+    c.energy_intercept_pj = ef.intercept;
+  } else {
+    // One sample: a pure scale factor.
+    c.latency_slope = sim_lat[0] / sum_lat[0];
+    c.energy_slope = sim_en[0] / sum_en[0];
+  }
+  return c;
+}
+
+}  // namespace h4h::nas

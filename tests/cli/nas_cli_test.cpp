@@ -1,0 +1,87 @@
+// `h4hsim nas ...` end to end on the small space: LUT → validate (JSON contract) →
+// search (files written, Pareto set re-simulated); bad input exits 2 with one line.
+#include <filesystem>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "tests/cli/cli_test_util.h"
+
+using namespace h4h::test;
+namespace fs = std::filesystem;
+
+namespace {
+std::string tmp(const std::string& name) {
+  return (fs::path(::testing::TempDir()) / ("nas_cli_" + std::to_string(::getpid()) + "_" + name)).string();
+}
+}  // namespace
+
+TEST(NasCli, LutThenValidateReportsTheContractKeysAndMeetsTheGoal) {
+  const std::string lut = tmp("a.lut");
+  const std::string arch = src("arch_configs/hetero.yaml");
+  auto r = run_cli("nas lut -q --space h4h_fmnist --arch " + arch + " --calibration 4 --out " + lut);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("(284 new, 0 already there)"), std::string::npos) << r.out;
+  // Second run: nothing left to simulate.
+  r = run_cli("nas lut -q --space h4h_fmnist --arch " + arch + " --out " + lut);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("(0 new, 284 already there)"), std::string::npos) << r.out;
+
+  const std::string plot = tmp("v.svg");
+  r = run_cli("nas validate -q --json --space h4h_fmnist --arch " + arch + " --lut " + lut +
+              " --samples 12 --seed 3 --plot " + plot);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["samples"], 12);
+  for (const char* m : {"latency", "energy"}) {
+    for (const char* k : {"mape_pct", "max_err_pct", "kendall_tau", "spearman_rho"})
+      EXPECT_TRUE(j[m].contains(k)) << m << "." << k;
+    EXPECT_LE(j[m]["mape_pct"].get<double>(), 2.0);
+    EXPECT_GE(j[m]["kendall_tau"].get<double>(), 0.95);
+  }
+  EXPECT_TRUE(fs::exists(tmp("v_latency.svg")));
+  EXPECT_TRUE(fs::exists(tmp("v_energy.svg")));
+
+  const std::string out = tmp("search");
+  r = run_cli("nas search -q --space h4h_fmnist --arch " + arch + " --lut " + lut +
+              " --population 16 --generations 5 --max-pareto 4 --out " + out);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* f : {"pareto.csv", "pareto.json", "evaluated.csv", "front.svg", "onnx/pareto_000.onnx"})
+    EXPECT_TRUE(fs::exists(fs::path(out) / f)) << f;
+  const auto p = nlohmann::json::parse(slurp((fs::path(out) / "pareto.json").string()));
+  EXPECT_FALSE(p["score"]["is_accuracy"].get<bool>());
+  ASSERT_GE(p["pareto"].size(), 1u);
+  for (const auto& c : p["pareto"]) {
+    const double est = c["estimate"]["latency_ns"], sim = c["simulated"]["latency_ns"];
+    EXPECT_NEAR(est, sim, 0.02 * sim) << c["subnet"];
+  }
+  // The exported ONNX goes through the frontend like any model.
+  r = run_cli("inspect --model " + (fs::path(out) / "onnx/pareto_000.onnx").string());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  fs::remove_all(out);
+  fs::remove(lut);
+}
+
+TEST(NasCli, BadInputIsExitCode2WithOneLine) {
+  const std::string arch = src("arch_configs/hetero.yaml");
+  const std::string missing_lut = tmp("missing.lut");
+  struct Case { std::string args, expect; };
+  const Case cases[] = {
+      {"nas space no_such_space", "no_such_space"},
+      {"nas export --space h4h_fmnist --subnet r28_bad --out /tmp/x.onnx", "subnet 'r28_bad'"},
+      {"nas validate --space h4h_fmnist --arch " + arch + " --lut " + missing_lut, "no table for arch"},
+      {"nas search --space h4h_fmnist --arch " + arch + " --lut " + missing_lut + " --out /tmp/x", "no table for arch"},
+      {"nas lut --space h4h_fmnist --arch " + arch + " --schema custom --out " + missing_lut, "custom rules"},
+      {"nas lut -q --space h4h_edge --arch " + src("arch_configs/cim_only.yaml") + " --out " + missing_lut,
+       "two dynamic operands"},
+  };
+  for (const auto& c : cases) {
+    const auto r = run_cli(c.args);
+    EXPECT_EQ(r.exit_code, 2) << c.args << "\n" << r.err;
+    EXPECT_EQ(line_count(r.err), 1) << c.args << "\n" << r.err;
+    EXPECT_NE(r.err.find(c.expect), std::string::npos) << c.args << "\n" << r.err;
+  }
+  // What was simulated before the unmappable block is kept (a re-run resumes from it).
+  EXPECT_TRUE(fs::exists(missing_lut));
+  fs::remove(missing_lut);
+}

@@ -26,14 +26,20 @@ CimLayerPlan plan_cim_layer(const CimMacroParams& p, int64_t groups, int64_t m, 
                             int64_t n, bool weights_resident) {
   assert(groups > 0 && m > 0 && k > 0 && n > 0);
   CimLayerPlan plan;
+  // Grouped/depthwise layers whose per-group weights fit one macro are packed block-
+  // diagonally: each group on its own rows and columns (the adder trees sum zeros from the
+  // other groups' rows), so one MVM serves several groups. The cells off the diagonal stay
+  // idle — that is the depthwise penalty, visible in cell_utilization.
+  const bool packable = groups > 1 && k <= p.rows && n <= p.weights_per_row();
+  plan.groups_per_tile = packable ? std::min({groups, p.rows / k, p.weights_per_row() / n}) : 1;
   plan.row_tiles = ceil_div(k, p.rows);
   plan.col_tiles = ceil_div(n, p.weights_per_row());
-  plan.tiles = plan.row_tiles * plan.col_tiles * groups;
+  plan.tiles = plan.row_tiles * plan.col_tiles * ceil_div(groups, plan.groups_per_tile);
   plan.rounds = ceil_div(plan.tiles, p.macro_count);
   plan.fits = plan.tiles <= p.macro_count;
 
   // The widest tile sets the pace of a vector (tiles of a round run in parallel).
-  const int64_t used_cols = std::min(n, p.weights_per_row()) * p.weight_bits;
+  const int64_t used_cols = std::min(n * plan.groups_per_tile, p.weights_per_row()) * p.weight_bits;
   const int64_t bit_serial = cim_mvm_cycles(p, used_cols) - p.adc_latency_cycles;
   plan.vector_cycles = bit_serial;
   // Per round: M vectors stream back to back (the readout of one overlaps the next's
@@ -41,7 +47,7 @@ CimLayerPlan plan_cim_layer(const CimMacroParams& p, int64_t groups, int64_t m, 
   const int64_t drain = p.adc_latency_cycles + ceil_log2(plan.row_tiles);
   plan.compute_cycles = plan.rounds * (m * bit_serial + drain);
 
-  const int64_t used_rows = std::min(k, p.rows);
+  const int64_t used_rows = std::min(k * plan.groups_per_tile, p.rows);
   const int64_t program_per_round = ceil_div(used_rows, p.weight_write_rows_per_cycle);
   if (!(weights_resident && plan.fits)) {
     plan.program_cycles = plan.rounds * program_per_round;

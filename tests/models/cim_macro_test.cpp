@@ -60,15 +60,28 @@ TEST(CimMacro, ResidentWeightsCostNoProgramming) {
   EXPECT_EQ(cold.compute_cycles, warm.compute_cycles);
 }
 
-TEST(CimMacro, DepthwiseConvUsesATinyFractionOfTheCells) {
-  // 32-channel 3×3 depthwise: 32 groups of K 9, N 1 → 32 tiles of 9 rows × 8 columns.
+TEST(CimMacro, DepthwiseChannelsPackBlockDiagonallyAndUseFewCells) {
+  // 32-channel 3×3 depthwise on 256×256 int8 macros: each channel needs 9 rows × 1 weight,
+  // so min(256/9, 32/1) = 28 channels share a macro on the diagonal → 2 tiles.
   CimLayerPlan plan = plan_cim_layer(macro(4), 32, 112 * 112, 9, 1, false);
-  EXPECT_EQ(plan.tiles, 32);
-  EXPECT_EQ(plan.rounds, 8);
-  EXPECT_DOUBLE_EQ(plan.cell_utilization, 9.0 * 8 / (256 * 256));
-  // The same MACs as a dense 1×1 conv that fills the macro take far fewer cycles.
-  CimLayerPlan dense = plan_cim_layer(macro(4), 1, 112 * 112 / 32, 256, 32, false);
-  EXPECT_GT(plan.compute_cycles, 10 * dense.compute_cycles);
+  EXPECT_EQ(plan.groups_per_tile, 28);
+  EXPECT_EQ(plan.tiles, 2);
+  EXPECT_EQ(plan.rounds, 1);
+  EXPECT_TRUE(plan.fits);
+  EXPECT_DOUBLE_EQ(plan.cell_utilization, 32.0 * 9 * 8 / (2 * 256 * 256));
+  // 28 weights × 8 bits = 224 columns → ⌈224 / 32 adder trees⌉ = 7 mux passes of 8 bits.
+  EXPECT_EQ(plan.vector_cycles, 7 * 8);
+  // Per MAC, it is still far slower than a dense 1×1 conv that fills the macro.
+  CimLayerPlan dense = plan_cim_layer(macro(4), 1, 112 * 112 * 32 * 9 / (256 * 32), 256, 32, false);
+  EXPECT_EQ(dense.macs, plan.macs);
+  EXPECT_GT(plan.compute_cycles, 5 * dense.compute_cycles);
+}
+
+TEST(CimMacro, GroupsTooLargeForOneMacroAreTiledOneByOne) {
+  // 2 groups of K 300 (> 256 rows): no packing, each group split over 2 row tiles.
+  CimLayerPlan plan = plan_cim_layer(macro(8), 2, 10, 300, 4, false);
+  EXPECT_EQ(plan.groups_per_tile, 1);
+  EXPECT_EQ(plan.tiles, 4);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // `h4hsim nas ...`: the hardware-aware NAS loop — inspect a search space, export subnets
 // as ONNX, build the latency/energy LUT by simulation, validate it against full
 // simulation, and search (NSGA-II) for Pareto-optimal subnets.
+#include <chrono>
 #include <cmath>
 #include <iostream>
 #include <memory>
@@ -96,7 +97,7 @@ void register_export(CLI::App& nas) {
 }
 
 void register_lut(CLI::App& nas) {
-  struct Args { std::string space, arch, schema, out; int calibration = 8; uint64_t seed = 1; bool quiet = false; };
+  struct Args { std::string space, arch, schema, out, inference = "cold"; int calibration = 8; uint64_t seed = 1; bool quiet = false; };
   auto a = std::make_shared<Args>();
   auto* cmd = nas.add_subcommand(
       "lut", "Build (or complete) the per-block latency/energy LUT by simulation, then fit the "
@@ -109,13 +110,14 @@ void register_lut(CLI::App& nas) {
                   "Full simulations the correction is fitted on (0: raw block sums)")
       ->check(CLI::Range(0, 10000));
   cmd->add_option("--seed", a->seed, "Seed of the calibration subnets");
+  add_inference_option(*cmd, a->inference);
   cmd->add_flag("--quiet,-q", a->quiet, "No progress bar");
   cmd->callback([a, cmd]() {
     const nas::SearchSpace sp = load_space_arg(a->space);
     const ArchConfig cfg = load_arch_config(a->arch);
     const SchemaSpec spec = nas_schema(cfg, a->schema);
     nas::LutFile lut = nas::load_lut(a->out);
-    nas::LutTable& table = nas::lut_table(lut, cfg, spec);
+    nas::LutTable& table = nas::lut_table(lut, cfg, spec, nas::parse_metric(a->inference));
     const size_t before = table.entries.size();
     System sys(cfg);
     const int64_t simulated = nas::fill_lut(table, sp, sys, spec, !a->quiet, [&]() { nas::save_lut(lut, a->out); });
@@ -129,8 +131,8 @@ void register_lut(CLI::App& nas) {
       nas::save_lut(lut, a->out);
     }
     const nas::Correction& c = table.corrections[sp.name];
-    std::cout << fmt::format("{}: arch {} ({}), schema {}, space {}: {} block entries ({} new, {} already there)\n",
-                             a->out, cfg.name, table.arch_hash, table.schema, sp.name,
+    std::cout << fmt::format("{}: arch {} ({}), schema {}, {} inference, space {}: {} block entries ({} new, {} already there)\n",
+                             a->out, cfg.name, table.arch_hash, table.schema, table.metric, sp.name,
                              nas::all_block_instances(sp).size(), simulated, before);
     std::cout << fmt::format("correction on {} full simulations (seed {}): latency = {:.4f} x sum {:+.0f} ns; "
                              "energy = {:.4f} x sum {:+.0f} pJ\n",
@@ -152,7 +154,7 @@ nlohmann::json to_json(const MetricErrors& e) {
 }
 
 void register_validate(CLI::App& nas) {
-  struct Args { std::string space, arch, schema, lut, plot; int samples = 50; uint64_t seed = 2; bool json = false, quiet = false; };
+  struct Args { std::string space, arch, schema, lut, plot, inference = "cold"; int samples = 50; uint64_t seed = 2; bool json = false, quiet = false; };
   auto a = std::make_shared<Args>();
   auto* cmd = nas.add_subcommand("validate", "Compare LUT estimates with full simulations of random subnets");
   cmd->add_option("--space", a->space, "Space YAML or bundled name")->required();
@@ -164,13 +166,15 @@ void register_validate(CLI::App& nas) {
   cmd->add_option("--plot", a->plot, "Write estimate-vs-simulation scatter plots (.svg or .png); "
                                      "'_latency' and '_energy' are added before the extension");
   cmd->add_flag("--json", a->json, "Print JSON (samples, latency{...}, energy{...}) instead of text");
+  add_inference_option(*cmd, a->inference);
   cmd->add_flag("--quiet,-q", a->quiet, "No progress bar");
   cmd->callback([a]() {
     const nas::SearchSpace sp = load_space_arg(a->space);
     const ArchConfig cfg = load_arch_config(a->arch);
     const SchemaSpec spec = nas_schema(cfg, a->schema);
     const nas::LutFile lut = nas::load_lut(a->lut);
-    const nas::LutTable& table = nas::require_lut_table(lut, a->lut, cfg, spec);
+    const nas::Metric metric = nas::parse_metric(a->inference);
+    const nas::LutTable& table = nas::require_lut_table(lut, a->lut, cfg, spec, metric);
     const nas::Estimator est(sp, table);
     if (est.correction().samples > 0 && est.correction().seed == a->seed)
       std::cerr << "h4hsim: warning: --seed equals the calibration seed; the validation subnets "
@@ -184,7 +188,7 @@ void register_validate(CLI::App& nas) {
       const nas::Subnet s = nas::sample_subnet(sp, rng);
       const nas::Estimate e = est.estimate(s);
       const nas::SimResult r =
-          nas::simulate_model(sys, spec, nas::build_subnet_model(sp, s), nas::encode_subnet(s));
+          nas::simulate_model(sys, spec, nas::build_subnet_model(sp, s), nas::encode_subnet(s), metric);
       est_lat.push_back(e.latency_ns);
       est_en.push_back(e.energy_pj);
       raw_lat.push_back(e.sum_latency_ns);
@@ -212,32 +216,77 @@ void register_validate(CLI::App& nas) {
            {std::tuple{"latency", "ms", 1e-6, &est_lat, &raw_lat, &sim_lat, &lat},
             std::tuple{"energy", "mJ", 1e-9, &est_en, &raw_en, &sim_en, &en}}) {
         ScatterPlot p;
-        p.title = fmt::format("{} on {} ({}): LUT estimate vs full simulation, {} subnets — MAPE {:.2f}%, tau {:.3f}",
-                              sp.name, cfg.name, table.schema, a->samples, m->mape_pct, m->kendall_tau);
+        p.title = fmt::format("{} on {} ({}, {}): LUT estimate vs full simulation, {} subnets — MAPE {:.2f}%, tau {:.3f}",
+                              sp.name, cfg.name, table.schema, table.metric, a->samples, m->mape_pct, m->kendall_tau);
         p.x_label = fmt::format("simulated {} ({})", metric, unit);
         p.y_label = fmt::format("estimated {} ({})", metric, unit);
         p.diagonal = true;
-        p.series.push_back({"LUT estimate (corrected)", ms(*s, f), ms(*e, f), false});
         p.series.push_back({"block sum (uncorrected)", ms(*s, f), ms(*r, f), false});
+        p.series.push_back({"LUT estimate (corrected)", ms(*s, f), ms(*e, f), false});
         write_scatter_plot(p, stem + "_" + metric + ext);
       }
     }
     if (a->json) {
       nlohmann::json j = {{"space", sp.name}, {"arch", cfg.name}, {"arch_hash", table.arch_hash},
-                          {"schema", table.schema}, {"samples", a->samples}, {"seed", a->seed},
+                          {"schema", table.schema}, {"inference", table.metric}, {"samples", a->samples}, {"seed", a->seed},
                           {"latency", to_json(lat)}, {"energy", to_json(en)},
                           {"uncorrected", {{"latency", to_json(raw_l)}, {"energy", to_json(raw_e)}}},
                           {"correction_samples", est.correction().samples}, {"subnets", rows}};
       std::cout << j.dump(2) << "\n";
       return;
     }
-    std::cout << fmt::format("{} subnets of {} on {} ({}), LUT {} vs full simulation:\n", a->samples, sp.name,
-                             cfg.name, table.schema, a->lut);
+    std::cout << fmt::format("{} subnets of {} on {} ({}, {} inference), LUT {} vs full simulation:\n", a->samples,
+                             sp.name, cfg.name, table.schema, table.metric, a->lut);
     std::cout << fmt::format("{:<22} {:>9} {:>12} {:>10} {:>12}\n", "", "MAPE %", "max err %", "Kendall", "Spearman");
     for (const auto& [label, m] : {std::pair{"latency", &lat}, std::pair{"energy", &en},
                                    std::pair{"latency (block sum)", &raw_l}, std::pair{"energy (block sum)", &raw_e}})
       std::cout << fmt::format("{:<22} {:>9.3f} {:>12.3f} {:>10.4f} {:>12.4f}\n", label, m->mape_pct,
                                m->max_err_pct, m->kendall_tau, m->spearman_rho);
+  });
+}
+
+void register_estimate(CLI::App& nas) {
+  struct Args { std::string space, arch, schema, lut, subnet, inference = "cold"; int random = 0; uint64_t seed = 1; };
+  auto a = std::make_shared<Args>();
+  auto* cmd = nas.add_subcommand("estimate", "LUT estimate of one subnet, or the estimator's throughput on random ones");
+  cmd->add_option("--space", a->space, "Space YAML or bundled name")->required();
+  cmd->add_option("--arch,-a", a->arch, "Arch config YAML")->required();
+  cmd->add_option("--schema,-s", a->schema, "Execution schema (default: what the config has)");
+  cmd->add_option("--lut", a->lut, "LUT file built by `h4hsim nas lut`")->required();
+  auto* sub = cmd->add_option("--subnet", a->subnet, "Subnet encoding, or 'largest' / 'smallest'");
+  auto* rnd = cmd->add_option("--random", a->random, "Estimate this many random subnets and report the rate")
+                  ->check(CLI::Range(1, 100000000));
+  sub->excludes(rnd);
+  cmd->add_option("--seed", a->seed, "Seed of --random");
+  add_inference_option(*cmd, a->inference);
+  cmd->callback([a]() {
+    const nas::SearchSpace sp = load_space_arg(a->space);
+    const ArchConfig cfg = load_arch_config(a->arch);
+    const SchemaSpec spec = nas_schema(cfg, a->schema);
+    const nas::LutFile lut = nas::load_lut(a->lut);
+    const nas::Estimator est(sp, nas::require_lut_table(lut, a->lut, cfg, spec, nas::parse_metric(a->inference)));
+    if (a->random > 0) {
+      // Subnets are drawn first so that only the estimator is timed (one thread).
+      std::mt19937_64 rng(a->seed);
+      std::vector<nas::Subnet> subnets;
+      subnets.reserve(static_cast<size_t>(std::min(a->random, 100000)));
+      for (int i = 0; i < std::min(a->random, 100000); ++i) subnets.push_back(nas::sample_subnet(sp, rng));
+      double checksum = 0;
+      const auto t0 = std::chrono::steady_clock::now();
+      for (int i = 0; i < a->random; ++i) checksum += est.estimate(subnets[static_cast<size_t>(i) % subnets.size()]).latency_ns;
+      const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      std::cout << fmt::format("{} estimates in {:.3f} s: {:.0f} subnets/s (one thread; mean latency {:.3f} ms)\n",
+                               a->random, s, a->random / s, checksum / a->random * 1e-6);
+      return;
+    }
+    if (a->subnet.empty()) throw UserError("nas estimate: give --subnet ENC or --random N");
+    const nas::Subnet s = a->subnet == "largest"    ? nas::largest_subnet(sp)
+                          : a->subnet == "smallest" ? nas::smallest_subnet(sp)
+                                                    : nas::decode_subnet(sp, a->subnet);
+    const nas::Estimate e = est.estimate(s);
+    std::cout << fmt::format("{}: latency {:.4f} ms, energy {:.4f} mJ (block sums {:.4f} ms, {:.4f} mJ; {} MACs)\n",
+                             nas::encode_subnet(s), e.latency_ns * 1e-6, e.energy_pj * 1e-9,
+                             e.sum_latency_ns * 1e-6, e.sum_energy_pj * 1e-9, grouped(nas::subnet_macs(sp, s)));
   });
 }
 
@@ -254,6 +303,7 @@ void register_nas(CLI::App& app) {
   register_export(n);
   register_lut(n);
   register_validate(n);
+  register_estimate(n);
   register_nas_search(n);
 }
 

@@ -28,7 +28,7 @@ namespace h4h::cli {
 namespace {
 
 struct SearchArgs {
-  std::string space, lut, schema, accuracy = "proxy:macs", out, plot_format = "svg";
+  std::string space, lut, schema, accuracy = "proxy:macs", out, plot_format = "svg", inference = "cold";
   std::vector<std::string> archs;
   double max_latency_ms = 0, max_energy_mj = 0;
   int population = 100, generations = 100, max_pareto = 64;
@@ -42,14 +42,15 @@ struct Resim {
 
 // Full simulation of `subnets` on one arch, in a child process (one SystemC kernel each).
 std::vector<Resim> resimulate(const nas::SearchSpace& sp, const std::string& arch_path, const std::string& schema,
-                              const std::vector<nas::Subnet>& subnets) {
+                              nas::Metric metric, const std::vector<nas::Subnet>& subnets) {
   const std::string text = run_in_subprocess([&]() {
     const ArchConfig cfg = load_arch_config(arch_path);
     const SchemaSpec spec = nas_schema(cfg, schema);
     System sys(cfg);
     nlohmann::json out = nlohmann::json::array();
     for (const auto& s : subnets) {
-      const nas::SimResult r = nas::simulate_model(sys, spec, nas::build_subnet_model(sp, s), nas::encode_subnet(s));
+      const nas::SimResult r =
+          nas::simulate_model(sys, spec, nas::build_subnet_model(sp, s), nas::encode_subnet(s), metric);
       out.push_back({r.latency_ns, r.energy_pj});
     }
     return out.dump();
@@ -97,9 +98,11 @@ void register_nas_search(CLI::App& nas) {
   cmd->add_option("--plot-format", a->plot_format, "svg or png")->check(CLI::IsMember({"svg", "png"}));
   cmd->add_flag("--no-resimulate", a->no_resim, "Skip the full re-simulation of the Pareto set");
   cmd->add_option("--out,-o", a->out, "Output directory")->required();
+  add_inference_option(*cmd, a->inference);
   cmd->add_flag("--quiet,-q", a->quiet, "No progress bar");
   cmd->callback([a]() {
     const nas::SearchSpace sp = load_space_arg(a->space);
+    const nas::Metric metric = nas::parse_metric(a->inference);
     const nas::LutFile lut = nas::load_lut(a->lut);
     std::vector<ArchConfig> cfgs;
     std::vector<std::string> schemas;
@@ -109,7 +112,7 @@ void register_nas_search(CLI::App& nas) {
       cfgs.push_back(load_arch_config(path));
       const SchemaSpec spec = nas_schema(cfgs.back(), a->schema);
       schemas.push_back(to_string(spec.schema));
-      estimators.push_back(std::make_unique<nas::Estimator>(sp, nas::require_lut_table(lut, a->lut, cfgs.back(), spec)));
+      estimators.push_back(std::make_unique<nas::Estimator>(sp, nas::require_lut_table(lut, a->lut, cfgs.back(), spec, metric)));
       est_ptrs.push_back(estimators.back().get());
     }
     auto oracle = nas::make_proxy_oracle(a->accuracy, sp);
@@ -150,7 +153,7 @@ void register_nas_search(CLI::App& nas) {
             where.push_back(i);
           }
         if (subnets.empty()) continue;
-        const auto r = resimulate(sp, a->archs[ai], a->schema, subnets);
+        const auto r = resimulate(sp, a->archs[ai], a->schema, metric, subnets);
         for (size_t k = 0; k < where.size(); ++k) resim[where[k]] = r[k];
       }
 
@@ -196,7 +199,7 @@ void register_nas_search(CLI::App& nas) {
     write_file_atomically((fs::path(a->out) / "pareto.csv").string(), csv);
     nlohmann::json j = {{"space", sp.name}, {"score", {{"name", score_col}, {"description", oracle->describe()},
                                                        {"is_accuracy", oracle->is_accuracy()}}},
-                        {"archs", a->archs}, {"population", a->population}, {"generations", a->generations},
+                        {"archs", a->archs}, {"inference", a->inference}, {"population", a->population}, {"generations", a->generations},
                         {"seed", a->seed}, {"evaluations", res.evaluations},
                         {"distinct_candidates", res.evaluated.size()}, {"pareto_size", res.pareto.size()},
                         {"search_seconds", search_s}, {"pareto", jfront}};

@@ -3,6 +3,7 @@
 // schema a config runs under, and the validation statistics.
 #include <string>
 
+#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include "nas/search_space.h"
@@ -16,5 +17,7 @@ nas::SearchSpace load_space_arg(const std::string& arg);
 // The schema named by --schema, or the one that uses what the config has; `custom` is
 // refused (its rules are not part of the LUT key).
 SchemaSpec nas_schema(const ArchConfig& cfg, const std::string& schema_flag);
+// --inference cold|steady: which inference the LUT entries and full simulations measure.
+void add_inference_option(CLI::App& cmd, std::string& value);
 
 }  // namespace h4h::cli

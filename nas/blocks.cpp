@@ -32,23 +32,6 @@ std::string BlockInstance::key() const {
   return "?";
 }
 
-uint64_t BlockInstance::packed_key() const {
-  // Field widths follow the space limits (channels ≤ 2^14, head width ≤ 2^16,
-  // resolution ≤ 4096, stride ≤ 4, kernel ≤ 15, heads ≤ 256, ratios ≤ 16); classes are
-  // fixed per space and left out.
-  const bool tf = kind == BlockKind::transformer;
-  const auto a = static_cast<uint64_t>(tf ? heads : kernel);
-  const auto e = static_cast<uint64_t>(tf ? mlp_ratio : expansion);
-  uint64_t k = static_cast<uint64_t>(kind);                    // 2 bits
-  k = (k << 15) | static_cast<uint64_t>(in_channels);          // 15
-  k = (k << 17) | static_cast<uint64_t>(out_channels);         // 17
-  k = (k << 13) | static_cast<uint64_t>(in_size);              // 13
-  k = (k << 3) | static_cast<uint64_t>(stride);                // 3
-  k = (k << 9) | a;                                            // 9
-  k = (k << 5) | (e & 31);                                     // 5
-  return k;
-}
-
 int64_t BlockInstance::macs() const {
   const int64_t in_px = in_size * in_size;
   const int64_t out_px = out_size() * out_size();

@@ -38,6 +38,23 @@ struct BlockInstance {
   int64_t params() const;  // deployment form (BN folded into biases)
 };
 
+inline uint64_t BlockInstance::packed_key() const {
+  // Field widths follow the space limits (channels ≤ 2^14, head width ≤ 2^16,
+  // resolution ≤ 4096, stride ≤ 4, kernel ≤ 15, heads ≤ 256, ratios ≤ 16); classes are
+  // fixed per space and left out.
+  const bool tf = kind == BlockKind::transformer;
+  const auto a = static_cast<uint64_t>(tf ? heads : kernel);
+  const auto e = static_cast<uint64_t>(tf ? mlp_ratio : expansion);
+  uint64_t k = static_cast<uint64_t>(kind);                    // 2 bits
+  k = (k << 15) | static_cast<uint64_t>(in_channels);          // 15
+  k = (k << 17) | static_cast<uint64_t>(out_channels);         // 17
+  k = (k << 13) | static_cast<uint64_t>(in_size);              // 13
+  k = (k << 3) | static_cast<uint64_t>(stride);                // 3
+  k = (k << 9) | a;                                            // 9
+  k = (k << 5) | (e & 31);                                     // 5
+  return k;
+}
+
 // Calls fn(const BlockInstance&) for each block of a subnet, stem to head, in order,
 // without allocating (the estimator's hot path).
 template <typename Fn>

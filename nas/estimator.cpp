@@ -1,5 +1,6 @@
 #include "nas/estimator.h"
 
+#include <cassert>
 #include <random>
 
 #include <fmt/format.h>
@@ -11,9 +12,30 @@
 
 namespace h4h::nas {
 
-Estimator::Estimator(const SearchSpace& space, const LutTable& table) : space_(space) {
+namespace {
+constexpr uint64_t kEmpty = ~uint64_t{0};  // no packed key is all ones (kind ≤ 3, fields bounded)
+uint64_t slot_of(uint64_t key) { return (key * 0x9E3779B97F4A7C15ull) >> 20; }
+}  // namespace
+
+const Estimator::Cost& Estimator::lookup(uint64_t key) const {
+  uint64_t i = slot_of(key) & slot_mask_;
+  // A subnet of the space only has blocks of the space, and the constructor stored them
+  // all, so the probe ends on the key.
+  while (slot_keys_[i] != key) {
+    assert(slot_keys_[i] != kEmpty && "block of a subnet missing from the estimator");
+    i = (i + 1) & slot_mask_;
+  }
+  return slot_costs_[i];
+}
+
+Estimator::Estimator(const SearchSpace& space, const LutTable& table)
+    : space_(space), metric_(table_metric(table)), cim_macros_(table.cim_macros) {
   const auto blocks = all_block_instances(space);
-  costs_.reserve(blocks.size() * 2);
+  uint64_t slots = 16;
+  while (slots < 4 * blocks.size()) slots <<= 1;  // load factor <= 1/4
+  slot_keys_.assign(slots, kEmpty);
+  slot_costs_.assign(slots, Cost{});
+  slot_mask_ = slots - 1;
   int64_t missing = 0;
   std::string first_missing;
   for (const auto& b : blocks) {
@@ -22,7 +44,12 @@ Estimator::Estimator(const SearchSpace& space, const LutTable& table) : space_(s
       if (!missing++) first_missing = b.key();
       continue;
     }
-    costs_[b.packed_key()] = Cost{it->second.latency_ns, it->second.energy_pj};
+    const LutEntry& e = it->second;
+    uint64_t i = slot_of(b.packed_key()) & slot_mask_;
+    while (slot_keys_[i] != kEmpty && slot_keys_[i] != b.packed_key()) i = (i + 1) & slot_mask_;
+    slot_keys_[i] = b.packed_key();
+    slot_costs_[i] = Cost{e.latency_ns, e.energy_pj, e.cold_latency_ns, e.cold_energy_pj,
+                          metric_ == Metric::steady ? e.resident_macros : 0};
   }
   if (missing)
     throw UserError(fmt::format("the LUT for arch '{}' ({}) lacks {} of the {} blocks of space '{}' "
@@ -35,12 +62,17 @@ Estimator::Estimator(const SearchSpace& space, const LutTable& table) : space_(s
 
 Estimate Estimator::estimate(const Subnet& s) const {
   Estimate e;
+  int64_t free_macros = cim_macros_;
   for_each_block(space_, s, [&](const BlockInstance& b) {
-    const auto it = costs_.find(b.packed_key());
-    // A subnet of the space only has blocks of the space; the constructor saw them all.
-    const Cost& c = it->second;
-    e.sum_latency_ns += c.latency_ns;
-    e.sum_energy_pj += c.energy_pj;
+    const Cost& c = lookup(b.packed_key());
+    if (c.resident_macros == 0 || c.resident_macros <= free_macros) {
+      free_macros -= c.resident_macros;
+      e.sum_latency_ns += c.latency_ns;
+      e.sum_energy_pj += c.energy_pj;
+    } else {  // the cluster is taken by earlier blocks: reprogrammed every inference
+      e.sum_latency_ns += c.cold_latency_ns;
+      e.sum_energy_pj += c.cold_energy_pj;
+    }
   });
   e.latency_ns = correction_.latency_slope * e.sum_latency_ns + correction_.latency_intercept_ns;
   e.energy_pj = correction_.energy_slope * e.sum_energy_pj + correction_.energy_intercept_pj;
@@ -59,7 +91,7 @@ Correction fit_correction(const SearchSpace& space, const Estimator& raw, System
     // Spread the fit over the whole range: the smallest and largest subnets, then random.
     const Subnet s = i == 0 ? smallest_subnet(space) : i == 1 ? largest_subnet(space) : sample_subnet(space, rng);
     const Estimate e = raw.estimate(s);
-    const SimResult r = simulate_model(sys, spec, build_subnet_model(space, s), encode_subnet(s));
+    const SimResult r = simulate_model(sys, spec, build_subnet_model(space, s), encode_subnet(s), raw.metric());
     sum_lat.push_back(e.sum_latency_ns);
     sum_en.push_back(e.sum_energy_pj);
     sim_lat.push_back(r.latency_ns);

@@ -3,9 +3,15 @@
 // then the space's linear correction (fitted on full simulations by `nas lut`). Built
 // once per (space, table); estimate() allocates nothing and hashes 64-bit keys, so the
 // search evaluates millions of subnets per second.
+//
+// Steady state: alone, a block keeps all its CIM weights resident; in a network they
+// share the cluster. The sum therefore walks the blocks in network order, lets each keep
+// its weights while the macros it pinned alone still fit in what is left of the cluster,
+// and charges the block's cold (reprogramming) cost once they no longer do — the order
+// in which the mapper pins layers.
 #include <cstdint>
 #include <string>
-#include <unordered_map>
+#include <vector>
 
 #include "nas/lut.h"
 #include "nas/search_space.h"
@@ -25,14 +31,24 @@ class Estimator {
 
   Estimate estimate(const Subnet& s) const;
   const Correction& correction() const { return correction_; }
+  Metric metric() const { return metric_; }  // the inference the table measures
   void set_correction(const Correction& c) { correction_ = c; }
 
  private:
   struct Cost {
     double latency_ns, energy_pj;
+    double cold_latency_ns, cold_energy_pj;
+    int64_t resident_macros;
   };
+  const Cost& lookup(uint64_t key) const;
   const SearchSpace& space_;
-  std::unordered_map<uint64_t, Cost> costs_;
+  Metric metric_;
+  int64_t cim_macros_ = 0;
+  // Open addressing over packed keys (a few thousand entries, cache resident): the hot
+  // path of the search does ~40 lookups per subnet.
+  std::vector<uint64_t> slot_keys_;
+  std::vector<Cost> slot_costs_;
+  uint64_t slot_mask_ = 0;
   Correction correction_;
 };
 

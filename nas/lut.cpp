@@ -17,7 +17,7 @@ namespace h4h::nas {
 
 namespace {
 
-constexpr const char* kFormat = "h4hsim-lut-1";
+constexpr const char* kFormat = "h4hsim-lut-2";  // -2: inference metric, residency data
 
 // Names and members of the breakdown, in the run JSON's order.
 const std::pair<const char*, double EnergyBreakdown::*> kEnergyParts[] = {
@@ -43,13 +43,15 @@ nlohmann::json table_to_json(const LutTable& t) {
   nlohmann::json entries = nlohmann::json::object();
   for (const auto& [key, e] : t.entries)
     entries[key] = {{"latency_ns", e.latency_ns}, {"energy_pj", e.energy_pj},
-                    {"energy_breakdown_pj", energy_to_json(e.energy)}, {"macs", e.macs}};
+                    {"energy_breakdown_pj", energy_to_json(e.energy)}, {"macs", e.macs},
+                    {"cold_latency_ns", e.cold_latency_ns}, {"cold_energy_pj", e.cold_energy_pj},
+                    {"resident_macros", e.resident_macros}};
   nlohmann::json corrections = nlohmann::json::object();
   for (const auto& [space, c] : t.corrections)
     corrections[space] = {{"samples", c.samples}, {"seed", c.seed},
                           {"latency", {{"slope", c.latency_slope}, {"intercept_ns", c.latency_intercept_ns}}},
                           {"energy", {{"slope", c.energy_slope}, {"intercept_pj", c.energy_intercept_pj}}}};
-  return {{"arch", t.arch_name}, {"arch_hash", t.arch_hash}, {"schema", t.schema},
+  return {{"arch", t.arch_name}, {"arch_hash", t.arch_hash}, {"schema", t.schema}, {"metric", t.metric}, {"cim_macros", t.cim_macros},
           {"simulator_version", t.simulator_version}, {"entries", std::move(entries)},
           {"corrections", std::move(corrections)}};
 }
@@ -59,6 +61,8 @@ LutTable table_from_json(const nlohmann::json& j) {
   t.arch_name = j.at("arch").get<std::string>();
   t.arch_hash = j.at("arch_hash").get<std::string>();
   t.schema = j.at("schema").get<std::string>();
+  t.metric = j.at("metric").get<std::string>();
+  t.cim_macros = j.at("cim_macros").get<int64_t>();
   t.simulator_version = j.at("simulator_version").get<std::string>();
   for (const auto& [key, e] : j.at("entries").items()) {
     LutEntry le;
@@ -66,6 +70,9 @@ LutTable table_from_json(const nlohmann::json& j) {
     le.energy_pj = e.at("energy_pj").get<double>();
     le.energy = energy_from_json(e.at("energy_breakdown_pj"));
     le.macs = e.at("macs").get<int64_t>();
+    le.cold_latency_ns = e.at("cold_latency_ns").get<double>();
+    le.cold_energy_pj = e.at("cold_energy_pj").get<double>();
+    le.resident_macros = e.at("resident_macros").get<int64_t>();
     t.entries[key] = le;
   }
   for (const auto& [space, c] : j.at("corrections").items()) {
@@ -85,8 +92,18 @@ LutTable table_from_json(const nlohmann::json& j) {
 
 std::string simulator_version() { return H4H_VERSION; }
 
-std::string table_key(const std::string& arch_hash, const std::string& schema) {
-  return fmt::format("{}/{}/{}", arch_hash, schema, simulator_version());
+const char* to_string(Metric m) { return m == Metric::steady ? "steady" : "cold"; }
+
+Metric parse_metric(const std::string& name) {
+  if (name == "cold") return Metric::cold;
+  if (name == "steady") return Metric::steady;
+  throw UserError(fmt::format("unknown inference '{}' (known: cold, steady)", name));
+}
+
+Metric table_metric(const LutTable& table) { return parse_metric(table.metric); }
+
+std::string table_key(const std::string& arch_hash, const std::string& schema, Metric metric) {
+  return fmt::format("{}/{}/{}/{}", arch_hash, schema, to_string(metric), simulator_version());
 }
 
 LutFile load_lut(const std::string& path) {
@@ -96,8 +113,11 @@ LutFile load_lut(const std::string& path) {
   const std::string text = read_user_file(path, "LUT");
   try {
     const auto j = nlohmann::json::parse(text);
-    if (!j.is_object() || j.value("format", "") != kFormat)
+    if (!j.is_object() || !j.contains("format") || !j["format"].is_string())
       throw UserError(fmt::format("{}: not an h4hsim LUT (expected \"format\": \"{}\")", path, kFormat));
+    if (j["format"] != kFormat)
+      throw UserError(fmt::format("{}: LUT format {} is not this h4hsim's ({}); rebuild it with "
+                                  "`h4hsim nas lut` into a new file", path, j["format"].get<std::string>(), kFormat));
     for (const auto& [key, t] : j.at("tables").items()) lut.tables[key] = table_from_json(t);
   } catch (const nlohmann::json::exception& e) {
     throw UserError(fmt::format("{}: corrupt LUT file: {}", path, e.what()));
@@ -112,43 +132,50 @@ void save_lut(const LutFile& lut, const std::string& path) {
   write_file_atomically(path, j.dump(1) + "\n");
 }
 
-LutTable& lut_table(LutFile& lut, const ArchConfig& cfg, const SchemaSpec& spec) {
+LutTable& lut_table(LutFile& lut, const ArchConfig& cfg, const SchemaSpec& spec, Metric metric) {
   const std::string hash = config_hash(cfg);
-  LutTable& t = lut.tables[table_key(hash, to_string(spec.schema))];
+  LutTable& t = lut.tables[table_key(hash, to_string(spec.schema), metric)];
   t.arch_name = cfg.name;
   t.arch_hash = hash;
   t.schema = to_string(spec.schema);
+  t.metric = to_string(metric);
+  t.cim_macros = cfg.cim.enabled ? cfg.cim.macro_count : 0;
   t.simulator_version = simulator_version();
   return t;
 }
 
 const LutTable& require_lut_table(const LutFile& lut, const std::string& lut_path,
-                                  const ArchConfig& cfg, const SchemaSpec& spec) {
-  const std::string key = table_key(config_hash(cfg), to_string(spec.schema));
+                                  const ArchConfig& cfg, const SchemaSpec& spec, Metric metric) {
+  const std::string key = table_key(config_hash(cfg), to_string(spec.schema), metric);
   auto it = lut.tables.find(key);
   if (it == lut.tables.end()) {
     std::string have;
     for (const auto& [k, t] : lut.tables) have += fmt::format("{}{} ({})", have.empty() ? "" : ", ", t.arch_name, k);
     throw UserError(fmt::format(
-        "{}: no table for arch '{}' (hash {}) under schema {} with simulator {} (the file has: {}); "
-        "build it with `h4hsim nas lut --arch {} --schema {} --out {}`",
-        lut_path, cfg.name, config_hash(cfg), to_string(spec.schema), simulator_version(),
-        have.empty() ? "nothing" : have, cfg.origin.empty() ? "ARCH" : cfg.origin,
-        to_string(spec.schema), lut_path));
+        "{}: no table for arch '{}' (hash {}) under schema {}, {} inference, simulator {} (the file "
+        "has: {}); build it with `h4hsim nas lut --arch {} --schema {} --inference {} --out {}`",
+        lut_path, cfg.name, config_hash(cfg), to_string(spec.schema), to_string(metric),
+        simulator_version(), have.empty() ? "nothing" : have, cfg.origin.empty() ? "ARCH" : cfg.origin,
+        to_string(spec.schema), to_string(metric), lut_path));
   }
   return it->second;
 }
 
 SimResult simulate_model(System& sys, const SchemaSpec& spec, onnx::ModelProto model,
-                         const std::string& origin) {
+                         const std::string& origin, Metric metric) {
   const Workload w = load_onnx_model_workload(std::move(model), origin, {});
   const Mapping m = map_workload(w, sys.config(), spec);
-  const RunStats st = sys.run(w, m, RunOptions{});
+  RunOptions ro;
+  ro.inferences = metric == Metric::steady ? 2 : 1;
+  const RunStats st = sys.run(w, m, ro);
   SimResult r;
-  r.latency_ns = st.inferences.front().latency_ns;
-  r.energy = st.inferences.front().energy;
+  r.latency_ns = st.inferences.back().latency_ns;
+  r.energy = st.inferences.back().energy;
   r.energy_pj = r.energy.total();
   r.macs = st.total_macs;
+  r.cold_latency_ns = st.inferences.front().latency_ns;
+  r.cold_energy_pj = st.inferences.front().energy.total();
+  r.resident_macros = st.resident_macros;
   return r;
 }
 
@@ -167,7 +194,7 @@ int64_t fill_lut(LutTable& table, const SearchSpace& space, System& sys, const S
   for (const auto& b : todo) {
     SimResult r;
     try {
-      r = simulate_model(sys, spec, build_block_model(b), b.key());
+      r = simulate_model(sys, spec, build_block_model(b), b.key(), table_metric(table));
     } catch (const UserError& e) {
       checkpoint();  // keep what is finished; a re-run resumes from it
       throw UserError(fmt::format("LUT block {}: {}", b.key(), e.what()));
@@ -177,6 +204,9 @@ int64_t fill_lut(LutTable& table, const SearchSpace& space, System& sys, const S
     e.energy_pj = r.energy_pj;
     e.energy = r.energy;
     e.macs = r.macs;
+    e.cold_latency_ns = r.cold_latency_ns;
+    e.cold_energy_pj = r.cold_energy_pj;
+    e.resident_macros = r.resident_macros;
     table.entries[b.key()] = e;
     bar.advance();
     const auto now = std::chrono::steady_clock::now();

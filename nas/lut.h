@@ -5,12 +5,14 @@
 // and stored by block key. Tables are keyed by (arch config hash, schema, simulator
 // version), so one file serves several arch configs and never mixes stale numbers in.
 //
-// What an entry is: one cold inference of the block alone (batch 1): it reads its input
-// from DRAM and writes its output to DRAM, and programs its CIM weights, as every kernel
-// does in a full run (the engine fuses nothing across kernels). What isolation misses —
-// NPU/CIM overlap across block boundaries, the macro budget being shared by the whole
-// network (residency and scratch rounds), DRAM row state carried between blocks — is
-// what the per-space correction, fitted on a few full simulations, accounts for.
+// What an entry is: one inference of the block alone (batch 1) — the first (cold: every
+// CIM weight programmed) or, with Metric::steady, the second of two back-to-back runs
+// (weights the mapper pinned stay in their macros). The block reads its input from DRAM
+// and writes its output to DRAM, as every kernel does in a full run (the engine fuses
+// nothing across kernels). What isolation misses — NPU/CIM overlap across block
+// boundaries, the macro budget being shared by the whole network (which layers stay
+// resident, how many scratch macros the rest get), DRAM row state carried between
+// blocks — is what the per-space correction, fitted on a few full simulations, absorbs.
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -32,11 +34,21 @@ class System;
 
 namespace h4h::nas {
 
+// Which inference an entry and a validation measure.
+enum class Metric { cold, steady };
+const char* to_string(Metric m);
+Metric parse_metric(const std::string& name);  // UserError listing cold, steady
+
 struct LutEntry {
   double latency_ns = 0;
   double energy_pj = 0;
   EnergyBreakdown energy;  // by component, sums to energy_pj
   int64_t macs = 0;
+  // Steady tables only: the same block's cold inference, and how many CIM macros its
+  // pinned weights took when it had the whole cluster to itself. The estimator uses them
+  // to charge reprogramming to the blocks that cannot stay resident in a full network.
+  double cold_latency_ns = 0, cold_energy_pj = 0;
+  int64_t resident_macros = 0;
 };
 
 // Linear correction of the block sums: full ≈ slope · Σ entries + intercept.
@@ -48,7 +60,8 @@ struct Correction {
 };
 
 struct LutTable {
-  std::string arch_name, arch_hash, schema, simulator_version;
+  std::string arch_name, arch_hash, schema, metric = "cold", simulator_version;
+  int64_t cim_macros = 0;                        // macros of the arch (residency budget)
   std::map<std::string, LutEntry> entries;       // by BlockInstance::key()
   std::map<std::string, Correction> corrections; // by space name
 };
@@ -58,27 +71,32 @@ struct LutFile {
 };
 
 std::string simulator_version();
-std::string table_key(const std::string& arch_hash, const std::string& schema);
+std::string table_key(const std::string& arch_hash, const std::string& schema, Metric metric);
 
 // A missing file is an empty LUT; a corrupt one is a UserError.
 LutFile load_lut(const std::string& path);
 void save_lut(const LutFile& lut, const std::string& path);  // atomic
 
 // The table for (cfg, schema), created empty when absent.
-LutTable& lut_table(LutFile& lut, const ArchConfig& cfg, const SchemaSpec& spec);
+LutTable& lut_table(LutFile& lut, const ArchConfig& cfg, const SchemaSpec& spec,
+                    Metric metric = Metric::cold);
 // The table for (cfg, schema) or a UserError saying how to build it.
 const LutTable& require_lut_table(const LutFile& lut, const std::string& lut_path,
-                                  const ArchConfig& cfg, const SchemaSpec& spec);
+                                  const ArchConfig& cfg, const SchemaSpec& spec,
+                                  Metric metric = Metric::cold);
 
-// Simulates one network built in memory on an elaborated System: the cold inference.
+// Simulates one network built in memory on an elaborated System: the cold inference, or
+// the steady one (second of two).
 struct SimResult {
   double latency_ns = 0;
   double energy_pj = 0;
   EnergyBreakdown energy;
   int64_t macs = 0;
+  double cold_latency_ns = 0, cold_energy_pj = 0;  // the first inference
+  int64_t resident_macros = 0;                      // macros holding pinned weights
 };
 SimResult simulate_model(System& sys, const SchemaSpec& spec, onnx::ModelProto model,
-                         const std::string& origin);
+                         const std::string& origin, Metric metric = Metric::cold);
 
 // Blocks of `space` that `table` lacks, in key order.
 std::vector<BlockInstance> missing_blocks(const SearchSpace& space, const LutTable& table);
@@ -88,5 +106,6 @@ std::vector<BlockInstance> missing_blocks(const SearchSpace& space, const LutTab
 // Returns the number of blocks simulated.
 int64_t fill_lut(LutTable& table, const SearchSpace& space, System& sys, const SchemaSpec& spec,
                  bool progress, const std::function<void()>& checkpoint);
+Metric table_metric(const LutTable& table);
 
 }  // namespace h4h::nas

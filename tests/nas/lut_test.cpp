@@ -106,6 +106,34 @@ TEST(Lut, EstimatorMatchesFullSimulationOfRandomSubnets) {
   EXPECT_GE(kendall_tau(e_en, s_en), 0.95);
 }
 
+TEST(Lut, SteadyEstimatorMatchesFullSimulationOfRandomSubnets) {
+  // Steady state: blocks share the macro budget in a network; the residency-aware sum and
+  // the correction must still meet the goal (MAPE <= 2 %, tau >= 0.95).
+  const ArchConfig cfg = hetero();
+  const SchemaSpec spec = schema(Schema::hetero_parallel);
+  System sys(cfg);
+  LutFile lut;
+  LutTable& t = lut_table(lut, cfg, spec, Metric::steady);
+  fill_lut(t, fmnist(), sys, spec, false, [] {});
+  Estimator est(fmnist(), t);
+  est.set_correction(fit_correction(fmnist(), est, sys, spec, 8, 1, false));
+  std::mt19937_64 rng(7);
+  std::vector<double> e_lat, s_lat, e_en, s_en;
+  for (int i = 0; i < 30; ++i) {
+    const Subnet s = sample_subnet(fmnist(), rng);
+    const Estimate e = est.estimate(s);
+    const SimResult r = simulate_model(sys, spec, build_subnet_model(fmnist(), s), encode_subnet(s), Metric::steady);
+    e_lat.push_back(e.latency_ns);
+    s_lat.push_back(r.latency_ns);
+    e_en.push_back(e.energy_pj);
+    s_en.push_back(r.energy_pj);
+  }
+  EXPECT_LE(mape_pct(e_lat, s_lat), 2.0);
+  EXPECT_LE(mape_pct(e_en, s_en), 2.0);
+  EXPECT_GE(kendall_tau(e_lat, s_lat), 0.95);
+  EXPECT_GE(kendall_tau(e_en, s_en), 0.95);
+}
+
 TEST(Lut, TablesAreKeyedByArchHashAndSchema) {
   ArchConfig a = hetero();
   ArchConfig b = a;
@@ -115,7 +143,8 @@ TEST(Lut, TablesAreKeyedByArchHashAndSchema) {
   EXPECT_EQ(lut.tables.size(), 1u);
   lut_table(lut, b, schema(Schema::hetero_parallel));
   lut_table(lut, a, schema(Schema::npu_only));
-  EXPECT_EQ(lut.tables.size(), 3u);
+  lut_table(lut, a, schema(Schema::hetero_parallel), Metric::steady);
+  EXPECT_EQ(lut.tables.size(), 4u);
   EXPECT_NO_THROW(require_lut_table(lut, "x.lut", a, schema(Schema::hetero_parallel)));
   LutFile only_a;
   lut_table(only_a, a, schema(Schema::hetero_parallel));

@@ -110,3 +110,30 @@ TEST(Search, ProxiesAreNeverCalledAccuracy) {
   }
   EXPECT_THROW(make_proxy_oracle("supernet", fmnist()), UserError);
 }
+
+TEST(Estimator, SteadyStateChargesReprogrammingOnceTheClusterIsTaken) {
+  // Every block alone pins 3 macros and costs 1 ns warm, 10 ns cold; the cluster has 7
+  // macros, so the first two blocks stay resident and every later one is reprogrammed.
+  LutTable t;
+  t.metric = "steady";
+  t.cim_macros = 7;
+  for (const auto& b : all_block_instances(fmnist())) {
+    LutEntry e;
+    e.latency_ns = 1;
+    e.energy_pj = 2;
+    e.cold_latency_ns = 10;
+    e.cold_energy_pj = 20;
+    e.resident_macros = 3;
+    t.entries[b.key()] = e;
+  }
+  const Estimator est(fmnist(), t);
+  const Subnet s = largest_subnet(fmnist());
+  const auto blocks = static_cast<double>(subnet_blocks(fmnist(), s).size());
+  const Estimate e = est.estimate(s);
+  EXPECT_DOUBLE_EQ(e.sum_latency_ns, 2 * 1 + (blocks - 2) * 10);
+  EXPECT_DOUBLE_EQ(e.sum_energy_pj, 2 * 2 + (blocks - 2) * 20);
+  // A cold table ignores residency: every block costs its entry.
+  t.metric = "cold";
+  const Estimator cold(fmnist(), t);
+  EXPECT_DOUBLE_EQ(cold.estimate(s).sum_latency_ns, blocks * 1);
+}

@@ -293,6 +293,7 @@ void register_estimate(CLI::App& nas) {
 }  // namespace
 
 void register_nas_search(CLI::App& nas);
+void register_nas_train(CLI::App& nas);
 
 void register_nas(CLI::App& app) {
   auto* nas_cmd = app.add_subcommand("nas", "Hardware-aware NAS: spaces, subnets, LUT, validation, search");
@@ -305,6 +306,7 @@ void register_nas(CLI::App& app) {
   register_validate(n);
   register_estimate(n);
   register_nas_search(n);
+  register_nas_train(n);
 }
 
 }  // namespace h4h::cli

@@ -22,6 +22,9 @@
 #include "sim/engine/system.h"
 #include "sim/report/plot.h"
 #include "sim/report/progress.h"
+#ifdef H4H_HAVE_TORCH
+#include "nas/supernet/accuracy_oracle.h"
+#endif
 
 namespace h4h::cli {
 
@@ -87,7 +90,8 @@ void register_nas_search(CLI::App& nas) {
   cmd->add_option("--schema,-s", a->schema, "Execution schema (default: what each config has)");
   cmd->add_option("--lut", a->lut, "LUT file with a table for every --arch (h4hsim nas lut)")->required();
   cmd->add_option("--accuracy", a->accuracy,
-                  "Score oracle: proxy:macs (default) or proxy:params — proxies, reported as such");
+                  "Score oracle: supernet:CKPT (validation accuracy with inherited weights), or the "
+                  "proxies proxy:macs (default) / proxy:params, reported as proxies");
   cmd->add_option("--max-latency-ms", a->max_latency_ms, "Latency limit (estimated)")->check(CLI::PositiveNumber);
   cmd->add_option("--max-energy-mj", a->max_energy_mj, "Energy limit per inference (estimated)")->check(CLI::PositiveNumber);
   cmd->add_option("--population,-p", a->population, "Population size")->check(CLI::Range(4, 100000));
@@ -115,7 +119,16 @@ void register_nas_search(CLI::App& nas) {
       estimators.push_back(std::make_unique<nas::Estimator>(sp, nas::require_lut_table(lut, a->lut, cfgs.back(), spec, metric)));
       est_ptrs.push_back(estimators.back().get());
     }
-    auto oracle = nas::make_proxy_oracle(a->accuracy, sp);
+    std::unique_ptr<nas::ScoreOracle> oracle;
+    if (a->accuracy.rfind("supernet:", 0) == 0) {
+#ifdef H4H_HAVE_TORCH
+      oracle = nas::make_supernet_oracle(sp, a->accuracy.substr(9), nas::OracleOptions{});
+#else
+      throw UserError("--accuracy supernet:CKPT needs libtorch, and this h4hsim was built without it");
+#endif
+    } else {
+      oracle = nas::make_proxy_oracle(a->accuracy, sp);
+    }
     nas::SearchOptions o;
     o.population = a->population;
     o.generations = a->generations;

@@ -43,8 +43,8 @@ struct Individual {
 std::unique_ptr<ScoreOracle> make_proxy_oracle(const std::string& name, const SearchSpace& space) {
   if (name == "proxy:macs") return std::make_unique<MacsProxy>(space, false);
   if (name == "proxy:params") return std::make_unique<MacsProxy>(space, true);
-  throw UserError(fmt::format("unknown accuracy oracle '{}' (known: proxy:macs, proxy:params; a "
-                              "trained supernet checkpoint arrives with the supernet work)", name));
+  throw UserError(fmt::format("unknown accuracy oracle '{}' (known: supernet:CKPT, proxy:macs, "
+                              "proxy:params)", name));
 }
 
 SearchResult nsga2_search(const SearchSpace& space, const std::vector<const Estimator*>& archs,

@@ -1,0 +1,99 @@
+// `h4hsim nas train|eval`: the weight-sharing supernet (libtorch) — two-phase incremental
+// training on Fashion-MNIST, and a subnet's accuracy with inherited weights.
+#include <iostream>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "cli/nas_common.h"
+#include "frontend/user_error.h"
+#include "nas/subnet.h"
+#ifdef H4H_HAVE_TORCH
+#include "nas/supernet/trainer.h"
+#endif
+
+namespace h4h::cli {
+
+void register_nas_train(CLI::App& nas) {
+#ifdef H4H_HAVE_TORCH
+  struct Args {
+    std::string space = "h4h_fmnist", out;
+    nas::TrainOptions o;
+    bool quiet = false;
+  };
+  auto a = std::make_shared<Args>();
+  auto* cmd = nas.add_subcommand("train", "Train the weight-sharing supernet of a space (two-phase incremental)");
+  cmd->add_option("--space", a->space, "Space YAML or bundled name (default h4h_fmnist)");
+  cmd->add_option("--data", a->o.data_dir, "Fashion-MNIST directory (Debian's dataset-fashion-mnist)");
+  cmd->add_option("--epochs,-e", a->o.epochs, "Epochs in all")->check(CLI::Range(1, 10000));
+  cmd->add_option("--phase1-epochs", a->o.phase1_epochs, "Epochs of phase 1 (the convolutional supernet)")
+      ->check(CLI::Range(1, 10000));
+  cmd->add_flag("--one-phase", a->o.one_phase, "Baseline: the full hybrid space from scratch, one phase");
+  cmd->add_option("--batch", a->o.batch, "Batch size")->check(CLI::Range(1, 65536));
+  cmd->add_option("--lr", a->o.lr, "Peak learning rate (AdamW, cosine per phase)")->check(CLI::PositiveNumber);
+  cmd->add_option("--inherited-lr-scale", a->o.inherited_lr_scale, "Phase 2 learning rate of inherited weights")
+      ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--seed", a->o.seed, "Seed (weights, sampling, data order, validation split)");
+  cmd->add_option("--limit", a->o.limit, "Use only the first N records of each file (smoke runs)")
+      ->check(CLI::Range(int64_t{0}, int64_t{60000}));
+  cmd->add_option("--val-count", a->o.val_count, "Validation images held out of the training set")
+      ->check(CLI::Range(int64_t{0}, int64_t{59000}));
+  cmd->add_option("--max-steps", a->o.max_steps_per_epoch, "Cut every epoch to N steps (smoke runs)")
+      ->check(CLI::Range(int64_t{0}, int64_t{1000000}));
+  cmd->add_option("--out,-o", a->out, "Checkpoint; an existing one of the same recipe is resumed")->required();
+  cmd->add_flag("--quiet,-q", a->quiet, "No progress bar");
+  cmd->callback([a]() {
+    const nas::SearchSpace sp = load_space_arg(a->space);
+    a->o.progress = !a->quiet;
+    if (a->o.one_phase) a->o.phase1_epochs = 0;
+    const auto logs = nas::train_supernet(sp, a->o, a->out, [](const nas::EpochLog& l) {
+      std::cout << fmt::format("epoch {} (phase {}): largest-subnet loss {:.4f}, validation accuracy {:.2f}%, {:.0f} s\n",
+                               l.epoch, l.phase == 0 ? "one" : std::to_string(l.phase), l.mean_loss,
+                               100 * l.largest_val_acc, l.seconds) << std::flush;
+    });
+    std::cout << fmt::format("{}: {} epochs trained in this run (recipe {} epochs)\n", a->out, logs.size(), a->o.epochs);
+  });
+
+  struct EvalArgs {
+    std::string space = "h4h_fmnist", ckpt, subnet, data = nas::kFmnistDefaultDir, split = "test";
+    int recal_batches = 20;
+  };
+  auto e = std::make_shared<EvalArgs>();
+  auto* ev = nas.add_subcommand("eval", "Accuracy of a subnet with inherited supernet weights (BN recalibrated)");
+  ev->add_option("--space", e->space, "Space YAML or bundled name (default h4h_fmnist)");
+  ev->add_option("--ckpt", e->ckpt, "Supernet checkpoint (nas train)")->required();
+  ev->add_option("--subnet", e->subnet, "Subnet encoding, or 'largest' / 'smallest'")->required();
+  ev->add_option("--data", e->data, "Fashion-MNIST directory");
+  ev->add_option("--split", e->split, "test (final numbers) or val (what the search uses)")
+      ->check(CLI::IsMember({"test", "val"}));
+  ev->add_option("--recal-batches", e->recal_batches, "Training batches (256) for BN recalibration")
+      ->check(CLI::Range(1, 1000));
+  ev->callback([e]() {
+    const nas::SearchSpace sp = load_space_arg(e->space);
+    const nas::Subnet s = e->subnet == "largest"    ? nas::largest_subnet(sp)
+                          : e->subnet == "smallest" ? nas::smallest_subnet(sp)
+                                                    : nas::decode_subnet(sp, e->subnet);
+    const std::string recipe = nas::checkpoint_recipe(e->ckpt);
+    nas::Supernet net = nas::load_supernet(sp, e->ckpt);
+    const std::string seed = nas::recipe_value(recipe, "seed"), val = nas::recipe_value(recipe, "val"),
+                      limit = nas::recipe_value(recipe, "limit");
+    const nas::FmnistData data = nas::load_fmnist(e->data, std::stoll(val), std::stoull(seed), std::stoll(limit));
+    const nas::FmnistSplit& split = e->split == "test" ? data.test : data.val;
+    const double acc = nas::evaluate_subnet(net, s, data.train, split, e->recal_batches, 256);
+    std::cout << fmt::format("{}: {} accuracy {:.2f}% on {} images ({} parameters)\n", nas::encode_subnet(s), e->split,
+                             100 * acc, split.size(), net->deployment_params(s));
+  });
+#else
+  for (const char* name : {"train", "eval"}) {
+    auto* cmd = nas.add_subcommand(name, "Supernet (needs libtorch: this build has none)");
+    cmd->allow_extras();
+    cmd->callback([]() {
+      throw UserError("this h4hsim was built without libtorch (Debian: libtorch-dev); "
+                      "install it (scripts/setup.sh does) and rebuild");
+    });
+  }
+#endif
+}
+
+}  // namespace h4h::cli

@@ -1,0 +1,58 @@
+#include "nas/supernet/accuracy_oracle.h"
+
+#include <fmt/format.h>
+
+namespace h4h::nas {
+
+namespace {
+
+FmnistData load_split(const std::string& ckpt, const std::string& dir) {
+  const std::string recipe = checkpoint_recipe(ckpt);
+  const std::string seed = recipe_value(recipe, "seed"), val = recipe_value(recipe, "val"),
+                    limit = recipe_value(recipe, "limit");
+  return load_fmnist(dir, val.empty() ? 5000 : std::stoll(val), seed.empty() ? 1 : std::stoull(seed),
+                     limit.empty() ? 0 : std::stoll(limit));
+}
+
+class SupernetOracle : public ScoreOracle {
+ public:
+  SupernetOracle(const SearchSpace& sp, const std::string& ckpt, const OracleOptions& o)
+      : space_(sp), ckpt_(ckpt), opts_(o), net_(load_supernet(sp, ckpt)),
+        data_(load_split(ckpt, o.data_dir)) {
+    const int64_t n = std::min<int64_t>(o.val_images, data_.val.size());
+    val_.images = data_.val.images.narrow(0, 0, n);
+    val_.labels = data_.val.labels.narrow(0, 0, n);
+  }
+  std::string name() const override { return "val_accuracy"; }
+  std::string describe() const override {
+    return fmt::format("top-1 accuracy with inherited weights from {} on {} validation images (BN recalibrated)",
+                       ckpt_, val_.size());
+  }
+  bool is_accuracy() const override { return true; }
+  double score(const Subnet& s) override {
+    const std::string key = encode_subnet(s);
+    auto it = cache_.find(key);
+    if (it != cache_.end()) return it->second;
+    const double acc = evaluate_subnet(net_, s, data_.train, val_, opts_.recal_batches, 256);
+    cache_.emplace(key, acc);
+    return acc;
+  }
+
+ private:
+  const SearchSpace& space_;
+  std::string ckpt_;
+  OracleOptions opts_;
+  Supernet net_;
+  FmnistData data_;
+  FmnistSplit val_;
+  std::unordered_map<std::string, double> cache_;
+};
+
+}  // namespace
+
+std::unique_ptr<ScoreOracle> make_supernet_oracle(const SearchSpace& space, const std::string& ckpt_path,
+                                                  const OracleOptions& opts) {
+  return std::make_unique<SupernetOracle>(space, ckpt_path, opts);
+}
+
+}  // namespace h4h::nas

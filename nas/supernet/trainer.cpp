@@ -1,0 +1,286 @@
+#include "nas/supernet/trainer.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <random>
+
+#include <fmt/format.h>
+
+#include "frontend/user_error.h"
+#include "sim/report/progress.h"
+
+namespace h4h::nas {
+
+namespace {
+
+// What a checkpoint must match to be resumed: the space and the recipe.
+std::string recipe_of(const SearchSpace& sp, const TrainOptions& o) {
+  return fmt::format("space={} epochs={} phase1={} one_phase={} batch={} lr={} wd={} inherited={} random={} "
+                     "seed={} val={} limit={} max_steps={}",
+                     sp.name, o.epochs, o.one_phase ? 0 : o.phase1_epochs, o.one_phase, o.batch, o.lr,
+                     o.weight_decay, o.inherited_lr_scale, o.random_subnets, o.seed, o.val_count, o.limit,
+                     o.max_steps_per_epoch);
+}
+
+// Every hybrid position of `s` as MBConv (phase 1: the convolutional supernet).
+Subnet conv_only(const SearchSpace& sp, Subnet s, std::mt19937_64& rng) {
+  for (size_t i = 0; i < s.stages.size(); ++i)
+    for (auto& b : s.stages[i].blocks)
+      if (b.transformer) {
+        const StageSpace& st = sp.stages[i];
+        b = BlockChoice{};
+        b.kernel = st.kernels[rng() % st.kernels.size()];
+        b.expansion = st.expansions[rng() % st.expansions.size()];
+      }
+  return s;
+}
+
+// Phase 2: the block type of each hybrid position follows this step's draw.
+Subnet follow_types(const SearchSpace& sp, Subnet s, const std::vector<std::vector<char>>& use_tf,
+                    std::mt19937_64& rng) {
+  for (size_t i = 0; i < s.stages.size(); ++i) {
+    const StageSpace& st = sp.stages[i];
+    for (size_t j = 1; j < s.stages[i].blocks.size(); ++j) {
+      BlockChoice& b = s.stages[i].blocks[j];
+      const bool want_tf = use_tf[i][j] != 0;
+      if (want_tf == b.transformer) continue;
+      b = BlockChoice{};
+      if (want_tf) {
+        b.transformer = true;
+        b.heads = st.heads[rng() % st.heads.size()];
+        b.mlp_ratio = st.mlp_ratios[rng() % st.mlp_ratios.size()];
+      } else {
+        b.kernel = st.kernels[rng() % st.kernels.size()];
+        b.expansion = st.expansions[rng() % st.expansions.size()];
+      }
+    }
+  }
+  return s;
+}
+
+double cosine(double base, int64_t step, int64_t total) {
+  if (total <= 0) return base;
+  return base * 0.5 * (1 + std::cos(M_PI * static_cast<double>(step) / static_cast<double>(total)));
+}
+
+void save_checkpoint(Supernet& net, torch::optim::Optimizer& opt, const std::string& recipe, int epochs_done,
+                     const std::string& path) {
+  torch::serialize::OutputArchive ar;
+  ar.write("recipe", c10::IValue(recipe));
+  ar.write("epochs_done", c10::IValue(static_cast<int64_t>(epochs_done)));
+  torch::serialize::OutputArchive model_ar, opt_ar;
+  net->save(model_ar);
+  opt.save(opt_ar);
+  ar.write("model", model_ar);
+  ar.write("optimizer", opt_ar);
+  // Written beside the target and renamed onto it: a kill never leaves half a checkpoint.
+  const std::string tmp = fmt::format("{}.tmp.{}", path, ::getpid());
+  try {
+    ar.save_to(tmp);
+  } catch (const c10::Error& e) {
+    std::remove(tmp.c_str());
+    throw UserError(fmt::format("{}: cannot write the checkpoint: {}", path, e.what_without_backtrace()));
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    throw UserError(fmt::format("{}: cannot write the checkpoint", path));
+  }
+}
+
+torch::serialize::InputArchive open_checkpoint(const std::string& path) {
+  torch::serialize::InputArchive ar;
+  try {
+    ar.load_from(path);
+  } catch (const c10::Error& e) {
+    throw UserError(fmt::format("{}: not a readable supernet checkpoint ({})", path,
+                                std::string(e.what_without_backtrace()).substr(0, 160)));
+  }
+  return ar;
+}
+
+std::string read_recipe(torch::serialize::InputArchive& ar, const std::string& path) {
+  c10::IValue v;
+  if (!ar.try_read("recipe", v) || !v.isString())
+    throw UserError(fmt::format("{}: not a supernet checkpoint (no recipe)", path));
+  return v.toStringRef();
+}
+
+}  // namespace
+
+std::vector<EpochLog> train_supernet(const SearchSpace& sp, const TrainOptions& o, const std::string& ckpt_path,
+                                     const std::function<void(const EpochLog&)>& on_epoch) {
+  if (o.epochs <= 0) throw UserError(fmt::format("--epochs must be > 0, got {}", o.epochs));
+  if (!o.one_phase && (o.phase1_epochs <= 0 || o.phase1_epochs >= o.epochs))
+    throw UserError(fmt::format("--phase1-epochs must be in 1..{} (epochs - 1), got {}", o.epochs - 1, o.phase1_epochs));
+  if (o.batch <= 0) throw UserError(fmt::format("--batch must be > 0, got {}", o.batch));
+  const FmnistData data = load_fmnist(o.data_dir, o.val_count, o.seed, o.limit);
+  if (data.train.size() < o.batch)
+    throw UserError(fmt::format("{} training images are fewer than one batch of {}", data.train.size(), o.batch));
+
+  torch::manual_seed(static_cast<uint64_t>(o.seed));
+  Supernet net(sp);
+  std::vector<torch::optim::OptimizerParamGroup> groups;
+  groups.emplace_back(net->parameters_of(ParamGroup::shared),
+                      std::make_unique<torch::optim::AdamWOptions>(torch::optim::AdamWOptions(o.lr).weight_decay(o.weight_decay)));
+  groups.emplace_back(net->parameters_of(ParamGroup::transformer),
+                      std::make_unique<torch::optim::AdamWOptions>(torch::optim::AdamWOptions(o.lr).weight_decay(o.weight_decay)));
+  torch::optim::AdamW opt(std::move(groups), torch::optim::AdamWOptions(o.lr));
+
+  const std::string recipe = recipe_of(sp, o);
+  int start_epoch = 0;
+  if (std::filesystem::exists(ckpt_path)) {
+    auto ar = open_checkpoint(ckpt_path);
+    const std::string have = read_recipe(ar, ckpt_path);
+    if (have != recipe)
+      throw UserError(fmt::format("{}: the checkpoint was trained with another recipe ({}); this run asks for "
+                                  "({}): give a new --out or the same options", ckpt_path, have, recipe));
+    c10::IValue done;
+    ar.read("epochs_done", done);
+    start_epoch = static_cast<int>(done.toInt());
+    torch::serialize::InputArchive model_ar, opt_ar;
+    ar.read("model", model_ar);
+    ar.read("optimizer", opt_ar);
+    net->load(model_ar);
+    opt.load(opt_ar);
+  }
+
+  const int64_t n_train = data.train.size();
+  int64_t steps = (n_train + o.batch - 1) / o.batch;
+  if (o.max_steps_per_epoch > 0) steps = std::min(steps, o.max_steps_per_epoch);
+  const Subnet largest = largest_subnet(sp), smallest = smallest_subnet(sp);
+  std::vector<EpochLog> logs;
+  for (int epoch = start_epoch; epoch < o.epochs; ++epoch) {
+    const bool phase1 = !o.one_phase && epoch < o.phase1_epochs;
+    const int phase = o.one_phase ? 0 : phase1 ? 1 : 2;
+    // Per-epoch seeds: a resumed run repeats exactly what an uninterrupted one does.
+    std::mt19937_64 rng(o.seed * 1000003ull + static_cast<uint64_t>(epoch));
+    torch::manual_seed(o.seed * 1000003ull + static_cast<uint64_t>(epoch));
+    const int64_t phase_start = phase == 2 ? o.phase1_epochs : 0;
+    const int64_t phase_epochs = phase == 1 ? o.phase1_epochs : phase == 2 ? o.epochs - o.phase1_epochs : o.epochs;
+    std::vector<int64_t> order(static_cast<size_t>(n_train));
+    for (int64_t i = 0; i < n_train; ++i) order[static_cast<size_t>(i)] = i;
+    std::shuffle(order.begin(), order.end(), rng);
+    const auto order_t = torch::tensor(order, torch::kInt64);
+    net->train();
+    Progress bar(fmt::format("epoch {}/{} (phase {})", epoch + 1, o.epochs, phase == 0 ? "one" : std::to_string(phase)),
+                 steps, o.progress);
+    const auto t0 = std::chrono::steady_clock::now();
+    double loss_sum = 0;
+    for (int64_t step = 0; step < steps; ++step) {
+      const int64_t global = (epoch - phase_start) * steps + step;
+      const double lr = cosine(o.lr, global, phase_epochs * steps);
+      auto& g = opt.param_groups();
+      static_cast<torch::optim::AdamWOptions&>(g[0].options()).lr(phase == 2 ? lr * o.inherited_lr_scale : lr);
+      static_cast<torch::optim::AdamWOptions&>(g[1].options()).lr(lr);
+      const int64_t from = step * o.batch, count = std::min(o.batch, n_train - from);
+      const auto idx = order_t.narrow(0, from, count);
+      const torch::Tensor x = augment(data.train.images.index_select(0, idx), rng);
+      const torch::Tensor y = data.train.labels.index_select(0, idx);
+      opt.zero_grad();
+      // Sandwich: the largest learns from labels; the others distil from it in place.
+      const torch::Tensor teacher_logits = net->forward(x, largest);
+      const torch::Tensor ce = torch::nn::functional::cross_entropy(teacher_logits, y);
+      ce.backward();
+      loss_sum += ce.item<double>();
+      const torch::Tensor soft = torch::softmax(teacher_logits.detach(), 1);
+      std::vector<std::vector<char>> use_tf(sp.stages.size());
+      for (size_t i = 0; i < sp.stages.size(); ++i) {
+        use_tf[i].assign(static_cast<size_t>(*std::max_element(sp.stages[i].depths.begin(), sp.stages[i].depths.end())), 0);
+        if (sp.stages[i].kind == StageKind::hybrid)
+          for (auto& u : use_tf[i]) u = static_cast<char>(rng() & 1);
+      }
+      std::vector<Subnet> students = {smallest};
+      for (int r = 0; r < o.random_subnets; ++r) {
+        Subnet s = sample_subnet(sp, rng);
+        if (phase == 1) s = conv_only(sp, std::move(s), rng);
+        else if (phase == 2) s = follow_types(sp, std::move(s), use_tf, rng);
+        students.push_back(std::move(s));
+      }
+      for (const auto& s : students) {
+        const torch::Tensor logits = net->forward(x, s);
+        const torch::Tensor kd = -(soft * torch::log_softmax(logits, 1)).sum(1).mean();
+        kd.backward();
+      }
+      opt.step();
+      bar.advance();
+    }
+    bar.finish();
+    EpochLog log;
+    log.epoch = epoch + 1;
+    log.phase = phase;
+    log.mean_loss = loss_sum / static_cast<double>(steps);
+    log.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (data.val.size() > 0) log.largest_val_acc = evaluate_subnet(net, largest, data.train, data.val, 10, 256);
+    save_checkpoint(net, opt, recipe, epoch + 1, ckpt_path);
+    logs.push_back(log);
+    if (on_epoch) on_epoch(log);
+    if (o.stop_after_epoch) break;
+  }
+  return logs;
+}
+
+std::string checkpoint_recipe(const std::string& ckpt_path) {
+  if (!std::filesystem::exists(ckpt_path))
+    throw UserError(fmt::format("{}: no such checkpoint (train one with `h4hsim nas train`)", ckpt_path));
+  auto ar = open_checkpoint(ckpt_path);
+  return read_recipe(ar, ckpt_path);
+}
+
+std::string recipe_value(const std::string& recipe, const std::string& key) {
+  const std::string needle = key + "=";
+  size_t at = recipe.rfind(needle, 0) == 0 ? 0 : recipe.find(" " + needle);
+  if (at == std::string::npos) return "";
+  if (at != 0) ++at;
+  const size_t start = at + needle.size();
+  return recipe.substr(start, recipe.find(' ', start) - start);
+}
+
+Supernet load_supernet(const SearchSpace& sp, const std::string& ckpt_path) {
+  if (!std::filesystem::exists(ckpt_path))
+    throw UserError(fmt::format("{}: no such checkpoint (train one with `h4hsim nas train`)", ckpt_path));
+  auto ar = open_checkpoint(ckpt_path);
+  const std::string recipe = read_recipe(ar, ckpt_path);
+  if (recipe.rfind(fmt::format("space={} ", sp.name), 0) != 0)
+    throw UserError(fmt::format("{}: the checkpoint is of another space ({}), not '{}'", ckpt_path,
+                                recipe.substr(0, recipe.find(' ')), sp.name));
+  Supernet net(sp);
+  torch::serialize::InputArchive model_ar;
+  ar.read("model", model_ar);
+  try {
+    net->load(model_ar);
+  } catch (const c10::Error& e) {
+    throw UserError(fmt::format("{}: the checkpoint does not fit space '{}' ({})", ckpt_path, sp.name,
+                                std::string(e.what_without_backtrace()).substr(0, 160)));
+  }
+  return net;
+}
+
+double evaluate_subnet(Supernet& net, const Subnet& s, const FmnistSplit& recal, const FmnistSplit& eval,
+                       int recal_batches, int64_t batch) {
+  torch::NoGradGuard ng;
+  // BatchNorm recalibration: the running statistics of this subnet's slices, as the exact
+  // mean over `recal_batches` batches (momentum 1/(i+1)).
+  net->train();
+  net->reset_bn_stats();
+  const int64_t n_recal = recal.size();
+  for (int i = 0; i < recal_batches && i * batch < n_recal; ++i) {
+    net->set_bn_momentum(1.0 / (i + 1));
+    net->forward(recal.images.narrow(0, i * batch, std::min(batch, n_recal - i * batch)), s);
+  }
+  net->set_bn_momentum(0.1);
+  net->eval();
+  int64_t correct = 0;
+  for (int64_t from = 0; from < eval.size(); from += batch) {
+    const int64_t count = std::min(batch, eval.size() - from);
+    const auto pred = net->forward(eval.images.narrow(0, from, count), s).argmax(1);
+    correct += pred.eq(eval.labels.narrow(0, from, count)).sum().item<int64_t>();
+  }
+  net->train();
+  return eval.size() > 0 ? static_cast<double>(correct) / static_cast<double>(eval.size()) : 0.0;
+}
+
+}  // namespace h4h::nas

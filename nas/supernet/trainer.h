@@ -1,0 +1,80 @@
+#pragma once
+// Supernet training and evaluation on Fashion-MNIST.
+//
+// Two-phase incremental training (H4H-NAS): phase 1 trains the convolutional supernet —
+// every hybrid position runs as MBConv — with the sandwich rule (largest, smallest and
+// `random_subnets` random subnets each step) and in-place distillation (the largest
+// subnet learns from labels, the others from its softened outputs). Phase 2 adds the
+// transformer choices and trains the whole hybrid space, keeping what phase 1 learned:
+// - inherited weights (stem, MBConv blocks, head) train at `inherited_lr_scale` × the
+//   learning rate, new transformer weights at the full rate;
+// - block-type-consistent sampling: each step draws one block type per hybrid position
+//   and every random subnet of the step follows it, so the MBConv and transformer at one
+//   position never pull on the shared path in the same step;
+// - norms are separate per type by construction (BatchNorm in MBConv, LayerNorm in
+//   transformers, own weights for each).
+// The one-phase baseline trains the full hybrid space from scratch for the same number of
+// epochs with the same seed and plain sandwich sampling.
+//
+// Checkpoints are written atomically at the end of every epoch; train_supernet() resumes
+// from the checkpoint at `ckpt_path` when one exists (same space and recipe), and every
+// epoch reseeds its generators from (seed, epoch), so a resumed run continues exactly as
+// an uninterrupted one would.
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "nas/search_space.h"
+#include "nas/subnet.h"
+#include "nas/supernet/fmnist.h"
+#include "nas/supernet/supernet.h"
+
+namespace h4h::nas {
+
+struct TrainOptions {
+  std::string data_dir = kFmnistDefaultDir;
+  // The default recipe fits the 30-minute budget on a 2-core machine.
+  int epochs = 4;
+  int phase1_epochs = 2;       // two-phase only; 0 < phase1 < epochs
+  bool one_phase = false;      // the baseline
+  int64_t batch = 256;
+  double lr = 3e-3;            // AdamW, cosine decay within each phase
+  double weight_decay = 1e-4;
+  double inherited_lr_scale = 0.1;
+  int random_subnets = 1;      // per sandwich step (plus the largest and the smallest)
+  uint64_t seed = 1;
+  int64_t val_count = 5000;    // held out from the training set for the search
+  int64_t limit = 0;           // > 0: only the first `limit` records of each file (tests)
+  int64_t max_steps_per_epoch = 0;  // > 0: cut epochs short (tests)
+  bool progress = true;
+  bool stop_after_epoch = false;    // tests: stop (as if killed) after the next epoch
+};
+
+struct EpochLog {
+  int epoch = 0, phase = 1;
+  double mean_loss = 0;        // the largest subnet's cross-entropy
+  double largest_val_acc = 0;  // after BN recalibration (validation split)
+  double seconds = 0;
+};
+
+// Trains (or resumes) and writes the checkpoint after each epoch; returns the epochs run
+// in this call. UserError for a checkpoint of another space or recipe.
+std::vector<EpochLog> train_supernet(const SearchSpace& space, const TrainOptions& opts,
+                                     const std::string& ckpt_path,
+                                     const std::function<void(const EpochLog&)>& on_epoch = {});
+
+// The recipe a checkpoint was trained with (space, epochs, seed, validation split ...), as
+// "key=value" pairs; UserError when the file is not a checkpoint.
+std::string checkpoint_recipe(const std::string& ckpt_path);
+// One value of a recipe ("" when absent).
+std::string recipe_value(const std::string& recipe, const std::string& key);
+
+// A trained supernet from a checkpoint (UserError when missing, corrupt or of another space).
+Supernet load_supernet(const SearchSpace& space, const std::string& ckpt_path);
+
+// Accuracy (0..1) of subnet `s` with inherited weights on `eval` after recalibrating its
+// BatchNorm statistics on `recal_batches` batches of `recal` (training images).
+double evaluate_subnet(Supernet& net, const Subnet& s, const FmnistSplit& recal, const FmnistSplit& eval,
+                       int recal_batches = 20, int64_t batch = 256);
+
+}  // namespace h4h::nas

@@ -1,0 +1,160 @@
+// The weight-sharing supernet: every subnet instantiates with the ONNX builder's parameter
+// count, training on a small slice lowers the loss, a seed reproduces a run, a killed run
+// resumes from its checkpoint to the same weights, and bad checkpoints are clear errors.
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include <gtest/gtest.h>
+
+#include "frontend/user_error.h"
+#include "nas/blocks.h"
+#include "nas/supernet/trainer.h"
+
+using namespace h4h;
+using namespace h4h::nas;
+namespace fs = std::filesystem;
+
+namespace {
+const SearchSpace& fmnist() {
+  static const SearchSpace sp = load_search_space(bundled_space_path("h4h_fmnist"));
+  return sp;
+}
+std::string tmp(const std::string& name) {
+  return (fs::path(::testing::TempDir()) / ("supernet_" + std::to_string(::getpid()) + "_" + name)).string();
+}
+// A few hundred images, a few steps: what CI can afford. One thread per test process,
+// since ctest runs two at once on two cores.
+TrainOptions small_recipe() {
+  torch::set_num_threads(1);
+  TrainOptions o;
+  o.limit = 480;
+  o.val_count = 96;
+  o.batch = 32;
+  o.lr = 5e-3;
+  o.epochs = 3;
+  o.phase1_epochs = 2;
+  o.max_steps_per_epoch = 8;
+  o.progress = false;
+  o.seed = 3;
+  return o;
+}
+// One epoch per phase, two steps each: enough to compare weights bit for bit.
+TrainOptions two_short_epochs() {
+  TrainOptions o = small_recipe();
+  o.epochs = 2;
+  o.phase1_epochs = 1;
+  o.max_steps_per_epoch = 2;
+  return o;
+}
+bool same_weights(Supernet& a, Supernet& b) {
+  auto pa = a->named_parameters(), pb = b->named_parameters();
+  for (const auto& item : pa)
+    if (!torch::equal(item.value(), pb[item.key()])) return false;
+  return true;
+}
+}  // namespace
+
+TEST(Supernet, EverySubnetHasTheOnnxBuildersParameterCount) {
+  torch::manual_seed(0);
+  Supernet net(fmnist());
+  std::mt19937_64 rng(5);
+  std::vector<Subnet> subnets = {largest_subnet(fmnist()), smallest_subnet(fmnist())};
+  for (int i = 0; i < 40; ++i) subnets.push_back(sample_subnet(fmnist(), rng));
+  for (const auto& s : subnets) EXPECT_EQ(net->deployment_params(s), subnet_params(fmnist(), s)) << encode_subnet(s);
+}
+
+TEST(Supernet, EverySubnetRunsAndGivesOneLogitPerClass) {
+  torch::manual_seed(0);
+  Supernet net(fmnist());
+  net->eval();
+  torch::NoGradGuard ng;
+  std::mt19937_64 rng(6);
+  const auto x = torch::randn({3, 1, 28, 28});
+  for (int i = 0; i < 12; ++i) {
+    const Subnet s = sample_subnet(fmnist(), rng);
+    const auto y = net->forward(x, s);
+    EXPECT_EQ(y.sizes(), (std::vector<int64_t>{3, 10})) << encode_subnet(s);
+    EXPECT_TRUE(torch::isfinite(y).all().item<bool>()) << encode_subnet(s);
+  }
+}
+
+TEST(Supernet, TrainingOnASmallSliceLowersTheLossAndBeatsChance) {
+  const TrainOptions o = small_recipe();
+  const std::string ckpt = tmp("loss.ckpt");
+  fs::remove(ckpt);
+  const auto logs = train_supernet(fmnist(), o, ckpt);
+  ASSERT_EQ(logs.size(), 3u);
+  EXPECT_EQ(logs[0].phase, 1);
+  EXPECT_EQ(logs[2].phase, 2);
+  EXPECT_LT(logs[2].mean_loss, logs[0].mean_loss);
+  // Inherited weights, BN recalibrated: better than chance (0.1) on held-out images.
+  Supernet net = load_supernet(fmnist(), ckpt);
+  const FmnistData d = load_fmnist(kFmnistDefaultDir, o.val_count, o.seed, o.limit);
+  const double acc = evaluate_subnet(net, largest_subnet(fmnist()), d.train, d.val, 4, 64);
+  EXPECT_GT(acc, 0.25);
+  EXPECT_LE(acc, 1.0);
+  fs::remove(ckpt);
+}
+
+TEST(Supernet, SameSeedTrainsTheSameWeights) {
+  const TrainOptions o = two_short_epochs();
+  const std::string a = tmp("a.ckpt"), b = tmp("b.ckpt");
+  fs::remove(a);
+  fs::remove(b);
+  train_supernet(fmnist(), o, a);
+  train_supernet(fmnist(), o, b);
+  Supernet na = load_supernet(fmnist(), a), nb = load_supernet(fmnist(), b);
+  EXPECT_TRUE(same_weights(na, nb));
+  fs::remove(a);
+  fs::remove(b);
+}
+
+TEST(Supernet, AKilledRunResumesFromItsCheckpointToTheSameWeights) {
+  const TrainOptions o = two_short_epochs();
+  const std::string whole = tmp("whole.ckpt"), cut = tmp("cut.ckpt");
+  fs::remove(whole);
+  fs::remove(cut);
+  train_supernet(fmnist(), o, whole);
+  TrainOptions first = o;
+  first.stop_after_epoch = true;  // as if killed after the first checkpoint
+  EXPECT_EQ(train_supernet(fmnist(), first, cut).size(), 1u);
+  const auto rest = train_supernet(fmnist(), o, cut);
+  ASSERT_EQ(rest.size(), 1u);
+  EXPECT_EQ(rest[0].epoch, 2);
+  Supernet nw = load_supernet(fmnist(), whole), nc = load_supernet(fmnist(), cut);
+  EXPECT_TRUE(same_weights(nw, nc));
+  // Nothing but the checkpoints is left behind.
+  for (const auto& e : fs::directory_iterator(fs::path(cut).parent_path()))
+    EXPECT_EQ(e.path().string().find(".tmp."), std::string::npos) << e.path();
+  fs::remove(whole);
+  fs::remove(cut);
+}
+
+TEST(Supernet, BadCheckpointsAndRecipesAreClearErrors) {
+  const std::string junk = tmp("junk.ckpt");
+  std::ofstream(junk) << "not a checkpoint";
+  EXPECT_THROW(load_supernet(fmnist(), junk), UserError);
+  EXPECT_THROW(load_supernet(fmnist(), tmp("missing.ckpt")), UserError);
+  // A checkpoint of one recipe is not resumed with another.
+  TrainOptions o = small_recipe();
+  o.epochs = 2;
+  o.phase1_epochs = 1;
+  o.max_steps_per_epoch = 1;
+  const std::string ck = tmp("recipe.ckpt");
+  fs::remove(ck);
+  train_supernet(fmnist(), o, ck);
+  o.lr *= 2;
+  try {
+    train_supernet(fmnist(), o, ck);
+    FAIL() << "expected a UserError";
+  } catch (const UserError& e) {
+    EXPECT_NE(std::string(e.what()).find("another recipe"), std::string::npos) << e.what();
+  }
+  TrainOptions bad = small_recipe();
+  bad.phase1_epochs = 3;  // not < epochs
+  EXPECT_THROW(train_supernet(fmnist(), bad, tmp("x.ckpt")), UserError);
+  fs::remove(junk);
+  fs::remove(ck);
+}

@@ -124,7 +124,7 @@ void register_nas_search(CLI::App& nas) {
 #ifdef H4H_HAVE_TORCH
       oracle = nas::make_supernet_oracle(sp, a->accuracy.substr(9), nas::OracleOptions{});
 #else
-      throw UserError("--accuracy supernet:CKPT needs libtorch, and this h4hsim was built without it");
+      exec_torch_variant("--accuracy supernet:CKPT");
 #endif
     } else {
       oracle = nas::make_proxy_oracle(a->accuracy, sp);

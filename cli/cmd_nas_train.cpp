@@ -85,13 +85,14 @@ void register_nas_train(CLI::App& nas) {
                              100 * acc, split.size(), net->deployment_params(s));
   });
 #else
-  for (const char* name : {"train", "eval"}) {
-    auto* cmd = nas.add_subcommand(name, "Supernet (needs libtorch: this build has none)");
+  // The libtorch half of the CLI lives in h4hsim-torch (see cli/CMakeLists.txt).
+  for (const auto& [name, help] : {std::pair{"train", "Train the weight-sharing supernet of a space (two-phase incremental)"},
+                                   std::pair{"eval", "Accuracy of a subnet with inherited supernet weights (BN recalibrated)"}}) {
+    auto* cmd = nas.add_subcommand(name, help);
     cmd->allow_extras();
-    cmd->callback([]() {
-      throw UserError("this h4hsim was built without libtorch (Debian: libtorch-dev); "
-                      "install it (scripts/setup.sh does) and rebuild");
-    });
+    cmd->prefix_command();
+    const std::string what = std::string("nas ") + name;
+    cmd->callback([what]() { exec_torch_variant(what); });
   }
 #endif
 }

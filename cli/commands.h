@@ -11,4 +11,10 @@ void register_scalesim(CLI::App& app);
 void register_run(CLI::App& app);
 void register_nas(CLI::App& app);
 
+// The command line as main() received it (the supernet commands re-exec it).
+void set_invocation(int argc, char** argv);
+// Without libtorch in this binary: exec h4hsim-torch (beside it) with the same arguments;
+// a UserError naming `what` when there is none (a build without libtorch).
+[[noreturn]] void exec_torch_variant(const std::string& what);
+
 }  // namespace h4h::cli

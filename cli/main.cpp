@@ -14,6 +14,7 @@
 int main(int argc, char** argv) {
   // SystemC prints a banner on stdout at start-up unless told not to; stdout carries JSON.
   setenv("SC_COPYRIGHT_MESSAGE", "DISABLE", 1);
+  h4h::cli::set_invocation(argc, argv);
   CLI::App app{"h4hsim: cycle-level simulator of NPU+CIM edge AI chips, and hardware-aware NAS"};
   app.set_version_flag("--version", std::string("h4hsim ") + H4H_VERSION);
   app.require_subcommand(1);

@@ -85,3 +85,13 @@ TEST(NasCli, BadInputIsExitCode2WithOneLine) {
   EXPECT_TRUE(fs::exists(missing_lut));
   fs::remove(missing_lut);
 }
+
+TEST(NasCli, SupernetCommandsRunWithoutLibtorchInTheMainBinary) {
+  // h4hsim stays free of libtorch (fast start); nas train/eval are handed to h4hsim-torch
+  // with the same arguments, and answer like any command: one line, exit code 2 on a mistake.
+  const auto r = run_cli("nas eval --ckpt " + tmp("missing.ckpt") + " --subnet largest");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_EQ(line_count(r.err), 1) << r.err;
+  EXPECT_TRUE(r.err.find("no such checkpoint") != std::string::npos ||
+              r.err.find("without libtorch") != std::string::npos) << r.err;
+}

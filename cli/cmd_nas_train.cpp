@@ -10,6 +10,8 @@
 #include "frontend/user_error.h"
 #include "nas/subnet.h"
 #ifdef H4H_HAVE_TORCH
+#include <thread>
+
 #include "nas/supernet/trainer.h"
 #endif
 
@@ -47,6 +49,8 @@ void register_nas_train(CLI::App& nas) {
     const nas::SearchSpace sp = load_space_arg(a->space);
     a->o.progress = !a->quiet;
     if (a->o.one_phase) a->o.phase1_epochs = 0;
+    // libtorch counts physical cores; on 2 vCPUs that is often 1. Use every CPU we have.
+    torch::set_num_threads(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
     const auto logs = nas::train_supernet(sp, a->o, a->out, [](const nas::EpochLog& l) {
       std::cout << fmt::format("epoch {} (phase {}): largest-subnet loss {:.4f}, validation accuracy {:.2f}%, {:.0f} s\n",
                                l.epoch, l.phase == 0 ? "one" : std::to_string(l.phase), l.mean_loss,

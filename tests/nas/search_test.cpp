@@ -2,6 +2,8 @@
 // feasible, limits hold, a seed reproduces the search, and proxies never pose as accuracy.
 #include <gtest/gtest.h>
 
+#include "tests/nas/nas_test_util.h"
+
 #include "frontend/user_error.h"
 #include "nas/estimator.h"
 #include "nas/search.h"
@@ -10,10 +12,7 @@ using namespace h4h;
 using namespace h4h::nas;
 
 namespace {
-const SearchSpace& fmnist() {
-  static const SearchSpace sp = load_search_space(bundled_space_path("h4h_fmnist"));
-  return sp;
-}
+const SearchSpace& fmnist() { return h4h::test::fmnist_space(); }
 // A synthetic table (no simulation): latency ∝ MACs plus a fixed cost per block, energy
 // ∝ parameters — enough structure for the search to have a real trade-off.
 LutTable synthetic_table(double ns_per_mac, double pj_per_param) {

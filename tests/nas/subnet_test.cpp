@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/nas/nas_test_util.h"
+
 #include "frontend/user_error.h"
 #include "nas/search_space.h"
 #include "nas/subnet.h"
@@ -13,10 +15,7 @@ using namespace h4h;
 using namespace h4h::nas;
 
 namespace {
-const SearchSpace& fmnist() {
-  static const SearchSpace sp = load_search_space(bundled_space_path("h4h_fmnist"));
-  return sp;
-}
+const SearchSpace& fmnist() { return h4h::test::fmnist_space(); }
 const SearchSpace& edge() {
   static const SearchSpace sp = load_search_space(bundled_space_path("h4h_edge"));
   return sp;

@@ -181,38 +181,33 @@ Subnet decode_subnet(const SearchSpace& sp, const std::string& text) {
   return s;
 }
 
-Subnet largest_subnet(const SearchSpace& sp) {
+namespace {
+// Every choice at its extreme: `pick` is the largest or the smallest value of a list.
+template <typename Pick>
+Subnet extreme_subnet(const SearchSpace& sp, Pick pick) {
   Subnet s;
-  s.resolution = *std::max_element(sp.resolutions.begin(), sp.resolutions.end());
-  s.stem_width = *std::max_element(sp.stem_widths.begin(), sp.stem_widths.end());
-  s.head_width = *std::max_element(sp.head_widths.begin(), sp.head_widths.end());
+  s.resolution = pick(sp.resolutions);
+  s.stem_width = pick(sp.stem_widths);
+  s.head_width = pick(sp.head_widths);
   for (const auto& ss : sp.stages) {
     StageChoice st;
-    st.width = *std::max_element(ss.widths.begin(), ss.widths.end());
+    st.width = pick(ss.widths);
     BlockChoice b;
-    b.kernel = *std::max_element(ss.kernels.begin(), ss.kernels.end());
-    b.expansion = *std::max_element(ss.expansions.begin(), ss.expansions.end());
-    st.blocks.assign(static_cast<size_t>(*std::max_element(ss.depths.begin(), ss.depths.end())), b);
+    b.kernel = pick(ss.kernels);
+    b.expansion = pick(ss.expansions);
+    st.blocks.assign(static_cast<size_t>(pick(ss.depths)), b);
     s.stages.push_back(std::move(st));
   }
   return s;
 }
+}  // namespace
+
+Subnet largest_subnet(const SearchSpace& sp) {
+  return extreme_subnet(sp, [](const std::vector<int64_t>& v) { return *std::max_element(v.begin(), v.end()); });
+}
 
 Subnet smallest_subnet(const SearchSpace& sp) {
-  Subnet s;
-  s.resolution = *std::min_element(sp.resolutions.begin(), sp.resolutions.end());
-  s.stem_width = *std::min_element(sp.stem_widths.begin(), sp.stem_widths.end());
-  s.head_width = *std::min_element(sp.head_widths.begin(), sp.head_widths.end());
-  for (const auto& ss : sp.stages) {
-    StageChoice st;
-    st.width = *std::min_element(ss.widths.begin(), ss.widths.end());
-    BlockChoice b;
-    b.kernel = *std::min_element(ss.kernels.begin(), ss.kernels.end());
-    b.expansion = *std::min_element(ss.expansions.begin(), ss.expansions.end());
-    st.blocks.assign(static_cast<size_t>(*std::min_element(ss.depths.begin(), ss.depths.end())), b);
-    s.stages.push_back(std::move(st));
-  }
-  return s;
+  return extreme_subnet(sp, [](const std::vector<int64_t>& v) { return *std::min_element(v.begin(), v.end()); });
 }
 
 Subnet sample_subnet(const SearchSpace& sp, std::mt19937_64& rng) {

@@ -35,6 +35,8 @@ struct SearchArgs {
   std::vector<std::string> archs;
   double max_latency_ms = 0, max_energy_mj = 0;
   int population = 100, generations = 100, max_pareto = 64;
+  int64_t accuracy_images = 2000;  // supernet oracle: validation images per subnet
+  int recal_batches = 10;          // supernet oracle: BN recalibration batches (256 images)
   uint64_t seed = 1;
   bool quiet = false, no_resim = false;
 };
@@ -92,6 +94,10 @@ void register_nas_search(CLI::App& nas) {
   cmd->add_option("--accuracy", a->accuracy,
                   "Score oracle: supernet:CKPT (validation accuracy with inherited weights), or the "
                   "proxies proxy:macs (default) / proxy:params, reported as proxies");
+  cmd->add_option("--accuracy-images", a->accuracy_images, "supernet: validation images scored per subnet")
+      ->check(CLI::Range(int64_t{1}, int64_t{59000}));
+  cmd->add_option("--recal-batches", a->recal_batches, "supernet: training batches (256) for BN recalibration")
+      ->check(CLI::Range(1, 1000));
   cmd->add_option("--max-latency-ms", a->max_latency_ms, "Latency limit (estimated)")->check(CLI::PositiveNumber);
   cmd->add_option("--max-energy-mj", a->max_energy_mj, "Energy limit per inference (estimated)")->check(CLI::PositiveNumber);
   cmd->add_option("--population,-p", a->population, "Population size")->check(CLI::Range(4, 100000));
@@ -122,7 +128,10 @@ void register_nas_search(CLI::App& nas) {
     std::unique_ptr<nas::ScoreOracle> oracle;
     if (a->accuracy.rfind("supernet:", 0) == 0) {
 #ifdef H4H_HAVE_TORCH
-      oracle = nas::make_supernet_oracle(sp, a->accuracy.substr(9), nas::OracleOptions{});
+      nas::OracleOptions oo;
+      oo.val_images = a->accuracy_images;
+      oo.recal_batches = a->recal_batches;
+      oracle = nas::make_supernet_oracle(sp, a->accuracy.substr(9), oo);
 #else
       exec_torch_variant("--accuracy supernet:CKPT");
 #endif

@@ -10,12 +10,18 @@
 #include "frontend/user_error.h"
 #include "nas/subnet.h"
 #ifdef H4H_HAVE_TORCH
-#include <thread>
-
 #include "nas/supernet/trainer.h"
 #endif
 
 namespace h4h::cli {
+
+#ifdef H4H_HAVE_TORCH
+namespace {
+nas::Subnet subnet_arg(const nas::SearchSpace& sp, const std::string& arg) {
+  return arg == "largest" ? nas::largest_subnet(sp) : arg == "smallest" ? nas::smallest_subnet(sp) : nas::decode_subnet(sp, arg);
+}
+}  // namespace
+#endif
 
 void register_nas_train(CLI::App& nas) {
 #ifdef H4H_HAVE_TORCH
@@ -32,6 +38,9 @@ void register_nas_train(CLI::App& nas) {
   cmd->add_option("--phase1-epochs", a->o.phase1_epochs, "Epochs of phase 1 (the convolutional supernet)")
       ->check(CLI::Range(1, 10000));
   cmd->add_flag("--one-phase", a->o.one_phase, "Baseline: the full hybrid space from scratch, one phase");
+  cmd->add_option("--subnet", a->o.subnet,
+                  "Stand-alone: train only this subnet (encoding, 'largest' or 'smallest') from scratch")
+      ->excludes("--one-phase");
   cmd->add_option("--batch", a->o.batch, "Batch size")->check(CLI::Range(1, 65536));
   cmd->add_option("--lr", a->o.lr, "Peak learning rate (AdamW, cosine per phase)")->check(CLI::PositiveNumber);
   cmd->add_option("--inherited-lr-scale", a->o.inherited_lr_scale, "Phase 2 learning rate of inherited weights")
@@ -49,11 +58,13 @@ void register_nas_train(CLI::App& nas) {
     const nas::SearchSpace sp = load_space_arg(a->space);
     a->o.progress = !a->quiet;
     if (a->o.one_phase) a->o.phase1_epochs = 0;
-    // libtorch counts physical cores; on 2 vCPUs that is often 1. Use every CPU we have.
-    torch::set_num_threads(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
-    const auto logs = nas::train_supernet(sp, a->o, a->out, [](const nas::EpochLog& l) {
-      std::cout << fmt::format("epoch {} (phase {}): largest-subnet loss {:.4f}, validation accuracy {:.2f}%, {:.0f} s\n",
-                               l.epoch, l.phase == 0 ? "one" : std::to_string(l.phase), l.mean_loss,
+    if (!a->o.subnet.empty()) a->o.subnet = nas::encode_subnet(subnet_arg(sp, a->o.subnet));
+    nas::tune_torch_runtime();
+    const std::string mode = !a->o.subnet.empty() ? "stand-alone" : a->o.one_phase ? "one phase" : "phase ";
+    const std::string who = a->o.subnet.empty() ? "largest subnet" : "subnet";
+    const auto logs = nas::train_supernet(sp, a->o, a->out, [&](const nas::EpochLog& l) {
+      std::cout << fmt::format("epoch {} ({}): {} loss {:.4f}, validation accuracy {:.2f}%, {:.0f} s\n", l.epoch,
+                               l.phase == 0 ? mode : mode + std::to_string(l.phase), who, l.mean_loss,
                                100 * l.largest_val_acc, l.seconds) << std::flush;
     });
     std::cout << fmt::format("{}: {} epochs trained in this run (recipe {} epochs)\n", a->out, logs.size(), a->o.epochs);
@@ -75,10 +86,13 @@ void register_nas_train(CLI::App& nas) {
       ->check(CLI::Range(1, 1000));
   ev->callback([e]() {
     const nas::SearchSpace sp = load_space_arg(e->space);
-    const nas::Subnet s = e->subnet == "largest"    ? nas::largest_subnet(sp)
-                          : e->subnet == "smallest" ? nas::smallest_subnet(sp)
-                                                    : nas::decode_subnet(sp, e->subnet);
+    const nas::Subnet s = subnet_arg(sp, e->subnet);
     const std::string recipe = nas::checkpoint_recipe(e->ckpt);
+    const std::string trained = nas::checkpoint_subnet(recipe);
+    if (!trained.empty() && trained != nas::encode_subnet(s))
+      throw UserError(fmt::format("{}: a stand-alone checkpoint of {}; it says nothing about {}", e->ckpt, trained,
+                                  nas::encode_subnet(s)));
+    nas::tune_torch_runtime();
     nas::Supernet net = nas::load_supernet(sp, e->ckpt);
     const std::string seed = nas::recipe_value(recipe, "seed"), val = nas::recipe_value(recipe, "val"),
                       limit = nas::recipe_value(recipe, "limit");

@@ -2,12 +2,17 @@
 
 #include <fmt/format.h>
 
+#include "frontend/user_error.h"
+
 namespace h4h::nas {
 
 namespace {
 
 FmnistData load_split(const std::string& ckpt, const std::string& dir) {
   const std::string recipe = checkpoint_recipe(ckpt);
+  if (!checkpoint_subnet(recipe).empty())
+    throw UserError(fmt::format("{}: a stand-alone checkpoint of one subnet ({}), not a supernet; the search "
+                                "needs `h4hsim nas train` without --subnet", ckpt, checkpoint_subnet(recipe)));
   const std::string seed = recipe_value(recipe, "seed"), val = recipe_value(recipe, "val"),
                     limit = recipe_value(recipe, "limit");
   return load_fmnist(dir, val.empty() ? 5000 : std::stoll(val), seed.empty() ? 1 : std::stoull(seed),
@@ -17,8 +22,8 @@ FmnistData load_split(const std::string& ckpt, const std::string& dir) {
 class SupernetOracle : public ScoreOracle {
  public:
   SupernetOracle(const SearchSpace& sp, const std::string& ckpt, const OracleOptions& o)
-      : space_(sp), ckpt_(ckpt), opts_(o), net_(load_supernet(sp, ckpt)),
-        data_(load_split(ckpt, o.data_dir)) {
+      : space_(sp), ckpt_(ckpt), opts_(o), data_(load_split(ckpt, o.data_dir)), net_(load_supernet(sp, ckpt)) {
+    tune_torch_runtime();
     const int64_t n = std::min<int64_t>(o.val_images, data_.val.size());
     val_.images = data_.val.images.narrow(0, 0, n);
     val_.labels = data_.val.labels.narrow(0, 0, n);
@@ -42,8 +47,8 @@ class SupernetOracle : public ScoreOracle {
   const SearchSpace& space_;
   std::string ckpt_;
   OracleOptions opts_;
+  FmnistData data_;  // first: a stand-alone checkpoint is refused before the weights load
   Supernet net_;
-  FmnistData data_;
   FmnistSplit val_;
   std::unordered_map<std::string, double> cache_;
 };

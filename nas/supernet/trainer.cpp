@@ -1,5 +1,6 @@
 #include "nas/supernet/trainer.h"
 
+#include <malloc.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -7,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <random>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -21,9 +23,10 @@ namespace {
 std::string recipe_of(const SearchSpace& sp, const TrainOptions& o) {
   return fmt::format("space={} epochs={} phase1={} one_phase={} batch={} lr={} wd={} inherited={} random={} "
                      "seed={} val={} limit={} max_steps={}",
-                     sp.name, o.epochs, o.one_phase ? 0 : o.phase1_epochs, o.one_phase, o.batch, o.lr,
+                     sp.name, o.epochs, o.one_phase || !o.subnet.empty() ? 0 : o.phase1_epochs, o.one_phase, o.batch, o.lr,
                      o.weight_decay, o.inherited_lr_scale, o.random_subnets, o.seed, o.val_count, o.limit,
-                     o.max_steps_per_epoch);
+                     o.max_steps_per_epoch) +
+         (o.subnet.empty() ? "" : " subnet=" + o.subnet);
 }
 
 // Every hybrid position of `s` as MBConv (phase 1: the convolutional supernet).
@@ -111,12 +114,25 @@ std::string read_recipe(torch::serialize::InputArchive& ar, const std::string& p
 
 }  // namespace
 
+void tune_torch_runtime() {
+  torch::set_num_threads(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+  mallopt(M_MMAP_THRESHOLD, 1 << 30);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  mallopt(M_TOP_PAD, 256 << 20);
+}
+
+std::string checkpoint_subnet(const std::string& recipe) { return recipe_value(recipe, "subnet"); }
+
 std::vector<EpochLog> train_supernet(const SearchSpace& sp, const TrainOptions& o, const std::string& ckpt_path,
                                      const std::function<void(const EpochLog&)>& on_epoch) {
   if (o.epochs <= 0) throw UserError(fmt::format("--epochs must be > 0, got {}", o.epochs));
-  if (!o.one_phase && (o.phase1_epochs <= 0 || o.phase1_epochs >= o.epochs))
+  const bool standalone = !o.subnet.empty();
+  const bool one_phase = o.one_phase || standalone;
+  if (!one_phase && (o.phase1_epochs <= 0 || o.phase1_epochs >= o.epochs))
     throw UserError(fmt::format("--phase1-epochs must be in 1..{} (epochs - 1), got {}", o.epochs - 1, o.phase1_epochs));
   if (o.batch <= 0) throw UserError(fmt::format("--batch must be > 0, got {}", o.batch));
+  // The subnet that learns from labels (and is validated): the largest, or the stand-alone one.
+  const Subnet target = standalone ? decode_subnet(sp, o.subnet) : largest_subnet(sp);
   const FmnistData data = load_fmnist(o.data_dir, o.val_count, o.seed, o.limit);
   if (data.train.size() < o.batch)
     throw UserError(fmt::format("{} training images are fewer than one batch of {}", data.train.size(), o.batch));
@@ -154,8 +170,8 @@ std::vector<EpochLog> train_supernet(const SearchSpace& sp, const TrainOptions& 
   const Subnet largest = largest_subnet(sp), smallest = smallest_subnet(sp);
   std::vector<EpochLog> logs;
   for (int epoch = start_epoch; epoch < o.epochs; ++epoch) {
-    const bool phase1 = !o.one_phase && epoch < o.phase1_epochs;
-    const int phase = o.one_phase ? 0 : phase1 ? 1 : 2;
+    const bool phase1 = !one_phase && epoch < o.phase1_epochs;
+    const int phase = one_phase ? 0 : phase1 ? 1 : 2;
     // Per-epoch seeds: a resumed run repeats exactly what an uninterrupted one does.
     std::mt19937_64 rng(o.seed * 1000003ull + static_cast<uint64_t>(epoch));
     torch::manual_seed(o.seed * 1000003ull + static_cast<uint64_t>(epoch));
@@ -166,7 +182,8 @@ std::vector<EpochLog> train_supernet(const SearchSpace& sp, const TrainOptions& 
     std::shuffle(order.begin(), order.end(), rng);
     const auto order_t = torch::tensor(order, torch::kInt64);
     net->train();
-    Progress bar(fmt::format("epoch {}/{} (phase {})", epoch + 1, o.epochs, phase == 0 ? "one" : std::to_string(phase)),
+    Progress bar(fmt::format("epoch {}/{} ({})", epoch + 1, o.epochs,
+                             standalone ? "stand-alone" : phase == 0 ? "one phase" : fmt::format("phase {}", phase)),
                  steps, o.progress);
     const auto t0 = std::chrono::steady_clock::now();
     double loss_sum = 0;
@@ -182,10 +199,15 @@ std::vector<EpochLog> train_supernet(const SearchSpace& sp, const TrainOptions& 
       const torch::Tensor y = data.train.labels.index_select(0, idx);
       opt.zero_grad();
       // Sandwich: the largest learns from labels; the others distil from it in place.
-      const torch::Tensor teacher_logits = net->forward(x, largest);
+      const torch::Tensor teacher_logits = net->forward(x, target);
       const torch::Tensor ce = torch::nn::functional::cross_entropy(teacher_logits, y);
       ce.backward();
       loss_sum += ce.item<double>();
+      if (standalone) {
+        opt.step();
+        bar.advance();
+        continue;
+      }
       const torch::Tensor soft = torch::softmax(teacher_logits.detach(), 1);
       std::vector<std::vector<char>> use_tf(sp.stages.size());
       for (size_t i = 0; i < sp.stages.size(); ++i) {
@@ -214,7 +236,7 @@ std::vector<EpochLog> train_supernet(const SearchSpace& sp, const TrainOptions& 
     log.phase = phase;
     log.mean_loss = loss_sum / static_cast<double>(steps);
     log.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    if (data.val.size() > 0) log.largest_val_acc = evaluate_subnet(net, largest, data.train, data.val, 10, 256);
+    if (data.val.size() > 0) log.largest_val_acc = evaluate_subnet(net, target, data.train, data.val, 10, 256);
     save_checkpoint(net, opt, recipe, epoch + 1, ckpt_path);
     logs.push_back(log);
     if (on_epoch) on_epoch(log);

@@ -34,8 +34,8 @@ namespace h4h::nas {
 struct TrainOptions {
   std::string data_dir = kFmnistDefaultDir;
   // The default recipe fits the 30-minute budget on a 2-core machine.
-  int epochs = 4;
-  int phase1_epochs = 2;       // two-phase only; 0 < phase1 < epochs
+  int epochs = 6;
+  int phase1_epochs = 4;       // two-phase only; 0 < phase1 < epochs
   bool one_phase = false;      // the baseline
   int64_t batch = 256;
   double lr = 3e-3;            // AdamW, cosine decay within each phase
@@ -48,14 +48,24 @@ struct TrainOptions {
   int64_t max_steps_per_epoch = 0;  // > 0: cut epochs short (tests)
   bool progress = true;
   bool stop_after_epoch = false;    // tests: stop (as if killed) after the next epoch
+  // Non-empty: stand-alone training of this one subnet (an encoding) from scratch — plain
+  // cross-entropy, no sandwich, no phases, cosine over all epochs — the reference the
+  // supernet's inherited-weight ranking is compared with.
+  std::string subnet;
 };
 
 struct EpochLog {
-  int epoch = 0, phase = 1;
-  double mean_loss = 0;        // the largest subnet's cross-entropy
-  double largest_val_acc = 0;  // after BN recalibration (validation split)
+  int epoch = 0, phase = 1;    // 0: one-phase baseline or stand-alone
+  double mean_loss = 0;        // the largest (stand-alone: the trained) subnet's cross-entropy
+  double largest_val_acc = 0;  // the same subnet, after BN recalibration (validation split)
   double seconds = 0;
 };
+
+// libtorch's CPU runtime set for training on this machine: every CPU (libtorch counts
+// physical cores, 1 on a 2-vCPU VM) and no mmap/munmap of every large tensor (glibc's
+// default returned each batch's activations to the kernel; page faults took ~12 % of a
+// training step under perf).
+void tune_torch_runtime();
 
 // Trains (or resumes) and writes the checkpoint after each epoch; returns the epochs run
 // in this call. UserError for a checkpoint of another space or recipe.
@@ -68,6 +78,9 @@ std::vector<EpochLog> train_supernet(const SearchSpace& space, const TrainOption
 std::string checkpoint_recipe(const std::string& ckpt_path);
 // One value of a recipe ("" when absent).
 std::string recipe_value(const std::string& recipe, const std::string& key);
+
+// The subnet a stand-alone checkpoint was trained for ("" for a supernet checkpoint).
+std::string checkpoint_subnet(const std::string& recipe);
 
 // A trained supernet from a checkpoint (UserError when missing, corrupt or of another space).
 Supernet load_supernet(const SearchSpace& space, const std::string& ckpt_path);

@@ -95,3 +95,20 @@ TEST(NasCli, SupernetCommandsRunWithoutLibtorchInTheMainBinary) {
   EXPECT_TRUE(r.err.find("no such checkpoint") != std::string::npos ||
               r.err.find("without libtorch") != std::string::npos) << r.err;
 }
+
+TEST(NasCli, StandAloneCheckpointAnswersOnlyForItsOwnSubnet) {
+  const std::string ck = tmp("standalone.ckpt");
+  fs::remove(ck);
+  const auto t = run_cli("nas train -q --subnet smallest --epochs 1 --limit 320 --val-count 64 --batch 32 --max-steps 2 --out " + ck);
+  if (t.err.find("without libtorch") != std::string::npos) GTEST_SKIP() << "built without libtorch";
+  ASSERT_EQ(t.exit_code, 0) << t.err;
+  EXPECT_NE(t.out.find("(stand-alone): subnet loss"), std::string::npos) << t.out;
+  const auto own = run_cli("nas eval --ckpt " + ck + " --subnet smallest --split val --recal-batches 1");
+  EXPECT_EQ(own.exit_code, 0) << own.err;
+  EXPECT_NE(own.out.find("val accuracy"), std::string::npos) << own.out;
+  const auto other = run_cli("nas eval --ckpt " + ck + " --subnet largest");
+  EXPECT_EQ(other.exit_code, 2);
+  EXPECT_EQ(line_count(other.err), 1) << other.err;
+  EXPECT_NE(other.err.find("a stand-alone checkpoint of r24_s8_w16"), std::string::npos) << other.err;
+  fs::remove(ck);
+}

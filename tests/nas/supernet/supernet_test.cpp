@@ -1,6 +1,7 @@
 // The weight-sharing supernet: every subnet instantiates with the ONNX builder's parameter
 // count, training on a small slice lowers the loss, a seed reproduces a run, a killed run
-// resumes from its checkpoint to the same weights, and bad checkpoints are clear errors.
+// resumes from its checkpoint to the same weights, stand-alone training trains one subnet's
+// slices only, and bad checkpoints are clear errors.
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -10,6 +11,7 @@
 
 #include "frontend/user_error.h"
 #include "nas/blocks.h"
+#include "nas/supernet/accuracy_oracle.h"
 #include "nas/supernet/trainer.h"
 
 using namespace h4h;
@@ -157,4 +159,46 @@ TEST(Supernet, BadCheckpointsAndRecipesAreClearErrors) {
   EXPECT_THROW(train_supernet(fmnist(), bad, tmp("x.ckpt")), UserError);
   fs::remove(junk);
   fs::remove(ck);
+}
+
+TEST(Supernet, StandAloneTrainingMovesOnlyItsSubnetsWeightsAndLowersItsLoss) {
+  TrainOptions o = small_recipe();
+  o.epochs = 2;
+  o.subnet = encode_subnet(smallest_subnet(fmnist()));  // conv only: no transformer weight is used
+  const std::string ck = tmp("standalone.ckpt");
+  fs::remove(ck);
+  const auto logs = train_supernet(fmnist(), o, ck);
+  ASSERT_EQ(logs.size(), 2u);
+  EXPECT_EQ(logs[0].phase, 0);
+  EXPECT_LT(logs[1].mean_loss, logs[0].mean_loss);
+  EXPECT_EQ(checkpoint_subnet(checkpoint_recipe(ck)), o.subnet);
+  torch::manual_seed(o.seed);
+  Supernet fresh(fmnist());
+  Supernet trained = load_supernet(fmnist(), ck);
+  auto before = fresh->named_parameters();
+  int moved = 0;
+  for (const auto& p : trained->named_parameters()) {
+    const bool same = torch::equal(p.value(), before[p.key()]);
+    // Transformer weights (and the unused tails of sliced tensors) never see a gradient.
+    if (p.key().find("qkv") != std::string::npos || p.key().find("fc1") != std::string::npos) {
+      EXPECT_TRUE(same) << p.key();
+    }
+    moved += same ? 0 : 1;
+  }
+  EXPECT_GT(moved, 10);
+  // A stand-alone checkpoint is not a supernet: the search refuses it by name.
+  try {
+    make_supernet_oracle(fmnist(), ck, OracleOptions{});
+    FAIL() << "expected a UserError";
+  } catch (const UserError& e) {
+    EXPECT_NE(std::string(e.what()).find("stand-alone"), std::string::npos) << e.what();
+  }
+  fs::remove(ck);
+}
+
+TEST(Supernet, StandAloneTrainingOfABadEncodingIsAUserError) {
+  TrainOptions o = small_recipe();
+  o.subnet = "r28_nonsense";
+  EXPECT_THROW(train_supernet(fmnist(), o, tmp("bad_subnet.ckpt")), UserError);
+  EXPECT_FALSE(fs::exists(tmp("bad_subnet.ckpt")));
 }

@@ -10,6 +10,7 @@ void register_list(CLI::App& app);
 void register_scalesim(CLI::App& app);
 void register_run(CLI::App& app);
 void register_nas(CLI::App& app);
+void register_sweep(CLI::App& app);
 
 // The command line as main() received it (the supernet commands re-exec it).
 void set_invocation(int argc, char** argv);

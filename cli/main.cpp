@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   h4h::cli::register_list(app);
   h4h::cli::register_scalesim(app);
   h4h::cli::register_nas(app);
+  h4h::cli::register_sweep(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -9,6 +9,7 @@ packages=(
   libsystemc-dev libonnx-dev libprotobuf-dev libyaml-cpp-dev libboost-graph-dev
   libcli11-dev nlohmann-json3-dev libfmt-dev libgtest-dev zlib1g-dev time gnuplot-nox
   libtorch-dev dataset-fashion-mnist  # the supernet (nas/supernet/) and its training data
+  libsqlite3-dev libmuparser-dev libopenmpi-dev openmpi-bin  # sweeps: results DB, constraints, MPI
 )
 if [[ "${1:-}" == "--fixtures" ]]; then
   packages+=(python3-torch python3-torchvision python3-onnx)

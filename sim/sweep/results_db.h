@@ -1,0 +1,93 @@
+#pragma once
+// ResultsDb: a sweep's results in SQLite — one row per (point, model, schema), keyed by the
+// point's config hash, with every swept parameter as its own column. Every row is written
+// in its own transaction (WAL journal, synchronous=NORMAL): a SIGKILL of any process loses
+// at most the row being written, never a committed one, and a re-run sees exactly what is
+// done. The `meta` table keeps the canonical spec the rows belong to, so running another
+// spec against the same file is detected and explained instead of mixing results.
+//
+// Table `results` (columns only ever added):
+//   config_hash, model, schema            the key
+//   point_index                           the point's index in the spec's grid
+//   "<axis>" ...                          one column per axis, named by its key path or bundle name
+//   status ('ok' | 'failed'), error       why a row failed (worker crash, model does not fit ...)
+//   latency_ns, latency_cycles, energy_pj, energy_<part>_pj ..., area_mm2 (NULL if not configured),
+//   total_macs, dram_bytes, bus_bytes, util_<unit> ...
+//   wall_s, worker, sim_version, started_at, finished_at (UTC, ISO 8601)
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+struct sqlite3;
+
+namespace h4h {
+
+struct ResultRow {
+  std::string config_hash, model, schema;
+  int64_t point_index = 0;
+  std::vector<std::pair<std::string, std::string>> params;  // axis → value text
+  bool ok = false;
+  std::string error;
+  nlohmann::json metrics;       // flat: column → number (latency_ns, energy_pj, ...)
+  double wall_s = 0;
+  std::string worker, started_at, finished_at;
+};
+
+// What a spec's rows look like in the DB: which keys are done, which failed.
+struct DbStatus {
+  std::set<std::tuple<std::string, std::string, std::string>> ok, failed;
+};
+
+class ResultsDb {
+ public:
+  // Opens (creating if needed) the database at `path`; UserError when it cannot, or when
+  // the file is not a SQLite database.
+  explicit ResultsDb(const std::string& path);
+  ~ResultsDb();
+  ResultsDb(const ResultsDb&) = delete;
+  ResultsDb& operator=(const ResultsDb&) = delete;
+
+  const std::string& path() const { return path_; }
+
+  // Binds the DB to a spec. A new DB records it; an existing one must hold the same spec
+  // (canonical JSON), else a UserError saying what changed — unless `allow_change`, which
+  // records the new spec and keeps the old rows (their keys still identify them).
+  // `axis_types` gives each axis column its SQL type (INTEGER, REAL or TEXT).
+  void bind_spec(const nlohmann::json& canonical, const std::string& spec_hash, const std::string& spec_name,
+                 const std::vector<std::pair<std::string, std::string>>& axis_types, bool allow_change);
+
+  DbStatus status() const;
+  // Inserts or replaces (a retried failure) one row, in its own transaction.
+  void write(const ResultRow& row);
+
+  std::optional<std::string> meta(const std::string& key) const;
+  void set_meta(const std::string& key, const std::string& value);
+  std::vector<std::string> columns() const;
+  sqlite3* handle() const { return db_; }
+
+  // Copies every row of `other` (another shard of the same spec) into this DB; returns the
+  // rows added. A key present in both keeps the 'ok' row (or the newer one when both are).
+  int64_t merge_from(const std::string& other_path);
+
+ private:
+  void exec(const std::string& sql) const;
+  void ensure_column(const std::string& name, const std::string& type);
+  std::string path_;
+  sqlite3* db_ = nullptr;
+  std::set<std::string> columns_;
+};
+
+// "2026-11-25T14:53:30Z"
+std::string utc_now_iso();
+// The flat metrics of a run summary (run_to_json) stored per row.
+nlohmann::json metrics_of_summary(const nlohmann::json& summary);
+// SQL-quoted identifier ("npu.array.rows" → "\"npu.array.rows\"").
+std::string sql_ident(const std::string& name);
+
+}  // namespace h4h

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <set>
 
 #include <fmt/format.h>
@@ -138,7 +139,22 @@ std::string sweep_report(const std::string& db_path, const SweepReportOptions& o
       s.x.push_back(r.x);
       s.y.push_back(r.y);
     }
-    for (auto& [k, s] : series) plot.series.push_back(std::move(s));
+    // Legend order: numeric values by value (4, 8, 16, 32), anything else by name.
+    std::vector<std::pair<std::string, PlotSeries>> ordered(series.begin(), series.end());
+    auto number = [](const std::string& k) {
+      const size_t eq = k.rfind('=');
+      try {
+        return std::optional<double>(std::stod(k.substr(eq == std::string::npos ? 0 : eq + 1)));
+      } catch (const std::exception&) {
+        return std::optional<double>();
+      }
+    };
+    std::stable_sort(ordered.begin(), ordered.end(), [&](const auto& a, const auto& b) {
+      const auto x = number(a.first), y = number(b.first);
+      return x && y && a.first.substr(0, a.first.rfind('=')) == b.first.substr(0, b.first.rfind('=')) ? *x < *y
+                                                                                                      : a.first < b.first;
+    });
+    for (auto& [k, s] : ordered) plot.series.push_back(std::move(s));
     if (o.pareto)
       for (const auto& [m, f] : fronts) {
         PlotSeries s;

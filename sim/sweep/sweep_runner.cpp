@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <climits>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -12,6 +13,7 @@
 #include <cstring>
 #include <map>
 #include <set>
+#include <sstream>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -66,15 +68,35 @@ bool fault_here(int64_t point_index) {
   return std::atoll(f + 5) == point_index;
 }
 
-// The worker: elaborates the point once, runs its (model, schema) list, one JSON line each.
-[[noreturn]] void worker_main(int fd, pid_t parent, const SweepSpec& spec, const SweepPoint& point,
+// A point being run: which of its runs have reported.
+struct Active {
+  PointTask task;
+  std::set<size_t> reported;   // indices into task.runs
+  std::chrono::steady_clock::time_point started;
+  bool timed_out = false;
+};
+
+std::string exit_reason(int status) {
+  if (status == -1) return "could not fork a worker";
+  if (WIFSIGNALED(status))
+    return fmt::format("worker killed by signal {} ({})", WTERMSIG(status), strsignal(WTERMSIG(status)));
+  if (WIFEXITED(status)) return fmt::format("worker exited with code {}", WEXITSTATUS(status));
+  return "worker ended";
+}
+
+// The worker: elaborates the point once, runs its (model, schema) list, one JSON line each
+// (tagged with its task id) on the shared event pipe. Lines stay below PIPE_BUF, so each
+// write is atomic and workers' lines never interleave.
+[[noreturn]] void worker_main(int fd, int64_t task_id, const SweepSpec& spec, const SweepPoint& point,
                               const PointTask& task, const std::vector<Workload>& workloads) {
-  ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive a killed parent
-  if (::getppid() != parent) ::_exit(1);
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
   auto emit = [&](const nlohmann::json& j) {
-    if (!write_all(fd, j.dump() + "\n")) ::_exit(1);
+    std::string text = j.dump() + "\n";
+    if (text.size() > PIPE_BUF) text = nlohmann::json{{"task", task_id}, {"model", j["model"]},
+                                                      {"schema", j["schema"]}, {"error", "result too large"}}
+                                           .dump() + "\n";
+    if (!write_all(fd, text)) ::_exit(1);
   };
   std::unique_ptr<System> sys;
   std::string elaboration_error;
@@ -84,13 +106,13 @@ bool fault_here(int64_t point_index) {
     elaboration_error = e.what();
   }
   const std::optional<double> area = area_mm2(point.cfg);
-  int done = 0;
   for (const auto& [model, schema] : task.runs) {
-    nlohmann::json line{{"model", model}, {"schema", schema}, {"started_at", utc_now_iso()}};
+    nlohmann::json line{{"task", task_id}, {"model", model}, {"schema", schema}, {"started_at", utc_now_iso()}};
     const auto t0 = std::chrono::steady_clock::now();
     bool internal = false;
+    std::string error;
     if (!sys) {
-      line["error"] = "elaboration failed: " + elaboration_error;
+      error = "elaboration failed: " + elaboration_error;
     } else {
       try {
         SchemaSpec ss;
@@ -103,40 +125,103 @@ bool fault_here(int64_t point_index) {
         if (area) metrics["area_mm2"] = *area;
         line["metrics"] = metrics;
       } catch (const UserError& e) {
-        line["error"] = e.what();
+        error = e.what();
       } catch (const std::exception& e) {
-        line["error"] = fmt::format("internal error: {}", e.what());
+        error = fmt::format("internal error: {}", e.what());
         internal = true;
       }
     }
+    if (!line.contains("metrics")) line["error"] = error.size() > 1500 ? error.substr(0, 1500) + "..." : error;
     line["wall_s"] = seconds_since(t0);
     line["finished_at"] = utc_now_iso();
     emit(line);
-    ++done;
     if (fault_here(point.index)) ::raise(SIGKILL);
-    // After an internal error the kernel's state is suspect: stop here, the parent records
-    // the rest of this point as failed.
+    // After an internal error the kernel's state is suspect: stop here, the rest of this
+    // point is recorded as failed.
     if (internal) ::_exit(3);
   }
-  ::close(fd);
   ::_exit(0);
 }
 
-struct Active {
-  pid_t pid = -1;
-  int fd = -1;
-  PointTask task;
-  std::set<size_t> reported;   // indices into task.runs
+// The spawner: forked once per sweep, it forks one worker per point on command. The DB
+// writer never forks again: after a fork every page of the forking process is
+// copy-on-write, so a writer that forked each point paid page faults on every page it then
+// touched — ~8 ms of kernel time per point, serial, which capped --jobs 2 at 1.2x (measured
+// with perf; the spawner is small and idle, so its faults are few).
+// Commands (cmd pipe, one line each): "S <task> <point> <runs> <model> <schema index> ..."
+// starts a worker, "K <task>" kills one; EOF kills every worker and ends the spawner.
+// Events (the shared event pipe): workers' JSON lines, and "X <task> <wait status>" when a
+// worker has ended (after all its lines, since it wrote them before exiting).
+[[noreturn]] void spawner_main(int cmd_fd, int evt_fd, pid_t parent, const SweepSpec& spec, const SweepPlan& plan,
+                               const std::vector<Workload>& workloads) {
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive a killed parent
+  if (::getppid() != parent) ::_exit(1);
+  std::signal(SIGINT, SIG_IGN);        // the parent decides what Ctrl-C stops
+  std::signal(SIGTERM, SIG_DFL);
+  std::signal(SIGPIPE, SIG_DFL);
+  std::map<int64_t, pid_t> workers;    // task → pid
+  std::map<pid_t, int64_t> tasks;
   std::string buffer;
-  std::chrono::steady_clock::time_point started;
-  bool timed_out = false;
-};
-
-std::string exit_reason(int status) {
-  if (WIFSIGNALED(status))
-    return fmt::format("worker killed by signal {} ({})", WTERMSIG(status), strsignal(WTERMSIG(status)));
-  if (WIFEXITED(status)) return fmt::format("worker exited with code {}", WEXITSTATUS(status));
-  return "worker ended";
+  bool open = true;
+  const pid_t self = ::getpid();
+  while (open || !workers.empty()) {
+    pollfd p{cmd_fd, POLLIN, 0};
+    const int n = ::poll(&p, open ? 1 : 0, workers.empty() ? 100 : 2);
+    if (n > 0 && open) {
+      char buf[4096];
+      const ssize_t got = ::read(cmd_fd, buf, sizeof buf);
+      if (got <= 0 && !(got < 0 && errno == EINTR)) {
+        open = false;  // the parent is done (or interrupted): stop every worker
+        for (const auto& [t, pid] : workers) ::kill(pid, SIGKILL);
+      } else if (got > 0) {
+        buffer.append(buf, static_cast<size_t>(got));
+      }
+      for (size_t nl; (nl = buffer.find('\n')) != std::string::npos;) {
+        std::istringstream in(buffer.substr(0, nl));
+        buffer.erase(0, nl + 1);
+        char op = 0;
+        int64_t task_id = 0;
+        in >> op >> task_id;
+        if (op == 'K') {
+          if (workers.count(task_id)) ::kill(workers[task_id], SIGKILL);
+          continue;
+        }
+        PointTask t;
+        size_t runs = 0;
+        in >> t.point >> runs;
+        for (size_t i = 0; i < runs; ++i) {
+          size_t m = 0, si = 0;
+          in >> m >> si;
+          t.runs.emplace_back(m, spec.schemas[si]);
+        }
+        const pid_t pid = ::fork();
+        if (pid == 0) {
+          ::close(cmd_fd);
+          ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+          if (::getppid() != self) ::_exit(1);
+          worker_main(evt_fd, task_id, spec, plan.points[t.point], t, workloads);
+        }
+        if (pid < 0) {
+          const std::string x = fmt::format("X {} -1\n", task_id);
+          write_all(evt_fd, x);
+          continue;
+        }
+        workers[task_id] = pid;
+        tasks[pid] = task_id;
+      }
+    }
+    while (!workers.empty()) {
+      int status = 0;
+      const pid_t pid = ::waitpid(-1, &status, WNOHANG);
+      if (pid <= 0) break;
+      const auto it = tasks.find(pid);
+      if (it == tasks.end()) continue;
+      write_all(evt_fd, fmt::format("X {} {}\n", it->second, status));
+      workers.erase(it->second);
+      tasks.erase(it);
+    }
+  }
+  ::_exit(0);
 }
 
 }  // namespace
@@ -170,10 +255,27 @@ SweepRunSummary run_sweep_tasks(const SweepSpec& spec, const SweepPlan& plan, co
   SweepRunSummary sum;
   sum.runs_total = runs_total;
   const auto t0 = std::chrono::steady_clock::now();
-  // Every model is loaded once here, before any fork: workers share them copy-on-write.
+  // Every model is loaded once here, before the spawner forks: workers share them copy-on-write.
   std::vector<Workload> workloads;
   for (const auto& m : spec.models) workloads.push_back(loader(m));
   const std::string tag = opts.worker_tag.empty() ? host_name() : opts.worker_tag;
+
+  int cmd[2], evt[2];
+  if (::pipe(cmd) != 0 || ::pipe(evt) != 0) throw std::runtime_error(fmt::format("pipe: {}", std::strerror(errno)));
+  std::fflush(stdout);
+  std::fflush(stderr);
+  const pid_t parent = ::getpid();
+  const pid_t spawner = ::fork();
+  if (spawner < 0) throw std::runtime_error(fmt::format("fork: {}", std::strerror(errno)));
+  if (spawner == 0) {
+    ::close(cmd[1]);
+    ::close(evt[0]);
+    spawner_main(cmd[0], evt[1], parent, spec, plan, workloads);
+  }
+  ::close(cmd[0]);
+  ::close(evt[1]);
+  int cmd_fd = cmd[1];
+  const int evt_fd = evt[0];
 
   struct sigaction sa {}, old_int {}, old_term {};
   sa.sa_handler = on_stop_signal;
@@ -185,7 +287,8 @@ SweepRunSummary run_sweep_tasks(const SweepSpec& spec, const SweepPlan& plan, co
   std::signal(SIGPIPE, SIG_IGN);
 
   Progress bar("sweep", runs_total, opts.progress);
-  std::map<int, Active> active;  // by fd
+  std::map<int64_t, Active> active;  // by task id
+  int64_t next_id = 0;
   bool source_empty = false;
   auto record = [&](const PointTask& task, size_t run, bool ok, const std::string& error, const nlohmann::json& metrics,
                     double wall_s, const std::string& started, const std::string& finished) {
@@ -207,13 +310,37 @@ SweepRunSummary run_sweep_tasks(const SweepSpec& spec, const SweepPlan& plan, co
     (ok ? sum.ok : sum.failed) += 1;
     bar.advance(1, !ok);
   };
-  auto handle_line = [&](Active& a, const std::string& text) {
+  // A worker ended: whatever it did not report failed, with the reason.
+  auto settle = [&](Active& a, int status) {
+    if (g_stop) return;  // interrupted: unfinished runs stay unrecorded, a re-run does them
+    const std::string why = a.timed_out ? fmt::format("timed out after {:g} s (worker killed)", opts.timeout_s)
+                                        : exit_reason(status);
+    const std::string now = utc_now_iso();
+    for (size_t r = 0; r < a.task.runs.size(); ++r)
+      if (!a.reported.count(r))
+        record(a.task, r, false, fmt::format("{} while running this point", why), nlohmann::json(),
+               seconds_since(a.started), now, now);
+  };
+  auto handle_line = [&](const std::string& text) {
+    if (!text.empty() && text[0] == 'X') {
+      int64_t id = 0;
+      int status = 0;
+      std::istringstream(text.substr(1)) >> id >> status;
+      auto it = active.find(id);
+      if (it == active.end()) return;
+      settle(it->second, status);
+      active.erase(it);
+      return;
+    }
     nlohmann::json j;
     try {
       j = nlohmann::json::parse(text);
     } catch (const nlohmann::json::exception&) {
-      return;  // a torn line of a dying worker: its run is recorded as failed at exit
+      return;
     }
+    auto it = active.find(j.value("task", int64_t{-1}));
+    if (it == active.end()) return;
+    Active& a = it->second;
     const size_t model = j.value("model", size_t{0});
     const std::string schema = j.value("schema", "");
     for (size_t r = 0; r < a.task.runs.size(); ++r) {
@@ -225,91 +352,66 @@ SweepRunSummary run_sweep_tasks(const SweepSpec& spec, const SweepPlan& plan, co
       break;
     }
   };
-  auto reap = [&](Active& a) {
-    int status = 0;
-    while (::waitpid(a.pid, &status, 0) < 0 && errno == EINTR) {}
-    ::close(a.fd);
-    if (g_stop) return;  // interrupted: unfinished runs stay unrecorded, a re-run does them
-    const std::string why = a.timed_out ? fmt::format("timed out after {:g} s (worker killed)", opts.timeout_s)
-                                        : exit_reason(status);
-    const std::string now = utc_now_iso();
-    for (size_t r = 0; r < a.task.runs.size(); ++r)
-      if (!a.reported.count(r))
-        record(a.task, r, false, fmt::format("{} while running this point", why), nlohmann::json(),
-               seconds_since(a.started), now, now);
+  auto send = [&](const std::string& line) {
+    if (cmd_fd >= 0 && !write_all(cmd_fd, line)) throw std::runtime_error("the sweep's spawner process died");
   };
 
-  while (true) {
-    // Fill free slots.
+  std::string buffer;
+  bool spawner_alive = true;
+  while (spawner_alive) {
     while (!g_stop && !source_empty && static_cast<int>(active.size()) < opts.jobs) {
       std::optional<PointTask> task = source.next();
       if (!task) {
         source_empty = true;
         break;
       }
-      int fds[2];
-      if (::pipe(fds) != 0) throw std::runtime_error(fmt::format("pipe: {}", std::strerror(errno)));
-      std::fflush(stdout);
-      std::fflush(stderr);
-      const pid_t parent = ::getpid();
-      const pid_t pid = ::fork();
-      if (pid < 0) throw std::runtime_error(fmt::format("fork: {}", std::strerror(errno)));
-      if (pid == 0) {
-        ::close(fds[0]);
-        for (const auto& [fd, a] : active) ::close(fd);
-        worker_main(fds[1], parent, spec, plan.points[task->point], *task, workloads);
-      }
-      ::close(fds[1]);
+      const int64_t id = next_id++;
+      std::string line = fmt::format("S {} {} {}", id, task->point, task->runs.size());
+      for (const auto& [m, schema] : task->runs)
+        line += fmt::format(" {} {}", m, std::find(spec.schemas.begin(), spec.schemas.end(), schema) - spec.schemas.begin());
+      send(line + "\n");
       Active a;
-      a.pid = pid;
-      a.fd = fds[0];
       a.task = std::move(*task);
       a.started = std::chrono::steady_clock::now();
-      active.emplace(a.fd, std::move(a));
+      active.emplace(id, std::move(a));
     }
     const bool serving = source.service();
-    if (active.empty()) {
-      if (g_stop || (source_empty && !serving)) break;
-      if (source_empty) {
-        ::usleep(20000);  // the dispatcher still answers other ranks
-        continue;
-      }
+    if (cmd_fd >= 0 && (g_stop || (active.empty() && source_empty && !serving))) {
+      ::close(cmd_fd);  // the spawner stops its workers (if any) and exits; the event pipe then ends
+      cmd_fd = -1;
+      if (g_stop) sum.interrupted = true;
     }
-    std::vector<pollfd> fds;
-    for (const auto& [fd, a] : active) fds.push_back({fd, POLLIN, 0});
-    const int n = ::poll(fds.data(), fds.size(), 50);
+    pollfd p{evt_fd, POLLIN, 0};
+    const int n = ::poll(&p, 1, 50);
     if (n < 0 && errno != EINTR) throw std::runtime_error(fmt::format("poll: {}", std::strerror(errno)));
-    if (g_stop) {
-      for (auto& [fd, a] : active) ::kill(a.pid, SIGKILL);
-      for (auto& [fd, a] : active) reap(a);
-      active.clear();
-      sum.interrupted = true;
-      break;
-    }
-    for (const auto& p : fds) {
-      if (!(p.revents & (POLLIN | POLLHUP | POLLERR))) continue;
-      Active& a = active.at(p.fd);
-      char buf[1 << 15];
-      const ssize_t got = ::read(p.fd, buf, sizeof buf);
-      if (got > 0) {
-        a.buffer.append(buf, static_cast<size_t>(got));
-        for (size_t nl; (nl = a.buffer.find('\n')) != std::string::npos;) {
-          handle_line(a, a.buffer.substr(0, nl));
-          a.buffer.erase(0, nl + 1);
+    if (n > 0) {
+      char buf[1 << 16];
+      const ssize_t got = ::read(evt_fd, buf, sizeof buf);
+      if (got == 0) {
+        spawner_alive = false;
+      } else if (got > 0) {
+        buffer.append(buf, static_cast<size_t>(got));
+        for (size_t nl; (nl = buffer.find('\n')) != std::string::npos;) {
+          handle_line(buffer.substr(0, nl));
+          buffer.erase(0, nl + 1);
         }
-        continue;
       }
-      if (got < 0 && errno == EINTR) continue;
-      reap(a);
-      active.erase(p.fd);
     }
     if (opts.timeout_s > 0)
-      for (auto& [fd, a] : active)
+      for (auto& [id, a] : active)
         if (!a.timed_out && seconds_since(a.started) > opts.timeout_s) {
           a.timed_out = true;
-          ::kill(a.pid, SIGKILL);
+          send(fmt::format("K {}\n", id));
         }
   }
+  ::close(evt_fd);
+  if (cmd_fd >= 0) ::close(cmd_fd);
+  int status = 0;
+  while (::waitpid(spawner, &status, 0) < 0 && errno == EINTR) {}
+  // A spawner that died on its own leaves points unaccounted for: they failed.
+  if (!g_stop)
+    for (auto& [id, a] : active) settle(a, status);
+  if (!g_stop && !source_empty) throw std::runtime_error("the sweep's spawner process ended early: " + exit_reason(status));
   bar.finish();
   ::sigaction(SIGINT, &old_int, nullptr);
   ::sigaction(SIGTERM, &old_term, nullptr);

@@ -108,6 +108,10 @@ TEST(SweepCli, ResumeAfterTheParentIsKilledLosesAndDoublesNothing) {
   fs::remove(db);
   const int status = kill_after_rows(spawn({"sweep", "run", spec, "--db", db, "--jobs", "2", "-q"}), db, 5, SIGKILL);
   ASSERT_TRUE(WIFSIGNALED(status));
+  // Its spawner and workers die with it (PR_SET_PDEATHSIG): nothing keeps running.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // (The pattern cannot match the shell that runs pgrep: "[^ ]*" stops at its own quote.)
+  EXPECT_NE(std::system("pgrep -f 'sweep run [^ ]*killparent' >/dev/null"), 0) << "orphaned sweep processes";
   const int64_t before = count(db);
   EXPECT_GE(before, 5);
   EXPECT_LT(before, 48);

@@ -56,3 +56,10 @@ t1=$(seconds "$h4hsim" sweep run "$work/tiny.yaml" --db "$work/t1.sqlite" --jobs
 tsim=$(sim_seconds "$work/t1.sqlite")
 echo "simulation inside the --jobs 1 run: $sim1 s of $j1 s"
 awk "BEGIN{printf \"per-point overhead (tiny CNN, --jobs 1): %.1f ms wall per point, of which %.1f ms simulating\n\", 1000 * $t1 / $points, 1000 * $tsim / $points}"
+# The machine's own ceiling for this workload: the same 10 simulations in one process chain,
+# and two such chains at once (independent processes, no sweep machinery at all).
+chain() { for _ in 1 2 3 4 5 6 7 8 9 10; do "$h4hsim" run -m "$root/tests/data/onnx/resnet50_op17.onnx" \
+  -a "$root/arch_configs/hetero.yaml" --schema auto >/dev/null; done; }
+c1=$(seconds chain)
+s=$(date +%s.%N); chain & chain & wait; e=$(date +%s.%N)
+awk "BEGIN{printf \"ceiling: two independent simulation chains at once run %.2fx the throughput of one\n\", 2 * $c1 / ($e - $s)}"

@@ -15,8 +15,7 @@
 
 namespace h4h {
 
-namespace {
-bool write_all(int fd, const std::string& s) {
+bool write_fully(int fd, const std::string& s) {
   size_t off = 0;
   while (off < s.size()) {
     const ssize_t n = ::write(fd, s.data() + off, s.size() - off);
@@ -26,7 +25,6 @@ bool write_all(int fd, const std::string& s) {
   }
   return true;
 }
-}  // namespace
 
 std::string run_in_subprocess(const std::function<std::string()>& job) {
   int fds[2];
@@ -46,7 +44,7 @@ std::string run_in_subprocess(const std::function<std::string()>& job) {
     } catch (const std::exception& e) {
       out = std::string("E") + e.what();
     }
-    const bool ok = write_all(fds[1], out);
+    const bool ok = write_fully(fds[1], out);
     ::close(fds[1]);
     std::fflush(stdout);
     std::fflush(stderr);

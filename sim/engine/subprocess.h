@@ -13,4 +13,7 @@ namespace h4h {
 
 std::string run_in_subprocess(const std::function<std::string()>& job);
 
+// Writes all of `s` to `fd` (retrying short writes and EINTR); false when the fd fails.
+bool write_fully(int fd, const std::string& s);
+
 }  // namespace h4h

@@ -19,6 +19,7 @@
 #include <fmt/format.h>
 
 #include "frontend/user_error.h"
+#include "sim/engine/subprocess.h"
 #include "sim/engine/system.h"
 #include "sim/mapper/mapper.h"
 #include "sim/report/progress.h"
@@ -33,17 +34,6 @@ extern "C" void on_stop_signal(int) { g_stop = 1; }
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
-bool write_all(int fd, const std::string& s) {
-  size_t off = 0;
-  while (off < s.size()) {
-    const ssize_t n = ::write(fd, s.data() + off, s.size() - off);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    off += static_cast<size_t>(n);
-  }
-  return true;
 }
 
 std::string host_name() {
@@ -96,7 +86,7 @@ std::string exit_reason(int status) {
     if (text.size() > PIPE_BUF) text = nlohmann::json{{"task", task_id}, {"model", j["model"]},
                                                       {"schema", j["schema"]}, {"error", "result too large"}}
                                            .dump() + "\n";
-    if (!write_all(fd, text)) ::_exit(1);
+    if (!write_fully(fd, text)) ::_exit(1);
   };
   std::unique_ptr<System> sys;
   std::string elaboration_error;
@@ -203,7 +193,7 @@ std::string exit_reason(int status) {
         }
         if (pid < 0) {
           const std::string x = fmt::format("X {} -1\n", task_id);
-          write_all(evt_fd, x);
+          write_fully(evt_fd, x);
           continue;
         }
         workers[task_id] = pid;
@@ -216,7 +206,7 @@ std::string exit_reason(int status) {
       if (pid <= 0) break;
       const auto it = tasks.find(pid);
       if (it == tasks.end()) continue;
-      write_all(evt_fd, fmt::format("X {} {}\n", it->second, status));
+      write_fully(evt_fd, fmt::format("X {} {}\n", it->second, status));
       workers.erase(it->second);
       tasks.erase(it);
     }
@@ -353,7 +343,7 @@ SweepRunSummary run_sweep_tasks(const SweepSpec& spec, const SweepPlan& plan, co
     }
   };
   auto send = [&](const std::string& line) {
-    if (cmd_fd >= 0 && !write_all(cmd_fd, line)) throw std::runtime_error("the sweep's spawner process died");
+    if (cmd_fd >= 0 && !write_fully(cmd_fd, line)) throw std::runtime_error("the sweep's spawner process died");
   };
 
   std::string buffer;

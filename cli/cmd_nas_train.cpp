@@ -45,6 +45,9 @@ void register_nas_train(CLI::App& nas) {
   cmd->add_option("--lr", a->o.lr, "Peak learning rate (AdamW, cosine per phase)")->check(CLI::PositiveNumber);
   cmd->add_option("--inherited-lr-scale", a->o.inherited_lr_scale, "Phase 2 learning rate of inherited weights")
       ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--random-subnets", a->o.random_subnets,
+                  "Random subnets per sandwich step, besides the largest and the smallest")
+      ->check(CLI::Range(0, 16));
   cmd->add_option("--seed", a->o.seed, "Seed (weights, sampling, data order, validation split)");
   cmd->add_option("--limit", a->o.limit, "Use only the first N records of each file (smoke runs)")
       ->check(CLI::Range(int64_t{0}, int64_t{60000}));

@@ -131,3 +131,24 @@ TEST(SweepRunner, AModelThatCannotRunAtAPointIsAFailedRowNotAFailedSweep) {
   EXPECT_GE(sum.failed, 1);
   EXPECT_EQ(scalar(db, "SELECT COUNT(*) FROM results WHERE status = 'failed' AND length(error) > 10"), sum.failed);
 }
+
+TEST(SweepRunner, APointRunningPastTheTimeoutIsKilledAndRecordedAsTimedOut) {
+  // ResNet-50 on an 8x8 array under three schemas: far more than 5 ms of work per point.
+  Sweep s{parse_spec("base: " + fixture("arch_configs/hetero.yaml") + "\naxes:\n  npu.array.rows: [8]\nmodels:\n  - " +
+                     fixture("tests/data/onnx/resnet50_op17.onnx") + "\nschemas: [npu_only, hetero_parallel, auto]\n"),
+          {}};
+  s.plan = plan_sweep(s.spec);
+  const std::string path = sweep_tmp("timeout.sqlite");
+  fs::remove(path);
+  ResultsDb db(path);
+  db.bind_spec(s.spec.canonical(), s.spec.hash(), s.spec.name, axis_sql_types(s.spec), false);
+  ListSource src(pending_tasks(s.spec, s.plan, db.status(), false));
+  SweepRunOptions o;
+  o.progress = false;
+  o.timeout_s = 0.005;
+  const SweepRunSummary sum = run_sweep_tasks(s.spec, s.plan, load, src, 3, db, o);
+  EXPECT_EQ(sum.ok + sum.failed, 3);
+  EXPECT_GE(sum.failed, 1);
+  EXPECT_EQ(scalar(db, "SELECT COUNT(*) FROM results WHERE status = 'failed' AND error LIKE 'timed out after 0.005 s%'"),
+            sum.failed);
+}

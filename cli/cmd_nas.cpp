@@ -87,9 +87,7 @@ void register_export(CLI::App& nas) {
   cmd->add_option("--out,-o", a->out, "Output .onnx")->required();
   cmd->callback([a]() {
     const nas::SearchSpace sp = load_space_arg(a->space);
-    const nas::Subnet s = a->subnet == "largest"    ? nas::largest_subnet(sp)
-                          : a->subnet == "smallest" ? nas::smallest_subnet(sp)
-                                                    : nas::decode_subnet(sp, a->subnet);
+    const nas::Subnet s = subnet_arg(sp, a->subnet);
     nas::save_model(nas::build_subnet_model(sp, s), a->out);
     std::cout << fmt::format("{}: {} ({} MACs, {} params)\n", a->out, nas::encode_subnet(s),
                              grouped(nas::subnet_macs(sp, s)), grouped(nas::subnet_params(sp, s)));
@@ -280,9 +278,7 @@ void register_estimate(CLI::App& nas) {
       return;
     }
     if (a->subnet.empty()) throw UserError("nas estimate: give --subnet ENC or --random N");
-    const nas::Subnet s = a->subnet == "largest"    ? nas::largest_subnet(sp)
-                          : a->subnet == "smallest" ? nas::smallest_subnet(sp)
-                                                    : nas::decode_subnet(sp, a->subnet);
+    const nas::Subnet s = subnet_arg(sp, a->subnet);
     const nas::Estimate e = est.estimate(s);
     std::cout << fmt::format("{}: latency {:.4f} ms, energy {:.4f} mJ (block sums {:.4f} ms, {:.4f} mJ; {} MACs)\n",
                              nas::encode_subnet(s), e.latency_ns * 1e-6, e.energy_pj * 1e-9,

@@ -15,13 +15,6 @@
 
 namespace h4h::cli {
 
-#ifdef H4H_HAVE_TORCH
-namespace {
-nas::Subnet subnet_arg(const nas::SearchSpace& sp, const std::string& arg) {
-  return arg == "largest" ? nas::largest_subnet(sp) : arg == "smallest" ? nas::smallest_subnet(sp) : nas::decode_subnet(sp, arg);
-}
-}  // namespace
-#endif
 
 void register_nas_train(CLI::App& nas) {
 #ifdef H4H_HAVE_TORCH

@@ -26,10 +26,7 @@ Workload load_sweep_model(const SweepModel& m) {
   fo.batch = m.batch;
   if (m.kind != "nas") return load_workload(m.path, fo);
   const nas::SearchSpace sp = load_space_arg(m.space);
-  const nas::Subnet s = m.subnet == "largest"    ? nas::largest_subnet(sp)
-                        : m.subnet == "smallest" ? nas::smallest_subnet(sp)
-                                                 : nas::decode_subnet(sp, m.subnet);
-  return load_onnx_model_workload(nas::build_subnet_model(sp, s), m.name, fo);
+  return load_onnx_model_workload(nas::build_subnet_model(sp, subnet_arg(sp, m.subnet)), m.name, fo);
 }
 
 // "i/n" → (i, n), 0 <= i < n.
@@ -41,7 +38,7 @@ std::pair<int, int> parse_shard(const std::string& text) {
   return {i, n};
 }
 
-// Plans the spec and checks every model loads before anything runs.
+// The spec and its plan (run_sweep_tasks loads the models before any worker starts).
 struct Planned {
   SweepSpec spec;
   SweepPlan plan;

@@ -17,6 +17,10 @@ nas::SearchSpace load_space_arg(const std::string& arg) {
   return nas::load_search_space(arg);
 }
 
+nas::Subnet subnet_arg(const nas::SearchSpace& sp, const std::string& arg) {
+  return arg == "largest" ? nas::largest_subnet(sp) : arg == "smallest" ? nas::smallest_subnet(sp) : nas::decode_subnet(sp, arg);
+}
+
 SchemaSpec nas_schema(const ArchConfig& cfg, const std::string& schema_flag) {
   SchemaSpec spec;
   if (schema_flag.empty())

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "nas/search_space.h"
+#include "nas/subnet.h"
 #include "sim/config/arch_config.h"
 #include "sim/mapper/mapper.h"
 
@@ -14,6 +15,8 @@ namespace h4h::cli {
 
 // A path to a space YAML, or the name of a bundled one (h4h_edge, h4h_fmnist).
 nas::SearchSpace load_space_arg(const std::string& arg);
+// --subnet's value: an encoding, or 'largest' / 'smallest'.
+nas::Subnet subnet_arg(const nas::SearchSpace& sp, const std::string& arg);
 // The schema named by --schema, or the one that uses what the config has; `custom` is
 // refused (its rules are not part of the LUT key).
 SchemaSpec nas_schema(const ArchConfig& cfg, const std::string& schema_flag);

@@ -159,11 +159,7 @@ int run_sweep_mpi(const SweepSpec& spec, const SweepPlan& plan, const SweepModel
   }
 
   SweepRunOptions ro = opts.run;
-  if (ro.worker_tag.empty()) {
-    char host[256] = {0};
-    ::gethostname(host, sizeof host - 1);
-    ro.worker_tag = fmt::format("{}/rank{}", host, rank);
-  }
+  if (ro.worker_tag.empty()) ro.worker_tag = fmt::format("{}/rank{}", host_name(), rank);
   SweepRunSummary sum;
   if (rank == 0) {
     // Resume across shards: whatever any rank finished before counts as done.

@@ -36,11 +36,6 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-std::string host_name() {
-  char buf[256] = {0};
-  if (::gethostname(buf, sizeof buf - 1) != 0) return "localhost";
-  return buf;
-}
 
 // Area of a config when its area table is given (all zero = not configured).
 std::optional<double> area_mm2(const ArchConfig& c) {
@@ -215,6 +210,12 @@ std::string exit_reason(int status) {
 }
 
 }  // namespace
+
+std::string host_name() {
+  char buf[256] = {0};
+  if (::gethostname(buf, sizeof buf - 1) != 0) return "localhost";
+  return buf;
+}
 
 std::vector<PointTask> pending_tasks(const SweepSpec& spec, const SweepPlan& plan, const DbStatus& done,
                                      bool retry_failed) {

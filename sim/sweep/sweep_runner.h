@@ -71,6 +71,9 @@ struct SweepRunSummary {
   double wall_s = 0;
 };
 
+// This machine's name, for the `worker` column.
+std::string host_name();
+
 // Runs tasks from `source` in worker processes until it is empty (or SIGINT/SIGTERM).
 // The caller must not have elaborated SystemC in this process (workers are forked).
 SweepRunSummary run_sweep_tasks(const SweepSpec& spec, const SweepPlan& plan, const SweepModelLoader& loader,

@@ -35,7 +35,7 @@ Sweep make(const std::string& axes, const std::string& extra) {
   return s;
 }
 
-SweepRunSummary run(const Sweep& s, ResultsDb& db, bool retry_failed = false, int jobs = 2) {
+SweepRunSummary run(const Sweep& s, ResultsDb& db, bool retry_failed = false, int jobs = 2, double timeout_s = 0) {
   db.bind_spec(s.spec.canonical(), s.spec.hash(), s.spec.name, axis_sql_types(s.spec), false);
   std::vector<PointTask> tasks = pending_tasks(s.spec, s.plan, db.status(), retry_failed);
   int64_t runs = 0;
@@ -44,6 +44,7 @@ SweepRunSummary run(const Sweep& s, ResultsDb& db, bool retry_failed = false, in
   SweepRunOptions o;
   o.jobs = jobs;
   o.progress = false;
+  o.timeout_s = timeout_s;
   return run_sweep_tasks(s.spec, s.plan, load, src, runs, db, o);
 }
 
@@ -141,12 +142,7 @@ TEST(SweepRunner, APointRunningPastTheTimeoutIsKilledAndRecordedAsTimedOut) {
   const std::string path = sweep_tmp("timeout.sqlite");
   fs::remove(path);
   ResultsDb db(path);
-  db.bind_spec(s.spec.canonical(), s.spec.hash(), s.spec.name, axis_sql_types(s.spec), false);
-  ListSource src(pending_tasks(s.spec, s.plan, db.status(), false));
-  SweepRunOptions o;
-  o.progress = false;
-  o.timeout_s = 0.005;
-  const SweepRunSummary sum = run_sweep_tasks(s.spec, s.plan, load, src, 3, db, o);
+  const SweepRunSummary sum = run(s, db, false, 1, 0.005);
   EXPECT_EQ(sum.ok + sum.failed, 3);
   EXPECT_GE(sum.failed, 1);
   EXPECT_EQ(scalar(db, "SELECT COUNT(*) FROM results WHERE status = 'failed' AND error LIKE 'timed out after 0.005 s%'"),

@@ -46,11 +46,14 @@ std::optional<double> area_mm2(const ArchConfig& c) {
 }
 
 // Fault injection for the tests (documented in docs/sweeps.md): H4H_SWEEP_FAULT=kill:<point
-// index> makes the worker of that grid point SIGKILL itself after its first finished run.
-bool fault_here(int64_t point_index) {
+// index> makes the worker of that grid point SIGKILL itself after its first finished run,
+// hang:<point index> makes it stop there forever (for --timeout-s).
+enum class Fault { none, kill, hang };
+Fault fault_here(int64_t point_index) {
   const char* f = std::getenv("H4H_SWEEP_FAULT");
-  if (!f || std::strncmp(f, "kill:", 5) != 0) return false;
-  return std::atoll(f + 5) == point_index;
+  if (!f) return Fault::none;
+  const Fault kind = std::strncmp(f, "kill:", 5) == 0 ? Fault::kill : std::strncmp(f, "hang:", 5) == 0 ? Fault::hang : Fault::none;
+  return kind != Fault::none && std::atoll(f + 5) == point_index ? kind : Fault::none;
 }
 
 // A point being run: which of its runs have reported.
@@ -120,7 +123,9 @@ std::string exit_reason(int status) {
     line["wall_s"] = seconds_since(t0);
     line["finished_at"] = utc_now_iso();
     emit(line);
-    if (fault_here(point.index)) ::raise(SIGKILL);
+    const Fault fault = fault_here(point.index);
+    if (fault == Fault::kill) ::raise(SIGKILL);
+    while (fault == Fault::hang) ::pause();
     // After an internal error the kernel's state is suspect: stop here, the rest of this
     // point is recorded as failed.
     if (internal) ::_exit(3);

@@ -134,17 +134,17 @@ TEST(SweepRunner, AModelThatCannotRunAtAPointIsAFailedRowNotAFailedSweep) {
 }
 
 TEST(SweepRunner, APointRunningPastTheTimeoutIsKilledAndRecordedAsTimedOut) {
-  // ResNet-50 on an 8x8 array under three schemas: far more than 5 ms of work per point.
-  Sweep s{parse_spec("base: " + fixture("arch_configs/hetero.yaml") + "\naxes:\n  npu.array.rows: [8]\nmodels:\n  - " +
-                     fixture("tests/data/onnx/resnet50_op17.onnx") + "\nschemas: [npu_only, hetero_parallel, auto]\n"),
-          {}};
-  s.plan = plan_sweep(s.spec);
+  // The worker of grid point 0 stops after its first run and never ends on its own.
+  const Sweep s = make("  npu.array.rows: [8, 16]\n", "schemas: [npu_only, hetero_parallel, auto]\n");
   const std::string path = sweep_tmp("timeout.sqlite");
   fs::remove(path);
   ResultsDb db(path);
-  const SweepRunSummary sum = run(s, db, false, 1, 0.005);
-  EXPECT_EQ(sum.ok + sum.failed, 3);
-  EXPECT_GE(sum.failed, 1);
-  EXPECT_EQ(scalar(db, "SELECT COUNT(*) FROM results WHERE status = 'failed' AND error LIKE 'timed out after 0.005 s%'"),
-            sum.failed);
+  ::setenv("H4H_SWEEP_FAULT", "hang:0", 1);
+  const SweepRunSummary sum = run(s, db, false, 2, 0.5);
+  ::unsetenv("H4H_SWEEP_FAULT");
+  EXPECT_EQ(sum.ok, 4);      // point 0's first run, and all of point 1
+  EXPECT_EQ(sum.failed, 2);  // point 0's other two runs
+  EXPECT_EQ(scalar(db, "SELECT COUNT(*) FROM results WHERE status = 'failed' AND point_index = 0 AND error LIKE "
+                       "'timed out after 0.5 s%'"),
+            2);
 }

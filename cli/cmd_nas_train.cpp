@@ -28,14 +28,15 @@ void register_nas_train(CLI::App& nas) {
   cmd->add_option("--space", a->space, "Space YAML or bundled name (default h4h_fmnist)");
   cmd->add_option("--data", a->o.data_dir, "Fashion-MNIST directory (Debian's dataset-fashion-mnist)");
   cmd->add_option("--epochs,-e", a->o.epochs, "Epochs in all")->check(CLI::Range(1, 10000));
-  cmd->add_option("--phase1-epochs", a->o.phase1_epochs, "Epochs of phase 1 (the convolutional supernet)")
-      ->check(CLI::Range(1, 10000));
+  auto* phase1 = cmd->add_option("--phase1-epochs", a->o.phase1_epochs,
+                                 "Epochs of phase 1 (the convolutional supernet; default: half of --epochs, rounded up)")
+                     ->check(CLI::Range(1, 10000));
   cmd->add_flag("--one-phase", a->o.one_phase, "Baseline: the full hybrid space from scratch, one phase");
   cmd->add_option("--subnet", a->o.subnet,
                   "Stand-alone: train only this subnet (encoding, 'largest' or 'smallest') from scratch")
       ->excludes("--one-phase");
   cmd->add_option("--batch", a->o.batch, "Batch size")->check(CLI::Range(1, 65536));
-  cmd->add_option("--lr", a->o.lr, "Peak learning rate (AdamW, cosine per phase)")->check(CLI::PositiveNumber);
+  cmd->add_option("--lr", a->o.lr, "Peak learning rate (AdamW, cosine decay)")->check(CLI::PositiveNumber);
   cmd->add_option("--inherited-lr-scale", a->o.inherited_lr_scale, "Phase 2 learning rate of inherited weights")
       ->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--random-subnets", a->o.random_subnets,
@@ -50,9 +51,10 @@ void register_nas_train(CLI::App& nas) {
       ->check(CLI::Range(int64_t{0}, int64_t{1000000}));
   cmd->add_option("--out,-o", a->out, "Checkpoint; an existing one of the same recipe is resumed")->required();
   cmd->add_flag("--quiet,-q", a->quiet, "No progress bar");
-  cmd->callback([a]() {
+  cmd->callback([a, phase1]() {
     const nas::SearchSpace sp = load_space_arg(a->space);
     a->o.progress = !a->quiet;
+    if (phase1->count() == 0) a->o.phase1_epochs = (a->o.epochs + 1) / 2;
     if (a->o.one_phase) a->o.phase1_epochs = 0;
     if (!a->o.subnet.empty()) a->o.subnet = nas::encode_subnet(subnet_arg(sp, a->o.subnet));
     nas::tune_torch_runtime();

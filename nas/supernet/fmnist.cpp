@@ -186,20 +186,24 @@ FmnistData load_fmnist(const std::string& dir, int64_t val_count, uint64_t seed,
 
 at::Tensor augment(const at::Tensor& batch, std::mt19937_64& rng, float fill) {
   TORCH_CHECK(batch.dim() == 4, "augment: expected a batch [N, C, H, W], got ", batch.sizes());
-  const int64_t n = batch.size(0), h = batch.size(2), w = batch.size(3);
+  const int64_t n = batch.size(0), c = batch.size(1), h = batch.size(2), w = batch.size(3);
+  const int64_t pw = w + 2 * kMaxShift;
   const at::Tensor padded =
-      at::constant_pad_nd(batch, {kMaxShift, kMaxShift, kMaxShift, kMaxShift}, fill);
-  at::Tensor out = at::empty_like(batch);
+      at::constant_pad_nd(batch, {kMaxShift, kMaxShift, kMaxShift, kMaxShift}, fill).reshape({n, c, -1});
+  // One gather for the whole batch (a copy per image cost ~1000 tensor ops per step): the
+  // source pixel of every output pixel, in the padded image.
+  at::Tensor index = at::empty({n, h * w}, at::kLong);
+  int64_t* at_px = index.data_ptr<int64_t>();
   constexpr uint64_t kOffsets = 2 * kMaxShift + 1;
   for (int64_t i = 0; i < n; ++i) {
     const bool flip = (rng() & 1) != 0;
     // Offset o into the padded image = shift o - kMaxShift of the content.
     const auto dx = static_cast<int64_t>(rng() % kOffsets);
     const auto dy = static_cast<int64_t>(rng() % kOffsets);
-    const at::Tensor crop = padded[i].narrow(1, dy, h).narrow(2, dx, w);
-    out[i].copy_(flip ? crop.flip({2}) : crop);
+    for (int64_t y = 0; y < h; ++y)
+      for (int64_t x = 0; x < w; ++x) *at_px++ = (dy + y) * pw + dx + (flip ? w - 1 - x : x);
   }
-  return out;
+  return padded.gather(2, index.unsqueeze(1).expand({n, c, h * w})).view({n, c, h, w});
 }
 
 at::Tensor augment(const at::Tensor& batch, uint64_t seed, float fill) {

@@ -174,6 +174,10 @@ torch::Tensor SupernetImpl::forward(const torch::Tensor& images, const Subnet& s
   const int64_t k = space_.stem_kernel;
   x = torch::conv2d(x, stem_w_.narrow(0, 0, s.stem_width), {}, space_.stem_stride, k / 2);
   x = torch::hardswish(bn(x, stem_bn_, s.stem_width));
+  // Channels-last from here on: oneDNN's depthwise and 1x1 convolutions run ~2x faster on
+  // NHWC than on NCHW on this CPU (a training step 0.90 -> 0.47 s, measured), and a
+  // transformer's [B, N, C] token view of an NHWC map is free.
+  x = x.contiguous(torch::MemoryFormat::ChannelsLast);
   for (size_t i = 0; i < s.stages.size(); ++i) {
     const StageChoice& st = s.stages[i];
     for (size_t j = 0; j < st.blocks.size(); ++j) {

@@ -188,11 +188,16 @@ std::vector<EpochLog> train_supernet(const SearchSpace& sp, const TrainOptions& 
     const auto t0 = std::chrono::steady_clock::now();
     double loss_sum = 0;
     for (int64_t step = 0; step < steps; ++step) {
-      const int64_t global = (epoch - phase_start) * steps + step;
-      const double lr = cosine(o.lr, global, phase_epochs * steps);
+      // Inherited (stem, MBConv, head) weights follow one cosine over the whole run — phase 2
+      // continues their decay, scaled down, instead of restarting it; the transformers,
+      // new in phase 2, get a full cosine of their own over phase 2.
+      const int64_t run_step = static_cast<int64_t>(epoch) * steps + step;
+      const double shared_lr = cosine(o.lr, run_step, static_cast<int64_t>(o.epochs) * steps) *
+                               (phase == 2 ? o.inherited_lr_scale : 1.0);
+      const double transformer_lr = cosine(o.lr, (epoch - phase_start) * steps + step, phase_epochs * steps);
       auto& g = opt.param_groups();
-      static_cast<torch::optim::AdamWOptions&>(g[0].options()).lr(phase == 2 ? lr * o.inherited_lr_scale : lr);
-      static_cast<torch::optim::AdamWOptions&>(g[1].options()).lr(lr);
+      static_cast<torch::optim::AdamWOptions&>(g[0].options()).lr(shared_lr);
+      static_cast<torch::optim::AdamWOptions&>(g[1].options()).lr(transformer_lr);
       const int64_t from = step * o.batch, count = std::min(o.batch, n_train - from);
       const auto idx = order_t.narrow(0, from, count);
       const torch::Tensor x = augment(data.train.images.index_select(0, idx), rng);

@@ -10,13 +10,13 @@
 # Every step resumes: checkpoints are resumed and finished results are not redone, so an
 # interrupted run is continued by running the same command again.
 # Usage: bench/bench_supernet.sh [workdir=bench/out/supernet] [budget_ms=0.2]
-# Environment: SA_EPOCHS (stand-alone epochs, default 2), SEARCH_POP / SEARCH_GEN (24 / 6).
+# Environment: SA_EPOCHS (stand-alone epochs, default 4), SEARCH_POP / SEARCH_GEN (24 / 6).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 h4hsim="${H4H_BUILD_DIR:-$root/build}/cli/h4hsim"
 work="${1:-$root/bench/out/supernet}"
 budget_ms="${2:-0.2}"
-sa_epochs="${SA_EPOCHS:-2}"
+sa_epochs="${SA_EPOCHS:-4}"
 pop="${SEARCH_POP:-24}"
 gen="${SEARCH_GEN:-6}"
 arch="$root/arch_configs/hetero.yaml"

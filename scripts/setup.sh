@@ -9,6 +9,7 @@ packages=(
   libsystemc-dev libonnx-dev libprotobuf-dev libyaml-cpp-dev libboost-graph-dev
   libcli11-dev nlohmann-json3-dev libfmt-dev libgtest-dev zlib1g-dev time gnuplot-nox
   libtorch-dev dataset-fashion-mnist  # the supernet (nas/supernet/) and its training data
+  libopenblas0-pthread  # libtorch's BLAS (attention, linear layers); the reference BLAS is slower
   libsqlite3-dev libmuparser-dev libopenmpi-dev openmpi-bin  # sweeps: results DB, constraints, MPI
 )
 if [[ "${1:-}" == "--fixtures" ]]; then

@@ -115,6 +115,7 @@ void register_lut(CLI::App& nas) {
     const ArchConfig cfg = load_arch_config(a->arch);
     const SchemaSpec spec = nas_schema(cfg, a->schema);
     nas::LutFile lut = nas::load_lut(a->out);
+    check_output_writable(a->out);  // now, not after simulating every block
     nas::LutTable& table = nas::lut_table(lut, cfg, spec, nas::parse_metric(a->inference));
     const size_t before = table.entries.size();
     System sys(cfg);
@@ -137,6 +138,14 @@ void register_lut(CLI::App& nas) {
                              c.samples, c.seed, c.latency_slope, c.latency_intercept_ns, c.energy_slope,
                              c.energy_intercept_pj);
   });
+}
+
+// validate --plot FILE.svg writes FILE_latency.svg and FILE_energy.svg.
+std::string plot_file(const std::string& plot, const std::string& metric) {
+  const auto dot = plot.rfind('.');
+  const std::string stem = dot == std::string::npos ? plot : plot.substr(0, dot);
+  const std::string ext = dot == std::string::npos ? "" : plot.substr(dot);
+  return stem + "_" + metric + ext;
 }
 
 struct MetricErrors {
@@ -167,6 +176,8 @@ void register_validate(CLI::App& nas) {
   add_inference_option(*cmd, a->inference);
   cmd->add_flag("--quiet,-q", a->quiet, "No progress bar");
   cmd->callback([a]() {
+    if (!a->plot.empty())  // now, not after simulating every sample
+      for (const char* m : {"latency", "energy"}) check_output_writable(plot_file(a->plot, m));
     const nas::SearchSpace sp = load_space_arg(a->space);
     const ArchConfig cfg = load_arch_config(a->arch);
     const SchemaSpec spec = nas_schema(cfg, a->schema);
@@ -202,9 +213,6 @@ void register_validate(CLI::App& nas) {
     const MetricErrors lat = errors_of(est_lat, sim_lat), en = errors_of(est_en, sim_en);
     const MetricErrors raw_l = errors_of(raw_lat, sim_lat), raw_e = errors_of(raw_en, sim_en);
     if (!a->plot.empty()) {
-      const auto dot = a->plot.rfind('.');
-      const std::string stem = dot == std::string::npos ? a->plot : a->plot.substr(0, dot);
-      const std::string ext = dot == std::string::npos ? "" : a->plot.substr(dot);
       auto ms = [](const std::vector<double>& v, double f) {
         std::vector<double> o;
         for (double x : v) o.push_back(x * f);
@@ -221,7 +229,7 @@ void register_validate(CLI::App& nas) {
         p.diagonal = true;
         p.series.push_back({"block sum (uncorrected)", ms(*s, f), ms(*r, f), false});
         p.series.push_back({"LUT estimate (corrected)", ms(*s, f), ms(*e, f), false});
-        write_scatter_plot(p, stem + "_" + metric + ext);
+        write_scatter_plot(p, plot_file(a->plot, metric));
       }
     }
     if (a->json) {

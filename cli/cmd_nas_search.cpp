@@ -147,6 +147,8 @@ void register_nas_search(CLI::App& nas) {
 
     namespace fs = std::filesystem;
     std::error_code ec;
+    if (fs::exists(a->out, ec) && !fs::is_directory(a->out, ec))
+      throw UserError(fmt::format("{}: cannot create the output directory: is a file, not a directory", a->out));
     fs::create_directories(fs::path(a->out) / "onnx", ec);
     if (ec) throw UserError(fmt::format("{}: cannot create the output directory: {}", a->out, ec.message()));
 

@@ -53,6 +53,9 @@ void register_run(CLI::App& app) {
       throw UserError(fmt::format("--batch must be > 0, got {}", a->batch));
     if (a->inferences <= 0 || a->inferences > 1000)
       throw UserError(fmt::format("--inferences must be in 1..1000, got {}", a->inferences));
+    // An output that cannot be written fails now, not after the simulation.
+    for (const std::string* out : {&a->csv, &a->trace})
+      if (!out->empty()) check_output_writable(*out);
     const ArchConfig cfg = load_arch_config(a->arch);
     // Without --schema, the schema that uses what the config has.
     if (!cmd->count("--schema"))

@@ -69,6 +69,8 @@ void register_scalesim(CLI::App& app) {
       }
     }
     std::error_code ec;
+    if (std::filesystem::exists(args->out, ec) && !std::filesystem::is_directory(args->out, ec))
+      throw UserError(fmt::format("{}: cannot create directory: is a file, not a directory", args->out));
     std::filesystem::create_directories(args->out, ec);
     if (ec) throw UserError(fmt::format("{}: cannot create directory: {}", args->out, ec.message()));
     const std::string path = args->out + "/COMPUTE_REPORT.csv";

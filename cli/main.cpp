@@ -10,6 +10,7 @@
 
 #include "cli/commands.h"
 #include "frontend/user_error.h"
+#include "frontend/utf8.h"
 
 int main(int argc, char** argv) {
   // SystemC prints a banner on stdout at start-up unless told not to; stdout carries JSON.
@@ -30,7 +31,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);
     // One line, like every other user error (CLI11's own message spans two).
-    std::string msg = e.what();
+    std::string msg = h4h::escape_unprintable(e.what());
     std::replace(msg.begin(), msg.end(), '\n', ' ');
     std::cerr << "h4hsim: error: " << msg << " (see --help)\n";
     return 2;
@@ -43,7 +44,7 @@ int main(int argc, char** argv) {
     std::cerr << "h4hsim: error: out of memory\n";
     return 2;
   } catch (const std::exception& e) {
-    std::cerr << "h4hsim: internal error: " << e.what() << "\n";
+    std::cerr << "h4hsim: internal error: " << h4h::escape_unprintable(e.what(), false) << "\n";
     return 3;
   }
   return 0;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <functional>
 #include <numeric>
@@ -13,10 +14,19 @@ namespace {
 
 using onnx::TensorProto;
 
+// Saturates at INT64_MAX for a negative dim or a product past 64 bits, so that every
+// "> kMaxFoldElems" check refuses such a tensor instead of seeing a wrapped-around size.
 int64_t product(const std::vector<int64_t>& dims) {
   int64_t p = 1;
-  for (int64_t d : dims) p *= d;
+  for (int64_t d : dims)
+    if (d < 0 || __builtin_mul_overflow(p, d, &p)) return INT64_MAX;
   return p;
+}
+
+// A double as an int64 if it is one (in range, not NaN), for values computed in floating point.
+std::optional<int64_t> to_int64(double x) {
+  if (!(x >= -9.2233720368547758e18 && x < 9.2233720368547758e18)) return std::nullopt;
+  return static_cast<int64_t>(x);
 }
 
 bool is_float_type(int32_t t) {
@@ -174,14 +184,16 @@ std::optional<ConstTensor> eval_slice(const ConstTensor& x, std::vector<int64_t>
     int64_t s = starts[k], e = ends[k], st = steps[k];
     if (s < 0) s += dim;
     if (e < 0) e += dim;
+    if (st == INT64_MIN) return std::nullopt;
+    // (e - s - 1) / st + 1 is ceil((e - s) / st) without overflowing for a huge step.
     if (st > 0) {
       s = std::clamp<int64_t>(s, 0, dim);
       e = std::clamp<int64_t>(e, 0, dim);
-      out_dims[ax] = e > s ? (e - s + st - 1) / st : 0;
+      out_dims[ax] = e > s ? (e - s - 1) / st + 1 : 0;
     } else {
       s = std::clamp<int64_t>(s, 0, dim - 1);
       e = std::clamp<int64_t>(e, -1, dim - 1);
-      out_dims[ax] = s > e ? (s - e + (-st) - 1) / (-st) : 0;
+      out_dims[ax] = s > e ? (s - e - 1) / (-st) + 1 : 0;
     }
     lo[ax] = s;
     step[ax] = st;
@@ -236,7 +248,7 @@ std::optional<ConstTensor> eval_concat(const std::vector<const ConstTensor*>& in
   bool any_float = false;
   for (const auto* t : in) {
     if (static_cast<int64_t>(t->dims.size()) != rank) return std::nullopt;
-    out_dims[axis] += t->dims[axis];
+    if (__builtin_add_overflow(out_dims[axis], t->dims[axis], &out_dims[axis])) return std::nullopt;
     any_float |= t->is_float;
   }
   if (product(out_dims) > kMaxFoldElems) return std::nullopt;
@@ -261,6 +273,11 @@ std::optional<ConstTensor> eval_transpose(const ConstTensor& x, std::vector<int6
   if (perm.empty())
     for (size_t d = 0; d < rank; ++d) perm.push_back(static_cast<int64_t>(rank - 1 - d));
   if (perm.size() != rank) return std::nullopt;
+  std::vector<bool> seen(rank, false);
+  for (int64_t p : perm) {
+    if (p < 0 || p >= static_cast<int64_t>(rank) || seen[p]) return std::nullopt;
+    seen[p] = true;
+  }
   std::vector<int64_t> out_dims(rank);
   for (size_t d = 0; d < rank; ++d) out_dims[d] = x.dims[perm[d]];
   const auto in_stride = strides_of(x.dims);
@@ -290,7 +307,8 @@ ConstTensor cast_to(const ConstTensor& x, int32_t to) {
   } else {
     c.i.resize(n);
     for (int64_t k = 0; k < n; ++k) {
-      const int64_t v = x.is_float ? static_cast<int64_t>(std::trunc(x.f[k])) : x.i[k];
+      // NaN and out-of-range floats have no integer value: 0 rather than undefined behaviour.
+      const int64_t v = x.is_float ? to_int64(std::trunc(x.f[k])).value_or(0) : x.i[k];
       c.i[k] = to == TensorProto::BOOL ? (v != 0) : v;
     }
   }
@@ -316,7 +334,7 @@ std::optional<std::vector<int64_t>> resolve_reshape(const std::vector<int64_t>& 
     }
     if (v < 0) return std::nullopt;
     out[k] = v;
-    known *= v;
+    if (__builtin_mul_overflow(known, v, &known)) return std::nullopt;
   }
   const int64_t total = product(in_dims);
   if (infer_at >= 0) {
@@ -512,6 +530,8 @@ std::optional<std::vector<ConstTensor>> eval_const_node(
         else return std::nullopt;
       } else {
         int64_t& v = c.i[k];
+        if ((op == "Neg" || op == "Abs") && v == INT64_MIN)
+          return std::nullopt;  // no int64 negation
         if (op == "Neg") v = -v;
         else if (op == "Abs") v = v < 0 ? -v : v;
         else if (op == "Not") v = !v;
@@ -521,23 +541,61 @@ std::optional<std::vector<ConstTensor>> eval_const_node(
     }
     return one(c);
   }
-  if (op == "Add") return one(binary(*in[0], *in[1], std::plus<int64_t>(), std::plus<double>()));
-  if (op == "Sub") return one(binary(*in[0], *in[1], std::minus<int64_t>(), std::minus<double>()));
+  // Integer shape arithmetic that overflows int64 has no right answer: the node stays
+  // dynamic (unfolded) rather than folding a wrapped-around dim.
+  bool overflow = false;
+  auto checked =
+      [&overflow](std::optional<ConstTensor> t) -> std::optional<std::vector<ConstTensor>> {
+    if (overflow || !t) return std::nullopt;
+    return std::vector<ConstTensor>{std::move(*t)};
+  };
+  if (op == "Add")
+    return checked(binary(
+        *in[0], *in[1],
+        [&overflow](int64_t a, int64_t b) {
+          int64_t r = 0;
+          overflow |= __builtin_add_overflow(a, b, &r);
+          return r;
+        },
+        std::plus<double>()));
+  if (op == "Sub")
+    return checked(binary(
+        *in[0], *in[1],
+        [&overflow](int64_t a, int64_t b) {
+          int64_t r = 0;
+          overflow |= __builtin_sub_overflow(a, b, &r);
+          return r;
+        },
+        std::minus<double>()));
   if (op == "Mul")
-    return one(binary(*in[0], *in[1], std::multiplies<int64_t>(), std::multiplies<double>()));
+    return checked(binary(
+        *in[0], *in[1],
+        [&overflow](int64_t a, int64_t b) {
+          int64_t r = 0;
+          overflow |= __builtin_mul_overflow(a, b, &r);
+          return r;
+        },
+        std::multiplies<double>()));
   if (op == "Div") {
     for (int64_t k = 0; k < in[1]->size(); ++k)
       if (!in[1]->is_float && in[1]->i[k] == 0) return std::nullopt;
-    // ONNX integer Div truncates toward zero (as C++ does).
-    return one(binary(*in[0], *in[1], std::divides<int64_t>(), std::divides<double>()));
+    // ONNX integer Div truncates toward zero (as C++ does); INT64_MIN / -1 does not fit.
+    return checked(binary(
+        *in[0], *in[1],
+        [&overflow](int64_t a, int64_t b) {
+          if (a == INT64_MIN && b == -1) return overflow = true, int64_t{0};
+          return a / b;
+        },
+        std::divides<double>()));
   }
   if (op == "Mod") {
     for (int64_t k = 0; k < in[1]->size(); ++k)
       if (in[1]->float_at(k) == 0) return std::nullopt;
     const bool fmod = attr_int(node, "fmod", 0) != 0;
-    return one(binary(
+    return checked(binary(
         *in[0], *in[1],
-        [fmod](int64_t a, int64_t b) {
+        [fmod, &overflow](int64_t a, int64_t b) {
+          if (a == INT64_MIN && b == -1) return overflow = true, int64_t{0};  // traps in C++
           int64_t r = a % b;  // C++ sign follows the dividend, as fmod=1
           if (!fmod && r != 0 && ((r < 0) != (b < 0))) r += b;  // Python-style sign of divisor
           return r;
@@ -549,9 +607,13 @@ std::optional<std::vector<ConstTensor>> eval_const_node(
         }));
   }
   if (op == "Pow")
-    return one(binary(
+    return checked(binary(
         *in[0], *in[1],
-        [](int64_t a, int64_t b) { return static_cast<int64_t>(std::pow(a, b)); },
+        [&overflow](int64_t a, int64_t b) {
+          const auto r = to_int64(std::pow(static_cast<double>(a), static_cast<double>(b)));
+          overflow |= !r;
+          return r.value_or(0);
+        },
         [](double a, double b) { return std::pow(a, b); }));
   if (op == "Max" || op == "Min") {
     const bool mx = op == "Max";
@@ -636,6 +698,7 @@ std::optional<std::vector<ConstTensor>> eval_const_node(
     if (op == "Flatten") {
       const int64_t rank = static_cast<int64_t>(c.dims.size());
       const int64_t axis = norm_axis(attr_int(node, "axis", 1), rank);
+      if (axis < 0 || axis > rank) return std::nullopt;
       const int64_t outer = product({c.dims.begin(), c.dims.begin() + axis});
       c.dims = {outer, c.size() / std::max<int64_t>(outer, 1)};
       return one(c);
@@ -663,10 +726,12 @@ std::optional<std::vector<ConstTensor>> eval_const_node(
   }
   if (op == "Range") {
     if (in.size() < 3) return std::nullopt;
+    if (in[0]->size() < 1 || in[1]->size() < 1 || in[2]->size() < 1) return std::nullopt;
     const double start = in[0]->float_at(0), limit = in[1]->float_at(0), delta = in[2]->float_at(0);
     if (delta == 0) return std::nullopt;
-    const int64_t n = std::max<int64_t>(0, static_cast<int64_t>(std::ceil((limit - start) / delta)));
-    if (n > kMaxFoldElems) return std::nullopt;
+    const double count = std::ceil((limit - start) / delta);  // may be NaN or huge
+    if (!(count <= static_cast<double>(kMaxFoldElems))) return std::nullopt;
+    const int64_t n = std::max<int64_t>(0, static_cast<int64_t>(count));
     ConstTensor c = empty_like_type(in[0]->is_float, in[0]->onnx_dtype, {n});
     for (int64_t k = 0; k < n; ++k) {
       if (c.is_float) c.f[k] = start + k * delta;
@@ -684,7 +749,9 @@ std::optional<std::vector<ConstTensor>> eval_const_node(
     auto reps = in[1]->as_ints();
     if (reps.size() != in[0]->dims.size()) return std::nullopt;
     std::vector<int64_t> out_dims(reps.size());
-    for (size_t d = 0; d < reps.size(); ++d) out_dims[d] = in[0]->dims[d] * reps[d];
+    for (size_t d = 0; d < reps.size(); ++d)
+      if (reps[d] < 0 || __builtin_mul_overflow(in[0]->dims[d], reps[d], &out_dims[d]))
+        return std::nullopt;
     if (product(out_dims) > kMaxFoldElems) return std::nullopt;
     const auto in_stride = strides_of(in[0]->dims);
     std::vector<int64_t> index(product(out_dims)), coord(reps.size(), 0);

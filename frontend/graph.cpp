@@ -8,6 +8,7 @@
 #include <fmt/ranges.h>
 
 #include "frontend/user_error.h"
+#include "frontend/workload.h"
 
 namespace h4h {
 namespace {
@@ -44,7 +45,57 @@ AttrValue to_attr(const onnx::AttributeProto& a) {
   return v;
 }
 
+// Why a Reshape with a constant target has no output shape, when the target explains it.
+std::optional<std::string> reshape_problem(const Graph& g, const OpNode& op) {
+  if (op.op_type != "Reshape" || op.inputs.size() < 2) return std::nullopt;
+  auto c = g.consts.find(op.inputs[1]);
+  if (c == g.consts.end()) return std::nullopt;
+  const std::vector<int64_t> target = c->second.as_ints();
+  const bool allowzero = op.attr_i("allowzero", 0) != 0;
+  const std::string text = fmt::format("[{}]", fmt::join(target, ", "));
+  int infer = 0;
+  for (int64_t d : target) {
+    if (d < -1)
+      return fmt::format("target {} has the dim {}; only -1 (infer it) may be negative", text, d);
+    infer += d == -1;
+  }
+  if (infer > 1) return fmt::format("target {} has more than one -1", text);
+  if (allowzero && infer == 1 && std::count(target.begin(), target.end(), 0) > 0)
+    return fmt::format("target {} has both -1 and 0 with allowzero=1", text);
+  const TensorFacts& in = g.facts(op.inputs[0]);
+  std::vector<int64_t> known;
+  for (size_t k = 0; k < target.size(); ++k) {
+    if (target[k] == -1) continue;
+    if (target[k] == 0 && !allowzero) {
+      if (!in.shape_known || k >= in.dims.size()) return std::nullopt;
+      known.push_back(in.dims[k]);
+    } else {
+      known.push_back(target[k]);
+    }
+  }
+  const auto target_elems = checked_elems(known);
+  if (!target_elems)
+    return fmt::format("target {} overflows 64 bits (its dims multiply past 2^63)", text);
+  if (!in.shape_known) return std::nullopt;
+  const auto in_elems = checked_elems(in.dims);
+  if (!in_elems) return std::nullopt;
+  const std::string from = fmt::format("tensor '{}' [{}] ({} elements)", op.inputs[0],
+                                       fmt::join(in.dims, ", "), *in_elems);
+  if (infer == 0 && *target_elems != *in_elems)
+    return fmt::format("cannot reshape {} to {} ({} elements)", from, text, *target_elems);
+  if (infer == 1 && (*target_elems == 0 || *in_elems % *target_elems != 0))
+    return fmt::format("cannot reshape {} to {}: no -1 makes the counts match", from, text);
+  return std::nullopt;
+}
+
 }  // namespace
+
+std::optional<int64_t> checked_elems(const std::vector<int64_t>& dims) {
+  int64_t p = 1;
+  for (int64_t d : dims)
+    if (d < 0 || __builtin_mul_overflow(p, d, &p)) return std::nullopt;
+  return p;
+}
 
 bool is_supported_op(const std::string& op_type) { return supported_ops().count(op_type) != 0; }
 
@@ -67,9 +118,21 @@ std::vector<int64_t> OpNode::attr_ints(const std::string& k) const {
 Vertex Graph::add_node(OpNode n) { return boost::add_vertex(std::move(n), dag); }
 
 void Graph::rebuild_edges() {
+  // A fresh edge set, the nodes moved out and back (clearing vertex by vertex is quadratic
+  // for a high fan-out tensor, and Boost's adjacency_list::swap copies the whole graph);
+  // vertex descriptors are kept.
+  const size_t n = boost::num_vertices(dag);
+  std::vector<OpNode> nodes(n);
+  for (size_t v = 0; v < n; ++v) nodes[v] = std::move(dag[v]);
+  dag.clear();
+  for (size_t v = 0; v < n; ++v) boost::add_vertex(dag);
+  for (size_t v = 0; v < n; ++v) dag[v] = std::move(nodes[v]);
   producer_of_.clear();
+  consumers_of_.clear();
+  output_positions_.clear();
+  for (size_t i = 0; i < graph_outputs.size(); ++i)
+    output_positions_[graph_outputs[i]].push_back(i);
   for (auto v : boost::make_iterator_range(boost::vertices(dag))) {
-    boost::clear_vertex(v, dag);
     if (!dag[v].alive) continue;
     for (const auto& o : dag[v].outputs)
       if (!o.empty()) producer_of_[o] = v;
@@ -77,39 +140,66 @@ void Graph::rebuild_edges() {
   for (auto v : boost::make_iterator_range(boost::vertices(dag))) {
     if (!dag[v].alive) continue;
     for (const auto& in : dag[v].inputs) {
+      if (in.empty()) continue;
+      auto& users = consumers_of_[in];
+      if (users.empty() || users.back() != v) users.push_back(v);
       auto it = producer_of_.find(in);
       if (it != producer_of_.end()) boost::add_edge(it->second, v, TensorEdge{in}, dag);
     }
   }
+  indexed_ = true;
+}
+
+void Graph::refresh(Vertex v) {
+  for (const auto& o : dag[v].outputs)
+    if (!o.empty()) producer_of_[o] = v;
+  for (const auto& in : dag[v].inputs) {
+    if (in.empty()) continue;
+    auto& users = consumers_of_[in];
+    if (users.empty() || users.back() != v) users.push_back(v);
+  }
+}
+
+bool Graph::consumes(Vertex v, const std::string& tensor) const {
+  const auto& ins = dag[v].inputs;
+  return dag[v].alive && std::find(ins.begin(), ins.end(), tensor) != ins.end();
 }
 
 std::optional<Vertex> Graph::producer(const std::string& tensor) const {
   auto it = producer_of_.find(tensor);
   if (it == producer_of_.end() || !dag[it->second].alive) return std::nullopt;
+  const auto& outs = dag[it->second].outputs;
+  if (std::find(outs.begin(), outs.end(), tensor) == outs.end()) return std::nullopt;  // stale
   return it->second;
 }
 
 std::vector<Vertex> Graph::consumers(const std::string& tensor) const {
   std::vector<Vertex> out;
-  auto p = producer(tensor);
-  if (p) {
-    for (auto e : boost::make_iterator_range(boost::out_edges(*p, dag)))
-      if (dag[e].tensor == tensor && dag[boost::target(e, dag)].alive) {
-        const Vertex t = boost::target(e, dag);
-        if (std::find(out.begin(), out.end(), t) == out.end()) out.push_back(t);
-      }
-    return out;
-  }
-  for (auto v : boost::make_iterator_range(boost::vertices(dag))) {
-    if (!dag[v].alive) continue;
-    const auto& ins = dag[v].inputs;
-    if (std::find(ins.begin(), ins.end(), tensor) != ins.end()) out.push_back(v);
-  }
+  auto it = consumers_of_.find(tensor);
+  if (it == consumers_of_.end()) return out;
+  for (Vertex v : it->second)
+    if (consumes(v, tensor)) out.push_back(v);
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
 }
 
+std::optional<Vertex> Graph::only_consumer(const std::string& tensor) const {
+  auto it = consumers_of_.find(tensor);
+  if (it == consumers_of_.end()) return std::nullopt;
+  std::optional<Vertex> one;
+  for (Vertex v : it->second) {
+    if (!consumes(v, tensor) || (one && *one == v)) continue;
+    if (one) return std::nullopt;  // a second one
+    one = v;
+  }
+  return one;
+}
+
 bool Graph::is_graph_output(const std::string& tensor) const {
-  return std::find(graph_outputs.begin(), graph_outputs.end(), tensor) != graph_outputs.end();
+  if (!indexed_)  // during build_graph, before the first rebuild_edges
+    return std::find(graph_outputs.begin(), graph_outputs.end(), tensor) != graph_outputs.end();
+  return output_positions_.count(tensor) != 0;
 }
 
 bool Graph::is_static(const std::string& tensor) const {
@@ -140,19 +230,37 @@ std::optional<double> Graph::scalar_value(const std::string& tensor) const {
 }
 
 void Graph::rename_tensor_uses(const std::string& from, const std::string& to) {
-  for (auto v : boost::make_iterator_range(boost::vertices(dag))) {
-    if (!dag[v].alive) continue;
-    for (auto& in : dag[v].inputs)
-      if (in == from) in = to;
+  if (from == to) return;
+  if (!indexed_) rebuild_edges();
+  auto users = consumers_of_.find(from);
+  if (users != consumers_of_.end()) {
+    const std::vector<Vertex> list = std::move(users->second);
+    consumers_of_.erase(users);
+    auto& to_users = consumers_of_[to];
+    for (Vertex v : list) {
+      if (!dag[v].alive) continue;
+      bool used = false;
+      for (auto& in : dag[v].inputs)
+        if (in == from) in = to, used = true;
+      if (used && (to_users.empty() || to_users.back() != v)) to_users.push_back(v);
+    }
   }
-  for (auto& o : graph_outputs)
-    if (o == from) o = to;
+  auto outs = output_positions_.find(from);
+  if (outs != output_positions_.end()) {
+    const std::vector<size_t> positions = std::move(outs->second);
+    output_positions_.erase(outs);
+    auto& to_positions = output_positions_[to];
+    for (size_t i : positions) {
+      graph_outputs[i] = to;
+      to_positions.push_back(i);
+    }
+  }
 }
 
-void Graph::kill(Vertex v) {
-  dag[v].alive = false;
-  boost::clear_vertex(v, dag);
-}
+// The Boost edges of a dead node stay until the pass ends (rebuild_edges drops them):
+// removing them one by one is quadratic for a node of a high fan-out tensor. Queries skip
+// dead nodes.
+void Graph::kill(Vertex v) { dag[v].alive = false; }
 
 std::vector<Vertex> Graph::live_topological_order() const {
   std::vector<Vertex> rev;
@@ -198,8 +306,15 @@ Graph build_graph(const LoadedOnnx& model) {
     const auto& f = g.facts(p);
     const bool is_float = f.dtype == onnx::TensorProto::FLOAT || f.dtype == onnx::TensorProto::DOUBLE ||
                           f.dtype == onnx::TensorProto::FLOAT16 || f.dtype == onnx::TensorProto::BFLOAT16;
-    if (is_float && used.count(p) && !bn_stats.count(p) && f.shape_known)
-      g.learnable_params[p] = g.elems(p);
+    if (is_float && used.count(p) && !bn_stats.count(p) && f.shape_known) {
+      const auto n = checked_elems(f.dims);
+      if (!n || *n > kMaxTensorElems)
+        throw UserError(
+            fmt::format("{}: parameter '{}' has shape [{}]: more than 2^40 elements, "
+                        "h4hsim's limit for one tensor",
+                        g.origin, p, fmt::join(f.dims, ", ")));
+      g.learnable_params[p] = *n;
+    }
   }
 
   for (const auto& p : model.graph_params) g.param_origins[p] = {p};
@@ -237,20 +352,41 @@ Graph build_graph(const LoadedOnnx& model) {
                                   op.name));
     g.add_node(std::move(op));
   }
-  // Every tensor a kernel touches must have a concrete shape by now.
+  // Every tensor a kernel touches must have a concrete shape by now, of a size whose
+  // counts (elements, bytes, MACs) cannot overflow; activations must not be empty.
+  const std::unordered_set<std::string> graph_outputs(g.graph_outputs.begin(),
+                                                      g.graph_outputs.end());
   for (auto v : boost::make_iterator_range(boost::vertices(g.dag))) {
     const OpNode& op = g.dag[v];
+    // ONNX's inference takes a constant Reshape target as it is, even when it holds another
+    // number of elements than the input (it printed [3, 4] for 8 elements): checked here.
+    if (auto why = reshape_problem(g, op))
+      throw UserError(fmt::format("{}: node '{}' (Reshape): {}", g.origin, op.name, *why));
     auto check = [&](const std::string& t, const char* role) {
-      if (t.empty() || g.facts(t).shape_known) return;
-      throw UserError(fmt::format(
-          "{}: cannot resolve the shape of tensor '{}' ({} of node '{}' ({})); a dynamic dim "
-          "other than the batch? only the first dim of a data input is fixed from --batch",
-          g.origin, t, role, op.name, op.op_type));
+      if (t.empty()) return;
+      const TensorFacts& f = g.facts(t);
+      const std::string where =
+          fmt::format("tensor '{}' ({} of node '{}' ({}))", t, role, op.name, op.op_type);
+      if (!f.shape_known) {
+        throw UserError(fmt::format(
+            "{}: cannot resolve the shape of {}; a dynamic dim other than the batch? only the "
+            "first dim of a data input is fixed from --batch",
+            g.origin, where));
+      }
+      const bool overflows = !checked_elems(f.dims);
+      if (overflows || *checked_elems(f.dims) > kMaxTensorElems)
+        throw UserError(fmt::format(
+            "{}: {} has shape [{}]: more than 2^40 elements{}, h4hsim's limit for one tensor",
+            g.origin, where, fmt::join(f.dims, ", "),
+            overflows ? " (the product overflows 64 bits)" : ""));
+      if (f.kind == TensorKind::activation && std::count(f.dims.begin(), f.dims.end(), 0) > 0)
+        throw UserError(fmt::format("{}: {} has shape [{}]: an empty tensor, nothing to simulate",
+                                    g.origin, where, fmt::join(f.dims, ", ")));
     };
     for (const auto& t : op.inputs) check(t, "input");
     // Optional outputs nobody reads (Dropout's mask, MaxPool's indices) need no shape.
     for (size_t k = 0; k < op.outputs.size(); ++k)
-      if (k == 0 || used.count(op.outputs[k]) || g.is_graph_output(op.outputs[k]))
+      if (k == 0 || used.count(op.outputs[k]) || graph_outputs.count(op.outputs[k]))
         check(op.outputs[k], "output");
   }
   for (const auto& d : g.data_inputs) {

@@ -2,10 +2,13 @@
 // Graph: the network as a Boost.Graph DAG of op nodes joined by typed tensors. Built from
 // a loaded (shape-resolved, shape-folded) ONNX model; passes rewrite it; lowering turns it
 // into a Workload. Nodes are never erased during passes (vertex descriptors stay valid):
-// a removed node is marked dead and its edges are dropped; `rebuild_edges()` re-derives
-// the edges from tensor names after a rewrite.
+// a removed node is marked dead. producer()/consumers() answer from name indexes that a
+// rewrite keeps current in O(its degree) (`kill`, `refresh`, `rename_tensor_uses`), so a
+// pass is linear in the graph; `rebuild_edges()` re-derives the Boost edges and the
+// indexes from tensor names, once after each pass (the pass manager does it).
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -70,10 +73,17 @@ class Graph {
 
   Vertex add_node(OpNode n);
   void rebuild_edges();
+  // After a rewrite changed v's inputs or outputs: v now produces its outputs and consumes
+  // its inputs (stale index entries of other nodes are ignored by the queries).
+  void refresh(Vertex v);
 
   // The live node producing `tensor`, or nullopt for graph inputs/params/constants.
   std::optional<Vertex> producer(const std::string& tensor) const;
+  // Live consumers, each once, in vertex order.
   std::vector<Vertex> consumers(const std::string& tensor) const;
+  // The one live consumer of `tensor` if there is exactly one (stops at the second: O(1)
+  // for a tensor read by thousands of nodes).
+  std::optional<Vertex> only_consumer(const std::string& tensor) const;
   bool is_graph_output(const std::string& tensor) const;
   // Static = known before execution: parameters, constants, or derived from them only.
   bool is_static(const std::string& tensor) const;
@@ -91,7 +101,11 @@ class Graph {
   size_t live_count(const std::string& op_type = "") const;
 
  private:
+  bool consumes(Vertex v, const std::string& tensor) const;
   std::unordered_map<std::string, Vertex> producer_of_;
+  std::unordered_map<std::string, std::vector<Vertex>> consumers_of_;      // may hold stale entries
+  std::unordered_map<std::string, std::vector<size_t>> output_positions_;  // in graph_outputs
+  bool indexed_ = false;  // the indexes above were built (rebuild_edges ran)
 };
 
 // Builds the Graph from a loaded model: every remaining node becomes an OpNode; nodes that
@@ -100,6 +114,10 @@ class Graph {
 // must have a resolved shape, else UserError naming the tensor and node; an op outside the
 // supported set is a UserError naming the op and node.
 Graph build_graph(const LoadedOnnx& model);
+
+// Elements of a tensor of these dims; nullopt if a dim is negative or the product
+// overflows 64 bits.
+std::optional<int64_t> checked_elems(const std::vector<int64_t>& dims);
 
 // The ONNX ops the frontend understands (before fusion).
 bool is_supported_op(const std::string& op_type);

@@ -7,6 +7,7 @@
 #include <unordered_set>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "frontend/einsum.h"
 #include "frontend/user_error.h"
@@ -18,6 +19,18 @@ int64_t product(const std::vector<int64_t>& d, size_t from = 0, size_t to = SIZE
   int64_t p = 1;
   for (size_t k = from; k < std::min(to, d.size()); ++k) p *= d[k];
   return p;
+}
+
+// a · b for a kernel's MAC or operation count: UserError naming the node past the bound
+// (the factors are tensor sizes <= 2^40 each, so their product may not fit 64 bits).
+int64_t count_mul(int64_t a, int64_t b, const Graph& g, const OpNode& n) {
+  int64_t r = 0;
+  if (a < 0 || b < 0 || __builtin_mul_overflow(a, b, &r) || r > kMaxWorkloadMacs)
+    throw UserError(
+        fmt::format("{}: node '{}' ({}): {} x {} operations is more than 2^50, h4hsim's "
+                    "limit for one kernel",
+                    g.origin, n.name, n.op_type, a, b));
+  return r;
 }
 
 bool is_pool(const std::string& op) {
@@ -104,7 +117,7 @@ void lower_conv(const Graph& g, const OpNode& n, Kernel& k) {
   c.stride_h = strides.size() > 0 ? strides[0] : 1;
   c.stride_w = strides.size() > 1 ? strides[1] : 1;
   const int64_t k_per_output = product(w, 1);  // (Cin/groups)·kh·kw
-  k.macs = product(y) * k_per_output;
+  k.macs = count_mul(product(y), k_per_output, g, n);
   // GEMM view per group: rows = output pixels, cols = filters of the group, K = reduction.
   k.gemm.batch = c.groups;
   k.gemm.m = c.batch * product(y, 2);
@@ -118,7 +131,11 @@ void lower_gemm_like(const Graph& g, const OpNode& n, Kernel& k, bool weight_sta
   auto b = g.dims(n.inputs[1]);
   const auto& y = g.dims(n.outputs[0]);
   int64_t m, kk, nn;
-  if (n.op_type == "Gemm" || n.attr_i("gemm_2d", 0) != 0) {
+  const bool is_2d = n.op_type == "Gemm" || n.attr_i("gemm_2d", 0) != 0;
+  if (a.empty() || b.empty() || (is_2d && (a.size() != 2 || b.size() != 2)))
+    throw UserError(fmt::format("{}: node '{}' ({}): unexpected operand ranks ({} and {})",
+                                g.origin, n.name, n.op_type, a.size(), b.size()));
+  if (is_2d) {
     // Gemm: 2-D only, with optional transposes.
     const bool ta = n.attr_i("transA", 0) != 0, tb = n.attr_i("transB", 0) != 0;
     m = ta ? a[1] : a[0];
@@ -132,7 +149,7 @@ void lower_gemm_like(const Graph& g, const OpNode& n, Kernel& k, bool weight_sta
     nn = b.back();
   }
   k.cls = weight_static ? KernelClass::linear : KernelClass::matmul;
-  k.macs = product(y) * kk;
+  k.macs = count_mul(product(y), kk, g, n);
   const int64_t out_mn = std::max<int64_t>(m * nn, 1);
   if (weight_static) {
     // A shared weight: every leading dim of the activation is just more rows.
@@ -169,7 +186,7 @@ void lower_einsum(const Graph& g, const OpNode& n, Kernel& k) {
   GemmGeometry gm{1, 1, 1, 1};
   int64_t all = 1;
   for (const auto& [label, sz] : size) {
-    all *= sz;
+    all = count_mul(all, sz, g, n);
     const bool a = has(labels->inputs[0], label), b = has(labels->inputs[1], label);
     const bool o = has(labels->output, label);
     if (a && b && o) gm.batch *= sz;
@@ -249,8 +266,12 @@ Workload lower_to_workload(const Graph& g, const LowerOptions& opts) {
       lower_einsum(g, n, k);
     } else if (is_pool(op)) {
       k.cls = KernelClass::pool;
-      const auto ks = n.attr_ints("kernel_shape");
-      k.vector_ops = op.rfind("Global", 0) == 0 ? k.input_elems : k.output_elems * product(ks);
+      const auto ks = checked_elems(n.attr_ints("kernel_shape"));
+      if (!ks)
+        throw UserError(fmt::format("{}: node '{}' ({}): kernel_shape [{}] is not a size", g.origin,
+                                    n.name, op, fmt::join(n.attr_ints("kernel_shape"), ", ")));
+      k.vector_ops =
+          op.rfind("Global", 0) == 0 ? k.input_elems : count_mul(k.output_elems, *ks, g, n);
     } else if (is_data_movement(op)) {
       k.cls = KernelClass::data_movement;
       const auto& in = g.dims(n.inputs[0]);
@@ -276,6 +297,7 @@ Workload lower_to_workload(const Graph& g, const LowerOptions& opts) {
       if (!o.empty()) kernel_of_tensor[o] = static_cast<int>(w.kernels.size());
     w.kernels.push_back(std::move(k));
   }
+  check_workload_limits(w);
   return w;
 }
 

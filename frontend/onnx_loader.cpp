@@ -5,10 +5,12 @@
 #include <unordered_set>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "frontend/einsum.h"
 #include "frontend/file_io.h"
 #include "frontend/user_error.h"
+#include "frontend/utf8.h"
 #include "onnx/defs/schema.h"
 #include "onnx/shape_inference/implementation.h"
 
@@ -32,6 +34,78 @@ int default_domain_opset(const ModelProto& m, const std::string& origin) {
                                 "re-export with opset_version in that range",
                                 origin, opset, kMinOpset, kMaxOpset));
   return opset;
+}
+
+// Refused right after parsing, before any pass over the graph costs time or memory.
+void check_graph_size(const ModelProto& m, const std::string& origin) {
+  const auto& g = m.graph();
+  for (const auto& [what, count] : {std::pair{"nodes", g.node_size()},
+                                    std::pair{"initializers", g.initializer_size()},
+                                    std::pair{"graph inputs", g.input_size()},
+                                    std::pair{"graph outputs", g.output_size()}})
+    if (count > kMaxGraphNodes)
+      throw UserError(fmt::format("{}: the graph has {} {}, more than h4hsim's limit of {}", origin,
+                                  count, what, kMaxGraphNodes));
+}
+
+// Names are free bytes in the protobuf; they end up in messages, JSON (which must be UTF-8)
+// and CSV. Bytes that are not UTF-8, and control characters, become \xNN (every use of a
+// name is rewritten alike, so the graph's wiring is unchanged).
+void escape_names(ModelProto& m) {
+  auto fix = [](std::string* s) {
+    bool plain = true;
+    for (unsigned char c : *s) plain = plain && c >= 0x20 && c < 0x7F;
+    if (!plain) *s = escape_unprintable(*s, /*keep_line_breaks=*/false);
+  };
+  auto* g = m.mutable_graph();
+  for (auto& n : *g->mutable_node()) {
+    fix(n.mutable_name());
+    fix(n.mutable_op_type());
+    fix(n.mutable_domain());
+    for (auto& s : *n.mutable_input()) fix(&s);
+    for (auto& s : *n.mutable_output()) fix(&s);
+  }
+  for (auto* list : {g->mutable_input(), g->mutable_output(), g->mutable_value_info()})
+    for (auto& vi : *list) fix(vi.mutable_name());
+  for (auto& t : *g->mutable_initializer()) fix(t.mutable_name());
+}
+
+std::string dims_text(const onnx::TensorShapeProto& shape) {
+  std::string s;
+  for (const auto& d : shape.dim())
+    s += (s.empty() ? "" : ", ") + (d.has_dim_value() ? std::to_string(d.dim_value())
+                                    : d.dim_param().empty() ? std::string("?") : d.dim_param());
+  return "[" + s + "]";
+}
+
+// ONNX dims are >= 0. A negative one is refused (it would otherwise just be "unknown"),
+// except -1 (or 0) as the first dim of a data input, which some exporters write for a
+// dynamic batch and fix_batch treats as one. A data input with an empty (0) dim elsewhere
+// would simulate nothing: refused too.
+void check_declared_dims(const ModelProto& m, const std::vector<std::string>& data_inputs,
+                         const std::string& origin) {
+  for (const auto& t : m.graph().initializer())
+    for (int64_t d : t.dims())
+      if (d < 0)
+        throw UserError(fmt::format("{}: initializer '{}' has a negative dim ([{}]); ONNX dims "
+                                    "are >= 0", origin, t.name(), fmt::join(t.dims(), ", ")));
+  for (const auto& in : m.graph().input()) {
+    if (!in.type().has_tensor_type() || !in.type().tensor_type().has_shape()) continue;
+    const auto& shape = in.type().tensor_type().shape();
+    const bool is_data =
+        std::find(data_inputs.begin(), data_inputs.end(), in.name()) != data_inputs.end();
+    for (int k = 0; k < shape.dim_size(); ++k) {
+      if (!shape.dim(k).has_dim_value()) continue;
+      const int64_t d = shape.dim(k).dim_value();
+      const bool batch_slot = is_data && k == 0 && (d == -1 || d == 0);
+      if (d < 0 && !batch_slot)
+        throw UserError(fmt::format("{}: input '{}' has a negative dim ({}); ONNX dims are >= 0",
+                                    origin, in.name(), dims_text(shape)));
+      if (d == 0 && is_data && !batch_slot)
+        throw UserError(fmt::format("{}: data input '{}' has a zero dim ({}): an empty tensor, "
+                                    "nothing to simulate", origin, in.name(), dims_text(shape)));
+    }
+  }
 }
 
 // Nodes with empty names get a stable synthesized one, so every error can name a node.
@@ -95,6 +169,10 @@ void validate_and_sort(ModelProto& m, const std::string& origin) {
     for (int u : users[k])
       if (--indegree[u] == 0) ready.push_back(u);
   }
+  for (const auto& o : g->output())
+    if (!defined.count(o.name()) && !producer.count(o.name()))
+      throw UserError(fmt::format("{}: graph output '{}' is produced by no node (and is not a "
+                                  "graph input or initializer)", origin, o.name()));
   if (order.size() != static_cast<size_t>(g->node_size())) {
     for (int k = 0; k < g->node_size(); ++k)
       if (indegree[k] > 0)
@@ -104,6 +182,26 @@ void validate_and_sort(ModelProto& m, const std::string& origin) {
   google::protobuf::RepeatedPtrField<NodeProto> sorted;
   for (int k : order) *sorted.Add() = g->node(k);
   g->mutable_node()->Swap(&sorted);
+}
+
+// Every node must match its ONNX schema (input and output counts, attribute names and
+// types) before shape inference, folding and lowering index into it: they assume a
+// well-formed node (a one-input Reshape was read past its inputs; found by fuzzing). Ops
+// ONNX does not define are left to build_graph, which names them as unsupported.
+void check_nodes_against_schemas(const ModelProto& m, int opset, const std::string& origin) {
+  for (const auto& n : m.graph().node()) {
+    const std::string domain = n.domain() == "ai.onnx" ? "" : n.domain();
+    const auto* schema = onnx::OpSchemaRegistry::Schema(n.op_type(), opset, domain);
+    if (!schema) continue;
+    try {
+      schema->Verify(n);
+    } catch (const std::exception& e) {
+      std::string msg = e.what();
+      msg = msg.substr(0, msg.find('\n'));
+      throw UserError(fmt::format("{}: {} is not a valid ONNX {} (opset {}): {}", origin, node_label(n),
+                                  n.op_type(), opset, msg));
+    }
+  }
 }
 
 std::vector<std::string> pick_data_inputs(const ModelProto& m, const OnnxLoadOptions& opts,
@@ -199,8 +297,13 @@ void run_shape_inference(ModelProto& m, const std::string& origin, const ExtraSh
   }
   // Not strict: a node ONNX cannot infer is left unknown; our folding and the final
   // resolution check decide whether that matters.
+  // No data propagation: ONNX 1.12's propagators crash on malformed graphs (Shape's reads
+  // the type of an input whose type is unknown through a null pointer; Add/Mul/Sub's index
+  // past a rank-0 operand), found by fuzzing. fold_once evaluates the same shape arithmetic
+  // (Shape, Gather, Concat, Slice, Add, ...) once the dims are concrete, which fix_batch
+  // makes them, so the rounds below resolve what data propagation would have.
   onnx::ShapeInferenceOptions options(/*check_type=*/false, /*error_mode=*/0,
-                                      /*data_prop=*/true);
+                                      /*data_prop=*/false);
   try {
     onnx::shape_inference::InferShapes(m, onnx::OpSchemaRegistry::Instance(), options);
   } catch (const std::exception& e) {
@@ -238,10 +341,10 @@ bool infer_extra_shapes(const ModelProto& m, LoadedOnnx& out, ExtraShapes& extra
   return added;
 }
 
-bool output_is_graph_output(const ModelProto& m, const NodeProto& n) {
-  for (const auto& o : m.graph().output())
-    for (const auto& no : n.output())
-      if (o.name() == no) return true;
+bool output_is_graph_output(const std::unordered_set<std::string>& graph_outputs,
+                            const NodeProto& n) {
+  for (const auto& no : n.output())
+    if (graph_outputs.count(no)) return true;
   return false;
 }
 
@@ -250,9 +353,11 @@ bool output_is_graph_output(const ModelProto& m, const NodeProto& n) {
 std::vector<int> fold_once(const ModelProto& m, LoadedOnnx& out) {
   std::vector<int> folded;
   const auto& g = m.graph();
+  std::unordered_set<std::string> graph_outputs;
+  for (const auto& o : g.output()) graph_outputs.insert(o.name());
   for (int k = 0; k < g.node_size(); ++k) {
     const auto& n = g.node(k);
-    if (output_is_graph_output(m, n)) continue;
+    if (output_is_graph_output(graph_outputs, n)) continue;
     std::vector<const ConstTensor*> ins;
     std::vector<std::optional<std::vector<int64_t>>> shapes;
     for (const auto& name : n.input()) {
@@ -323,12 +428,16 @@ LoadedOnnx load_onnx_model(ModelProto model, const std::string& origin,
   // only unknown fields, so check for the parts every real model has.
   if (!model.has_graph() || model.graph().node_size() == 0 || model.ir_version() <= 0)
     throw UserError(fmt::format("{}: not an ONNX model (no ir_version or no graph nodes)", origin));
+  check_graph_size(model, origin);
+  escape_names(model);
   LoadedOnnx out;
-  out.path = origin;
+  out.path = escape_unprintable(origin, /*keep_line_breaks=*/false);  // it becomes JSON's "model"
   out.opset = default_domain_opset(model, origin);
   name_nodes(model);
   validate_and_sort(model, origin);
+  check_nodes_against_schemas(model, out.opset, origin);
   out.data_inputs = pick_data_inputs(model, opts, origin);
+  check_declared_dims(model, out.data_inputs, origin);
   fix_batch(model, out.data_inputs, opts.batch, origin);
 
   // Parameters: graph inputs that are not data inputs, and initializers.

@@ -47,6 +47,11 @@ struct LoadedOnnx {
 constexpr int kMinOpset = 11;
 constexpr int kMaxOpset = 17;
 
+// Most nodes (and, separately, initializers, graph inputs and graph outputs) a model may
+// have: ~80x the largest torchvision export (Swin-T, ~2,600 nodes); loading 200,000 takes
+// seconds and a few hundred MB. Larger graphs are refused right after parsing.
+constexpr int kMaxGraphNodes = 200000;
+
 LoadedOnnx load_onnx(const std::string& path, const OnnxLoadOptions& opts);
 // Same, on a model already in memory (tests build tiny graphs in code).
 LoadedOnnx load_onnx_model(onnx::ModelProto model, const std::string& origin,

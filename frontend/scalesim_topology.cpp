@@ -14,6 +14,7 @@
 
 #include "frontend/file_io.h"
 #include "frontend/user_error.h"
+#include "frontend/utf8.h"
 
 namespace h4h {
 namespace {
@@ -322,7 +323,7 @@ Workload parse_scalesim_topology(const std::string& text, const std::string& ori
   const std::string bom = "\xEF\xBB\xBF";  // Excel-saved files in SCALE-Sim's repo carry one
   std::stringstream in(starts_with(text, bom) ? text.substr(bom.size()) : text);
   Workload w;
-  w.model = stem_of(origin);
+  w.model = escape_unprintable(stem_of(origin), /*keep_line_breaks=*/false);  // JSON's "model"
   std::optional<Header> header;
   UniqueNames names;
   int64_t total_macs = 0;
@@ -358,6 +359,7 @@ Workload parse_scalesim_topology(const std::string& text, const std::string& ori
                     origin, kConvHeader, kGemmHeader));
   if (w.kernels.empty())
     throw UserError(fmt::format("{}: the topology has a header but no layers", origin));
+  check_workload_limits(w);
   return w;
 }
 

@@ -4,11 +4,15 @@
 #include <stdexcept>
 #include <string>
 
+#include "frontend/utf8.h"
+
 namespace h4h {
 
 class UserError : public std::runtime_error {
  public:
-  explicit UserError(const std::string& what) : std::runtime_error(what) {}
+  // Names quoted from the user's files may hold any bytes: those that are not UTF-8, and
+  // control characters, are escaped (\xNN) so the message stays one printable line.
+  explicit UserError(const std::string& what) : std::runtime_error(escape_unprintable(what)) {}
 };
 
 }  // namespace h4h

@@ -1,5 +1,9 @@
 #include "frontend/workload.h"
 
+#include <fmt/format.h>
+
+#include "frontend/user_error.h"
+
 namespace h4h {
 
 const char* to_string(KernelClass c) {
@@ -24,6 +28,30 @@ int64_t Workload::total_params() const {
   int64_t sum = 0;
   for (const auto& k : kernels) sum += k.param_elems;
   return sum;
+}
+
+void check_workload_limits(const Workload& w) {
+  int64_t macs = 0, elems = 0;
+  for (const auto& k : w.kernels) {
+    for (const auto& [what, v] :
+         {std::pair{"MACs", k.macs}, std::pair{"weight elements", k.weight_elems},
+          std::pair{"input elements", k.input_elems}, std::pair{"output elements", k.output_elems},
+          std::pair{"vector operations", k.vector_ops}})
+      if (v < 0 || v > kMaxWorkloadMacs)
+        throw UserError(fmt::format("{}: kernel '{}' has {} {}: more than 2^50, h4hsim's limit",
+                                    w.model, k.name, v, what));
+    macs += k.macs;  // both sums are checked after every kernel: they stay below 2^53
+    elems += k.weight_elems + k.input_elems + k.output_elems;
+    if (macs > kMaxWorkloadMacs)
+      throw UserError(
+          fmt::format("{}: the network has more than 2^50 MACs (at kernel '{}'), h4hsim's limit",
+                      w.model, k.name));
+    if (elems > kMaxWorkloadElems)
+      throw UserError(
+          fmt::format("{}: the network moves more than 2^50 elements (at kernel '{}'), h4hsim's "
+                      "limit",
+                      w.model, k.name));
+  }
 }
 
 }  // namespace h4h

@@ -7,6 +7,14 @@
 
 namespace h4h {
 
+// Bounds that keep every count of a workload, and the simulator's sums of them over up to
+// 1000 inferences at up to 4 bytes per element, far inside int64 (and exact in a double
+// up to 2^53). A model past them is refused with a UserError, never wrapped around.
+constexpr int64_t kMaxTensorElems = int64_t{1} << 40;   // one tensor
+constexpr int64_t kMaxWorkloadMacs = int64_t{1} << 50;  // one kernel, and the whole network
+constexpr int64_t kMaxWorkloadElems = int64_t{1}
+                                      << 50;  // elements read + written + weights, in all
+
 enum class KernelClass { conv, linear, matmul, vector, pool, data_movement };
 
 const char* to_string(KernelClass c);
@@ -70,5 +78,8 @@ struct Workload {
   int64_t total_macs() const;
   int64_t total_params() const;
 };
+
+// UserError naming the model and kernel when a count passes the bounds above.
+void check_workload_limits(const Workload& w);
 
 }  // namespace h4h

@@ -110,7 +110,7 @@ LutFile load_lut(const std::string& path) {
   LutFile lut;
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return lut;  // a new LUT
-  const std::string text = read_user_file(path, "LUT");
+  const std::string text = read_user_file(path, "an h4hsim LUT (JSON)");
   try {
     const auto j = nlohmann::json::parse(text);
     if (!j.is_object() || !j.contains("format") || !j["format"].is_string())

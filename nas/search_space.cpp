@@ -131,7 +131,7 @@ SearchSpace parse_search_space(const std::string& yaml_text, const std::string& 
 }
 
 SearchSpace load_search_space(const std::string& path) {
-  return parse_search_space(read_user_file(path, "search space"), path);
+  return parse_search_space(read_user_file(path, "a search space (YAML)"), path);
 }
 
 std::string bundled_space_path(const std::string& name) {

@@ -33,7 +33,7 @@ class FoldBatchNormPass : public Pass {
       c.outputs[0] = bn.outputs[0];
       c.absorbed.push_back(bn.name);
       g.kill(v);
-      g.rebuild_edges();
+      g.refresh(*conv);
       changed = true;
     }
     return changed;
@@ -62,7 +62,7 @@ class FuseActivationPass : public Pass {
       prod.outputs[0] = act.outputs[0];
       prod.absorbed.push_back(act.name);
       g.kill(v);
-      g.rebuild_edges();
+      g.refresh(*p);
       changed = true;
     }
     return changed;

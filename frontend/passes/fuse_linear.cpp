@@ -35,7 +35,7 @@ class FuseLinearPass : public Pass {
             n.outputs[0] = g.dag[*add].outputs[0];
             n.absorbed.push_back(g.dag[*add].name);
             g.kill(*add);
-            g.rebuild_edges();
+            g.refresh(v);
           }
         }
       }

@@ -84,7 +84,7 @@ class FuseLayerNormPass : public Pass {
       ln.absorbed.push_back(g.dag[v].name);
       g.kill(v);
     }
-    g.rebuild_edges();
+    g.refresh(mean1);
     return true;
   }
 };
@@ -131,7 +131,7 @@ class FuseGeluPass : public Pass {
     gelu.op_type = "GELU";
     gelu.inputs = {x};
     gelu.outputs = {out};
-    g.rebuild_edges();
+    g.refresh(*scale);
     return true;
   }
 };

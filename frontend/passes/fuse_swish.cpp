@@ -30,7 +30,7 @@ class FuseSwishPass : public Pass {
       n.outputs = g.dag[*mul].outputs;
       n.absorbed.push_back(g.dag[*mul].name);
       g.kill(*mul);
-      g.rebuild_edges();
+      g.refresh(v);
       changed = true;
     }
     return changed;

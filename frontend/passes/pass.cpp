@@ -13,10 +13,11 @@ void PassManager::add(std::unique_ptr<Pass> pass) {
 
 std::vector<std::string> PassManager::run(Graph& g) {
   std::vector<std::string> changed;
-  for (auto& p : passes_) {
+  // Rewrites keep the graph's name indexes current (Graph::refresh, rename_tensor_uses),
+  // so the Boost edges are re-derived once, for lowering, not after every pass.
+  for (auto& p : passes_)
     if (p->apply(g)) changed.push_back(p->name());
-    g.rebuild_edges();
-  }
+  g.rebuild_edges();
   return changed;
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // A graph pass: a name and `apply(Graph&) -> changed`. Pattern passes state the op types
-// they target, check a cheap match, then rewrite. The PassManager refuses two passes with
-// one name and runs them in registration order.
+// they target, check a cheap match, then rewrite; a rewrite tells the graph which node it
+// changed (Graph::kill, refresh, rename_tensor_uses), never re-derives the whole graph. The
+// PassManager refuses two passes with one name and runs them in registration order.
 #include <memory>
 #include <string>
 #include <vector>

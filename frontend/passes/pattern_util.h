@@ -12,9 +12,7 @@ namespace h4h {
 // (fusing across a graph output would hide a tensor the user asked for).
 inline std::optional<Vertex> sole_consumer(const Graph& g, const std::string& tensor) {
   if (g.is_graph_output(tensor)) return std::nullopt;
-  auto c = g.consumers(tensor);
-  if (c.size() != 1) return std::nullopt;
-  return c.front();
+  return g.only_consumer(tensor);
 }
 
 inline std::optional<Vertex> live_producer(const Graph& g, const std::string& tensor,

@@ -8,9 +8,11 @@ namespace h4h {
 
 Dma::Dma(sc_core::sc_module_name name, const DmaParams& p)
     : sc_module(name), socket("socket"), p_(p) {
-  for (int64_t w = 0; w < p_.outstanding; ++w)
-    sc_core::sc_spawn(sc_bind(&Dma::worker, this),
+  for (int64_t w = 0; w < p_.outstanding; ++w) {
+    payloads_.push_back(std::make_unique<tlm::tlm_generic_payload>());
+    sc_core::sc_spawn(sc_bind(&Dma::worker, this, payloads_.back().get()),
                       sc_core::sc_gen_unique_name("worker"));
+  }
 }
 
 Dma::Handle Dma::start(uint64_t addr, int64_t bytes, bool write) {
@@ -29,10 +31,10 @@ void Dma::wait_done(const Handle& h) {
   while (h->pending_chunks > 0) sc_core::wait(h->done);
 }
 
-void Dma::worker() {
+void Dma::worker(tlm::tlm_generic_payload* payload) {
   // Timing only: the payload carries addresses and lengths, never data.
   static unsigned char scratch[1];
-  tlm::tlm_generic_payload trans;
+  tlm::tlm_generic_payload& trans = *payload;
   for (;;) {
     while (queue_.empty()) sc_core::wait(work_);
     Chunk c = queue_.front();

@@ -52,9 +52,13 @@ class Dma : public sc_core::sc_module {
     bool write;
     Handle owner;
   };
-  void worker();
+  void worker(tlm::tlm_generic_payload* payload);
 
   DmaParams p_;
+  // One payload per worker, owned here rather than on the worker's stack: SystemC never
+  // unwinds a thread that is still waiting when the simulation ends, so a payload local to
+  // worker() was never destroyed and its extension array leaked (LeakSanitizer, valgrind).
+  std::vector<std::unique_ptr<tlm::tlm_generic_payload>> payloads_;
   std::deque<Chunk> queue_;
   sc_core::sc_event work_;
   int in_flight_ = 0;

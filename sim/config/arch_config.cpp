@@ -12,6 +12,7 @@
 
 #include "frontend/file_io.h"
 #include "frontend/user_error.h"
+#include "sim/config/yaml_reader.h"
 
 namespace h4h {
 namespace {
@@ -286,7 +287,9 @@ void walk(const YAML::Node& node, const std::string& prefix, ArchConfig& cfg,
     const std::string path = join_path(prefix, it->first.Scalar());
     if (!seen.insert(path).second)
       throw UserError(fmt::format("{}: {}: key given twice{}", origin, path, where(it->first)));
-    const YAML::Node& value = it->second;
+    // A copy, not a reference: `it->second` lives in a proxy that dies with this statement
+    // (yaml-cpp's iterator), so a reference dangles (found by fuzzing, ASan).
+    const YAML::Node value = it->second;
     if (const Decl* d = find_decl(path)) {
       if (!value.IsScalar())
         throw UserError(fmt::format("{}: {}: expected a {} value, got a {}{}", origin, path,
@@ -356,13 +359,7 @@ void validate_arch_config(const ArchConfig& cfg) {
 }
 
 ArchConfig parse_arch_config(const std::string& yaml_text, const std::string& origin) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(yaml_text);
-  } catch (const YAML::Exception& e) {
-    throw UserError(fmt::format("{}: YAML syntax error at line {}, column {}: {}", origin,
-                                e.mark.line + 1, e.mark.column + 1, e.msg));
-  }
+  const YAML::Node root = load_yaml(yaml_text, origin);
   if (!root || root.IsNull())
     throw UserError(fmt::format("{}: empty config (expected a map of keys such as npu:, cim:)", origin));
   if (!root.IsMap())

@@ -1,10 +1,15 @@
 #include "sim/config/yaml_reader.h"
 
 #include <algorithm>
+#include <cstring>
 #include <limits>
 #include <set>
+#include <utility>
 
 #include <fmt/format.h>
+#if __has_include(<yaml-cpp/depthguard.h>)
+#include <yaml-cpp/depthguard.h>
+#endif
 
 #include "frontend/user_error.h"
 #include "sim/config/param_schema.h"
@@ -12,6 +17,109 @@
 namespace h4h {
 
 namespace {
+
+bool one_of(const char* set, char c) { return c != '\0' && std::strchr(set, c) != nullptr; }
+
+// 1-based line and column of byte `offset`.
+std::pair<size_t, size_t> line_col(const std::string& text, size_t offset) {
+  size_t line = 1, col = 1;
+  for (size_t i = 0; i < offset && i < text.size(); ++i) {
+    if (text[i] == '\n')
+      ++line, col = 1;
+    else
+      ++col;
+  }
+  return {line, col};
+}
+
+// The line where an upper bound of the document's nesting depth first passes `limit`, or
+// 0. Flow collections count their open brackets (outside quotes and comments); block
+// nesting is bounded by the line's indentation and its leading "- "/"? " indicators (a
+// level needs a column, or an indicator; a sequence may sit at its key's column, hence 2x).
+// Literal and folded block scalars are skipped. A bound, not a parser: it may overcount
+// only for documents far deeper than any real one, and yaml-cpp's own guard stays behind it.
+size_t line_past_depth(const std::string& t, int limit) {
+  const size_t n = t.size();
+  size_t line = 1;
+  int flow = 0, block = 0;
+  char quote = 0;
+  char last = '\n';               // last significant character outside quotes
+  long block_scalar_indent = -1;  // inside a `|` or `>` scalar: its parent line's indent
+  long indent = 0;
+  bool line_start = true;
+  for (size_t i = 0; i < n; ++i) {
+    if (line_start) {
+      line_start = false;
+      if (quote == 0 && flow == 0) {
+        size_t j = i;
+        while (j < n && t[j] == ' ') ++j;
+        const bool blank = j == n || t[j] == '\n' || t[j] == '\r';
+        if (block_scalar_indent >= 0) {
+          if (blank || static_cast<long>(j - i) > block_scalar_indent) {
+            while (i < n && t[i] != '\n') ++i;  // literal text: skip the line
+            ++line;
+            line_start = true;
+            continue;
+          }
+          block_scalar_indent = -1;
+        }
+        indent = static_cast<long>(j - i);
+        long indicators = 0;
+        while (j < n && (t[j] == '-' || t[j] == '?') && (j + 1 == n || t[j + 1] == ' ')) {
+          ++indicators;
+          ++j;
+          while (j < n && t[j] == ' ') ++j;
+        }
+        const long bound = 2 * (indent + indicators) + 1;
+        block = static_cast<int>(std::min<long>(bound, limit + 1));
+        if (block > limit) return line;
+      }
+    }
+    const char c = t[i];
+    if (c == '\n') {
+      ++line;
+      line_start = true;
+      if (quote == 0) last = '\n';
+      continue;
+    }
+    if (quote == '\'') {
+      if (c == '\'') {
+        if (i + 1 < n && t[i + 1] == '\'')
+          ++i;
+        else
+          quote = 0;
+      }
+      continue;
+    }
+    if (quote == '"') {
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        quote = 0;
+      continue;
+    }
+    if (c == '#' && (i == 0 || t[i - 1] == ' ' || t[i - 1] == '\t' || t[i - 1] == '\n')) {
+      while (i + 1 < n && t[i + 1] != '\n') ++i;  // a comment, to the end of the line
+      continue;
+    }
+    if (c == '"' || c == '\'') {
+      if (one_of("\n:-[{,?", last)) quote = c;
+      continue;
+    }
+    if (c == '[' || c == '{') {
+      if (++flow + block > limit) return line;
+    } else if ((c == ']' || c == '}') && flow > 0) {
+      --flow;
+    } else if ((c == '|' || c == '>') && flow == 0 && one_of("\n:-?", last)) {
+      size_t j = i + 1;
+      while (j < n && one_of("+-0123456789 \t", t[j])) ++j;
+      if (j == n || t[j] == '\n' || t[j] == '\r' || t[j] == '#') block_scalar_indent = indent;
+    }
+    if (c != ' ' && c != '\t' && c != '\r') last = c;
+  }
+  return 0;
+}
+
 const char* kind_name(const YAML::Node& n) {
   if (!n || n.IsNull()) return "nothing";
   if (n.IsMap()) return "a map";
@@ -20,13 +128,40 @@ const char* kind_name(const YAML::Node& n) {
 }
 }  // namespace
 
-YamlReader::YamlReader(const std::string& yaml_text, std::string origin) : origin_(std::move(origin)) {
+YAML::Node load_yaml(const std::string& yaml_text, const std::string& origin) {
+  // UTF-16/32 files (with their byte-order mark) are yaml-cpp's to decode; everything else
+  // must be UTF-8, as YAML requires: names from it end up in JSON, SQLite and messages.
+  const auto bom = [&](const char* b, size_t k) { return yaml_text.compare(0, k, b, k) == 0; };
+  const bool wide = bom("\xFE\xFF", 2) || bom("\xFF\xFE", 2) || bom("\0\0\xFE\xFF", 4);
+  if (!wide) {
+    if (auto bad = first_invalid_utf8(yaml_text)) {
+      const auto [line, col] = line_col(yaml_text, *bad);
+      throw UserError(fmt::format(
+          "{}: line {}, column {}: not UTF-8 (byte 0x{:02x}); YAML files must be UTF-8 text",
+          origin, line, col, static_cast<unsigned char>(yaml_text[*bad])));
+    }
+    if (const size_t line = line_past_depth(yaml_text, kMaxYamlDepth))
+      throw UserError(
+          fmt::format("{}: line {}: nested deeper than {} levels (h4hsim's limit for YAML files)",
+                      origin, line, kMaxYamlDepth));
+  }
   try {
-    root_ = YAML::Load(yaml_text);
+    return YAML::Load(yaml_text);
+#if __has_include(<yaml-cpp/depthguard.h>)
+  } catch (const YAML::DeepRecursion& e) {
+    throw UserError(
+        fmt::format("{}: line {}: nested deeper than {} levels (h4hsim's limit for YAML files)",
+                    origin, e.mark.line + 1, kMaxYamlDepth));
+#endif
   } catch (const YAML::Exception& e) {
-    throw UserError(fmt::format("{}: YAML syntax error at line {}, column {}: {}", origin_,
+    throw UserError(fmt::format("{}: YAML syntax error at line {}, column {}: {}", origin,
                                 e.mark.line + 1, e.mark.column + 1, e.msg));
   }
+}
+
+YamlReader::YamlReader(const std::string& yaml_text, std::string origin)
+    : origin_(std::move(origin)) {
+  root_ = load_yaml(yaml_text, origin_);
   if (!root_ || root_.IsNull()) throw UserError(fmt::format("{}: empty document", origin_));
   if (!root_.IsMap()) throw UserError(fmt::format("{}: the top level must be a map of keys", origin_));
 }

@@ -9,6 +9,7 @@
 #include "frontend/user_error.h"
 #include "models/npu/vector_unit.h"
 #include "sim/config/param_schema.h"
+#include "sim/config/yaml_reader.h"
 
 namespace h4h {
 namespace {
@@ -137,13 +138,7 @@ Schema parse_schema(const std::string& name) {
 }
 
 SchemaSpec parse_custom_schema(const std::string& yaml_text, const std::string& origin) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(yaml_text);
-  } catch (const YAML::Exception& e) {
-    throw UserError(fmt::format("{}: YAML syntax error at line {}, column {}: {}", origin,
-                                e.mark.line + 1, e.mark.column + 1, e.msg));
-  }
+  const YAML::Node root = load_yaml(yaml_text, origin);
   if (!root.IsMap() || !root["rules"] || !root["rules"].IsSequence())
     throw UserError(fmt::format("{}: a custom schema is a map with a list 'rules:' of "
                                 "{{class|op|name: ..., unit: npu|vector|cim}}", origin));

@@ -79,12 +79,22 @@ std::string numeric_text(const YamlReader& r, const YAML::Node& at, const std::s
   return format_param_value(v);
 }
 
+// `max_values`: how many values this axis may have before the grid (with the axes before
+// it) exceeds kMaxSweepGrid. Generated values are counted before they are materialized, so a
+// spec of many huge ranges fails at once instead of filling memory.
 SweepAxis parse_key_axis(const YamlReader& r, const YAML::Node& node, const std::string& path, const Decl& d,
-                         uint64_t seed) {
+                         uint64_t seed, int64_t max_values) {
   SweepAxis axis;
   axis.name = d.path;
   std::vector<std::string> texts;
   const bool numeric = d.type == ParamType::integer || d.type == ParamType::real;
+  auto check_count = [&](double n) {
+    if (n > static_cast<double>(max_values))
+      r.fail(node, path, max_values == kMaxSweepGrid
+                             ? fmt::format("{:.0f} values (more than {})", n, kMaxSweepGrid)
+                             : fmt::format("{:.0f} values: with the axes before it the grid exceeds {} points",
+                                           n, kMaxSweepGrid));
+  };
   if (node.IsSequence() || node.IsScalar()) {
     if (node.IsSequence() && node.size() == 0) r.fail(node, path, "needs at least one value");
     if (node.IsScalar()) texts.push_back(checked_value(r, node, path, d));
@@ -96,6 +106,7 @@ SweepAxis parse_key_axis(const YamlReader& r, const YAML::Node& node, const std:
     if (node["random"]) {
       r.check_keys(node, path, {"random", "min", "max", "log"}, {"random", "min", "max"});
       const int64_t n = r.get_int(node["random"], YamlReader::child(path, "random"), 1, 100000);
+      check_count(static_cast<double>(n));
       const double lo = range_number(r, node, path, "min"), hi = range_number(r, node, path, "max");
       const bool log = node["log"] && r.get_bool(node["log"], YamlReader::child(path, "log"));
       if (hi < lo) r.fail(node, path, fmt::format("max ({}) is below min ({})", hi, lo));
@@ -115,6 +126,7 @@ SweepAxis parse_key_axis(const YamlReader& r, const YAML::Node& node, const std:
       if (node["step"] && node["log_steps"]) r.fail(node, path, "give step or log_steps, not both");
       if (node["log_steps"]) {
         const int64_t n = r.get_int(node["log_steps"], YamlReader::child(path, "log_steps"), 1, kMaxSweepGrid);
+        check_count(static_cast<double>(n));
         if (a <= 0) r.fail(node, path, "log_steps needs start > 0");
         for (int64_t i = 0; i < n; ++i) {
           const double x = n == 1 ? a : a * std::pow(b / a, static_cast<double>(i) / static_cast<double>(n - 1));
@@ -125,8 +137,7 @@ SweepAxis parse_key_axis(const YamlReader& r, const YAML::Node& node, const std:
         const double step = r.get_real(node["step"], YamlReader::child(path, "step"), 0, 1e18);
         if (step <= 0) r.fail(node["step"], YamlReader::child(path, "step"), "must be > 0");
         const double n = std::floor((b - a) / step + 1e-9) + 1;
-        if (n > static_cast<double>(kMaxSweepGrid))
-          r.fail(node, path, fmt::format("{:.0f} values (more than {})", n, kMaxSweepGrid));
+        check_count(n);
         for (int64_t i = 0; i < static_cast<int64_t>(n); ++i)
           texts.push_back(numeric_text(r, node, path, d, a + static_cast<double>(i) * step));
       }
@@ -296,12 +307,13 @@ SweepSpec parse_sweep_spec(const std::string& yaml_text, const std::string& orig
   const YAML::Node axes = r.require_map(root["axes"], "axes");
   if (axes.size() == 0) r.fail(axes, "axes", "needs at least one axis");
   std::set<std::string> swept;
+  int64_t grid = 1;  // points of the axes so far; <= kMaxSweepGrid
   for (const auto& kv : axes) {
     const std::string name = kv.first.Scalar(), path = YamlReader::child("axes", name);
     const Decl* d = find_decl(name);
     SweepAxis axis;
     if (d) {
-      axis = parse_key_axis(r, kv.second, path, *d, s.seed);
+      axis = parse_key_axis(r, kv.second, path, *d, s.seed, kMaxSweepGrid / grid);
     } else if (kv.second.IsMap() && !kv.second["start"] && !kv.second["random"] && name.find('.') == std::string::npos) {
       axis = parse_bundle_axis(r, kv.second, path, name);
     } else {
@@ -316,6 +328,12 @@ SweepSpec parse_sweep_spec(const std::string& yaml_text, const std::string& orig
           r.fail(kv.first, path, fmt::format("{} is already swept by another axis", key));
     for (const auto& v : axis.values)
       for (const auto& kt : v.sets) swept.insert(kt.first);
+    // Listed values and bundles are bounded by the file's size, but their product is not.
+    const auto n = static_cast<int64_t>(axis.values.size());
+    if (n > kMaxSweepGrid / grid)
+      r.fail(kv.first, path, fmt::format("{} values: with the axes before it the grid exceeds {} points", n,
+                                         kMaxSweepGrid));
+    grid *= n;
     s.axes.push_back(std::move(axis));
   }
 

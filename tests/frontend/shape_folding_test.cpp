@@ -92,6 +92,41 @@ TEST(ShapeFolding, UnsupportedOpIsNamedWithItsNode) {
   }
 }
 
+// Found by fuzzing (tests/fuzz/regressions/onnx/): at opset >= 15, ONNX 1.12's data
+// propagation for Shape read the type of an input whose type is unknown (here: the output of
+// an op ONNX does not know) through a null pointer and crashed the process.
+TEST(ShapeFolding, ShapeOfATensorOfUnknownTypeIsAUserErrorNotACrash) {
+  ModelBuilder b(17);
+  b.input("x", {1, 4}).output("y");
+  b.node("Qdd", {"x", "x"}, {"q"}, "not_an_op");
+  b.node("Shape", {"q"}, {"s"}, "shape_of_q");
+  b.node("Reshape", {"x", "s"}, {"y"}, "reshape");
+  try {
+    test::lower_all(b);
+    FAIL() << "expected UserError";
+  } catch (const UserError& e) {
+    EXPECT_STREQ(e.what(), "tiny.onnx: unsupported op 'Qdd' (node 'not_an_op')");
+  }
+}
+
+// Found by fuzzing (tests/fuzz/regressions/onnx/): a Reshape with one input, of a constant,
+// was folded by reading its missing second input (ASan: heap-buffer-overflow). Every node is
+// now checked against its ONNX schema first.
+TEST(GraphValidation, NodeWithTooFewInputsForItsOpIsNamed) {
+  ModelBuilder b;
+  b.input("x", {1, 4}).output("y");
+  b.const_ints("c", {2, 2});
+  b.node("Reshape", {"c"}, {"r"}, "reshape");
+  b.node("Reshape", {"x", "r"}, {"y"}, "use");
+  try {
+    test::lower_all(b);
+    FAIL() << "expected UserError";
+  } catch (const UserError& e) {
+    EXPECT_STREQ(e.what(), "tiny.onnx: node 'reshape' (Reshape) is not a valid ONNX Reshape (opset 13): "
+                           "Node (reshape) has input size 1 not in range [min=2, max=2].");
+  }
+}
+
 TEST(GraphValidation, CycleIsAnError) {
   ModelBuilder b;
   b.input("x", {-1, 4}).output("b");

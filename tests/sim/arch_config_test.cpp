@@ -129,5 +129,12 @@ TEST(ArchConfig, ShowPrintsEveryKeyWithUnits) {
             config_hash(load_arch_config(preset("hetero.yaml"))));
 }
 
+// Found by fuzzing (tests/fuzz/regressions/arch_config/): a group key with no value used to
+// be read through a dangling yaml-cpp node (ASan: stack-use-after-scope).
+TEST(ArchConfig, GroupKeyWithoutKeysIsRejectedWithPath) {
+  EXPECT_EQ(error_of("bus:"), "t.yaml: bus: expected a map of keys (line 1)");
+  EXPECT_EQ(error_of("npu:\n  array: 4\n"), "t.yaml: npu.array: expected a map of keys (line 2)");
+}
+
 }  // namespace
 }  // namespace h4h

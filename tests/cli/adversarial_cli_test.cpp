@@ -1,0 +1,427 @@
+// Adversarial inputs and unwritable outputs end to end: every case is exit code 2, nothing
+// on stdout, exactly the expected one line on stderr, and no file (whole, partial or
+// temporary) left where the output would have gone. docs/hardening.md lists the cases.
+//
+// Permission cases are real even though CI runs as root (who reads and writes whatever the
+// mode bits say): as root the CLI runs as nobody under setpriv; as a user it runs as is.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <vector>
+
+#include "tests/adversarial_yaml.h"
+#include "tests/bounded_run.h"
+#include "tests/cli/cli_test_util.h"
+#include "tests/frontend/model_builder.h"
+
+namespace h4h {
+namespace {
+
+namespace fs = std::filesystem;
+using test::CliResult;
+using test::src;
+
+// A private directory (0755: nobody may read it, not write it), removed with everything
+// in it; chmod'ed subdirectories are made writable again first.
+class Scratch {
+ public:
+  Scratch() {
+    std::string tmpl = (fs::temp_directory_path() / "h4h_adv_XXXXXX").string();
+    path_ = ::mkdtemp(tmpl.data());
+    fs::permissions(path_, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                               fs::perms::others_read | fs::perms::others_exec);
+  }
+  ~Scratch() {
+    std::error_code ec;
+    for (auto it = fs::recursive_directory_iterator(path_, ec);
+         it != fs::recursive_directory_iterator(); ++it)
+      fs::permissions(it->path(), fs::perms::owner_all, fs::perm_options::add, ec);
+    fs::remove_all(path_, ec);
+  }
+  std::string operator/(const std::string& rel) const { return (path_ / rel).string(); }
+  std::string str() const { return path_.string(); }
+  // Names under `rel` (recursively), sorted: what a failed command must leave unchanged.
+  std::vector<std::string> entries(const std::string& rel = "") const {
+    std::vector<std::string> out;
+    for (const auto& e : fs::recursive_directory_iterator(path_ / rel))
+      out.push_back(fs::relative(e.path(), path_).string());
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+  std::string dir(const std::string& rel,
+                  fs::perms mode = fs::perms::owner_all | fs::perms::group_read |
+                                   fs::perms::group_exec | fs::perms::others_read |
+                                   fs::perms::others_exec) const {
+    fs::create_directories(path_ / rel);
+    fs::permissions(path_ / rel, mode);
+    return (path_ / rel).string();
+  }
+  std::string file(const std::string& rel, const std::string& bytes) const {
+    std::ofstream(path_ / rel, std::ios::binary) << bytes;
+    return (path_ / rel).string();
+  }
+
+ private:
+  fs::path path_;
+};
+
+const fs::perms kReadOnlyDir = fs::perms::owner_read | fs::perms::owner_exec |
+                               fs::perms::group_read | fs::perms::group_exec |
+                               fs::perms::others_read | fs::perms::others_exec;
+
+// The command prefix that runs the CLI without root's privileges ("" when not root).
+std::string unprivileged() {
+  if (::geteuid() != 0) return "";
+  EXPECT_EQ(std::system("command -v setpriv >/dev/null"), 0)
+      << "running as root: setpriv (util-linux) is needed to test permission errors for real";
+  return "setpriv --reuid=65534 --regid=65534 --clear-groups ";
+}
+
+// run_cli, under `prefix` (e.g. unprivileged()).
+CliResult run_cli_as(const std::string& prefix, const std::string& args) {
+  static int counter = 0;
+  const std::string base =
+      "/tmp/h4h_adv_cli_" + std::to_string(::getpid()) + "_" + std::to_string(counter++);
+  const std::string cmd =
+      prefix + H4H_CLI_PATH + " " + args + " >" + base + ".out 2>" + base + ".err </dev/null";
+  const int status = std::system(cmd.c_str());
+  CliResult r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.out = test::slurp(base + ".out");
+  r.err = test::slurp(base + ".err");
+  std::remove((base + ".out").c_str());
+  std::remove((base + ".err").c_str());
+  return r;
+}
+
+// The precondition of a permission test: `prefix` really is denied `test_expr` on `path`.
+void expect_denied(const std::string& prefix, const std::string& test_flag,
+                   const std::string& path) {
+  const std::string cmd = prefix + "test " + test_flag + " '" + path + "'";
+  ASSERT_NE(std::system(cmd.c_str()), 0) << "the test user can '" << test_flag << "' " << path
+                                         << ": this permission test would prove nothing";
+}
+
+// Exit 2, nothing on stdout, exactly `line` (plus its newline) on stderr.
+void expect_refused(const CliResult& r, const std::string& line) {
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err, "h4hsim: error: " + line + "\n");
+}
+
+std::string tiny_cnn() { return src("tests/data/onnx/tiny_cnn_op17.onnx"); }
+std::string npu_only() { return src("arch_configs/npu_only.yaml"); }
+
+void save(const test::ModelBuilder& b, const std::string& path) {
+  std::ofstream(path, std::ios::binary) << b.model().SerializeAsString();
+}
+
+// --- model files ---------------------------------------------------------------------------
+
+TEST(AdversarialCli, ModelThatIsADirectoryIsOneLine) {
+  Scratch s;
+  const std::string d = s.dir("model.onnx");
+  expect_refused(test::run_cli("inspect --model " + d), d + ": is a directory, not an ONNX file");
+  expect_refused(test::run_cli("run --model " + d + " --arch " + npu_only()),
+                 d + ": is a directory, not an ONNX file");
+}
+
+TEST(AdversarialCli, UnreadableModelIsOneLineEvenAsRoot) {
+  Scratch s;
+  const std::string f = s.file("secret.onnx", test::slurp(tiny_cnn()));
+  fs::permissions(f, fs::perms::none);
+  const std::string as = unprivileged();
+  expect_denied(as, "-r", f);
+  expect_refused(run_cli_as(as, "inspect --model " + f),
+                 f + ": cannot be read (Permission denied)");
+}
+
+TEST(AdversarialCli, DeviceAsModelIsRefusedNotReadForever) {
+  expect_refused(test::run_cli("inspect --model /dev/zero"),
+                 "/dev/zero: is not a regular file, not an ONNX file");
+}
+
+// Before: node names that were not UTF-8 reached the JSON writer, which threw: `inspect
+// --json` ended with "internal error" (exit 3). Now they are escaped where they enter.
+TEST(AdversarialCli, NamesThatAreNotUtf8GiveValidJsonAndOneLineErrors) {
+  Scratch s;
+  test::ModelBuilder ok;
+  ok.input("x", {1, 8}).output("z");
+  ok.node("Relu", {"x"}, {"y\xff"}, "r\xc3\x28");
+  ok.node("Sigmoid", {"y\xff"}, {"z"}, "s\nnew line");
+  const std::string good = s.file("names.onnx", "");
+  save(ok, good);
+  const auto r = test::run_cli("inspect --json --model " + good);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["kernels"][0]["name"], "r\\xc3(");
+  EXPECT_EQ(j["kernels"][1]["name"], "s\\x0anew line");
+
+  test::ModelBuilder bad;
+  bad.input("x", {1, 8}).output("u");
+  bad.node("Unique", {"x"}, {"u"}, "bad\xff\nname");
+  const std::string unsupported = s.file("bad.onnx", "");
+  save(bad, unsupported);
+  expect_refused(test::run_cli("inspect --model " + unsupported),
+                 unsupported + ": unsupported op 'Unique' (node 'bad\\xff\\x0aname')");
+}
+
+TEST(AdversarialCli, ModelPathThatIsNotUtf8GivesValidJson) {
+  Scratch s;
+  const std::string f = s.file("m\xff.onnx", test::slurp(tiny_cnn()));
+  const auto r = test::run_cli("inspect --json --model '" + f + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["model"], s.str() + "/m\\xff.onnx");
+}
+
+TEST(AdversarialCli, MillionNodeModelIsRefusedQuicklyInBoundedMemory) {
+  Scratch s;
+  const std::string f = s / "chain.onnx";
+  {
+    test::ModelBuilder b;
+    b.input("x", {1, 8});
+    std::string prev = "x";
+    for (int i = 0; i < 1000000; ++i) {
+      const std::string out = "t" + std::to_string(i);
+      b.node("Relu", {prev}, {out}, "n" + std::to_string(i));
+      prev = out;
+    }
+    b.output(prev);
+    save(b, f);
+  }
+  const std::string err = s / "err.txt";
+  const auto r = test::run_command_measured(std::string(H4H_CLI_PATH) + " inspect --model " + f +
+                                            " >/dev/null 2>" + err);
+  ASSERT_TRUE(r.exited) << "killed by signal " << r.signal;
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(test::slurp(err),
+            "h4hsim: error: " + f +
+                ": the graph has 1000000 nodes, more than h4hsim's limit of 200000\n");
+  // Before: accepted, 54 s and 2.6 GB for `inspect --json`. Now: parsed (38 MB) and refused.
+  EXPECT_LT(r.seconds, 15.0);
+  EXPECT_LT(r.max_rss_kb, 1024 * 1024);
+}
+
+// --- YAML files ----------------------------------------------------------------------------
+
+TEST(AdversarialCli, YamlThatIsADirectoryIsOneLineForEveryReader) {
+  Scratch s;
+  const std::string d = s.dir("cfg.yaml");
+  expect_refused(test::run_cli("config check " + d), d + ": is a directory, not a YAML file");
+  expect_refused(test::run_cli("nas space " + d),
+                 d + ": is a directory, not a search space (YAML)");
+  expect_refused(test::run_cli("sweep plan " + d), d + ": is a directory, not a sweep spec (YAML)");
+  expect_refused(
+      test::run_cli("run -m " + tiny_cnn() + " -a " + npu_only() + " -s custom --custom " + d),
+      d + ": is a directory, not a YAML file");
+}
+
+TEST(AdversarialCli, UnreadableYamlIsOneLineEvenAsRoot) {
+  Scratch s;
+  const std::string f = s.file("cfg.yaml", test::slurp(npu_only()));
+  fs::permissions(f, fs::perms::none);
+  const std::string as = unprivileged();
+  expect_denied(as, "-r", f);
+  expect_refused(run_cli_as(as, "config check " + f), f + ": cannot be read (Permission denied)");
+  expect_refused(run_cli_as(as, "nas space " + f), f + ": cannot be read (Permission denied)");
+  expect_refused(run_cli_as(as, "sweep plan " + f), f + ": cannot be read (Permission denied)");
+}
+
+TEST(AdversarialCli, EmptyYamlIsOneLine) {
+  Scratch s;
+  const std::string f = s.file("empty.yaml", "");
+  expect_refused(test::run_cli("config check " + f),
+                 f + ": empty config (expected a map of keys such as npu:, cim:)");
+  expect_refused(test::run_cli("nas space " + f), f + ": empty document");
+  expect_refused(test::run_cli("sweep plan " + f), f + ": empty document");
+}
+
+TEST(AdversarialCli, HostileYamlIsOneLineAndQuick) {
+  Scratch s;
+  const std::string bomb = s.file("bomb.yaml", "npu: " + test::alias_bomb() + "\n");
+  const std::string deep = s.file("deep.yaml", "npu: " + test::deep_flow_list(100000) + "\n");
+  const std::string bytes = s.file("bytes.yaml", "npu:\n  ro\xffws: 4\n");
+  for (const auto& [file, line] :
+       {std::pair{bomb, bomb + ": npu: expected a map of keys (line 1)"},
+        std::pair{deep,
+                  deep + ": line 1: nested deeper than 200 levels (h4hsim's limit for YAML files)"},
+        std::pair{
+            bytes,
+            bytes + ": line 2, column 5: not UTF-8 (byte 0xff); YAML files must be UTF-8 text"}}) {
+    SCOPED_TRACE(file);
+    const std::string err = s / "err.txt";
+    const auto r = test::run_command_measured(std::string(H4H_CLI_PATH) + " config check " + file +
+                                              " 2>" + err);
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_EQ(test::slurp(err), "h4hsim: error: " + line + "\n");
+    EXPECT_LT(r.seconds, 5.0);
+    EXPECT_LT(r.max_rss_kb, 256 * 1024);
+  }
+}
+
+// --- outputs that cannot be written ------------------------------------------------------------
+
+// Before: `run` simulated first and only then found out the output could not be written.
+TEST(AdversarialCli, RunOutputsThatCannotBeWrittenAreRefusedBeforeSimulating) {
+  Scratch s;
+  const std::string base = "run -m " + tiny_cnn() + " -a " + npu_only();
+  const std::string is_dir = s.dir("out_dir");
+  for (const char* flag : {"--csv", "--trace"}) {
+    SCOPED_TRACE(flag);
+    expect_refused(test::run_cli(base + " " + flag + " " + (s / "no/such/k.out")),
+                   (s / "no/such/k.out") + ": cannot be written (no such directory)");
+    expect_refused(test::run_cli(base + " " + flag + " " + is_dir),
+                   is_dir + ": cannot be written (is a directory)");
+  }
+  const std::string ro = s.dir("ro", kReadOnlyDir);
+  const std::string as = unprivileged();
+  expect_denied(as, "-w", ro);
+  expect_refused(run_cli_as(as, base + " --csv " + ro + "/k.csv"),
+                 ro + "/k.csv: cannot be written (Permission denied)");
+  expect_refused(run_cli_as(as, base + " --trace " + ro + "/t.json"),
+                 ro + "/t.json: cannot be written (Permission denied)");
+  EXPECT_EQ(s.entries(), (std::vector<std::string>{"out_dir", "ro"}));
+}
+
+TEST(AdversarialCli, ScaleSimOutputDirectoryThatCannotBeWrittenIsOneLine) {
+  Scratch s;
+  const std::string io = "scalesim -c " + src("tests/data/scalesim/scale.cfg") + " -t " +
+                         src("tests/data/scalesim/vit_s.csv");
+  const std::string file = s.file("a_file", "x");
+  expect_refused(test::run_cli(io + " -o " + file),
+                 file + ": cannot create directory: is a file, not a directory");
+  expect_refused(test::run_cli(io + " -o " + file + "/out"),
+                 file + "/out: cannot create directory: Not a directory");
+  const std::string ro = s.dir("ro", kReadOnlyDir);
+  const std::string as = unprivileged();
+  expect_denied(as, "-w", ro);
+  expect_refused(run_cli_as(as, io + " -o " + ro),
+                 ro + "/COMPUTE_REPORT.csv: cannot be written (Permission denied)");
+  expect_refused(run_cli_as(as, io + " -o " + ro + "/sub"),
+                 ro + "/sub: cannot create directory: Permission denied");
+  EXPECT_EQ(s.entries(), (std::vector<std::string>{"a_file", "ro"}));
+}
+
+TEST(AdversarialCli, NasExportToAPathThatCannotBeWrittenIsOneLine) {
+  Scratch s;
+  const std::string args = "nas export --space h4h_fmnist --subnet smallest --out ";
+  expect_refused(test::run_cli(args + (s / "no/m.onnx")),
+                 (s / "no/m.onnx") + ": cannot be written (no such directory)");
+  const std::string d = s.dir("m.onnx");
+  expect_refused(test::run_cli(args + d), d + ": cannot be written (is a directory)");
+  const std::string ro = s.dir("ro", kReadOnlyDir);
+  const std::string as = unprivileged();
+  expect_refused(run_cli_as(as, args + ro + "/m.onnx"),
+                 ro + "/m.onnx: cannot be written (Permission denied)");
+  EXPECT_EQ(s.entries(), (std::vector<std::string>{"m.onnx", "ro"}));
+}
+
+// Before: `nas lut` simulated every block (seconds to minutes) before it found out.
+TEST(AdversarialCli, NasLutToAPathThatCannotBeWrittenIsRefusedBeforeSimulating) {
+  Scratch s;
+  const std::string args =
+      "nas lut -q --space h4h_fmnist --arch " + src("arch_configs/hetero.yaml") + " --out ";
+  expect_refused(test::run_cli(args + (s / "no/a.lut")),
+                 (s / "no/a.lut") + ": cannot be written (no such directory)");
+  const std::string d = s.dir("a.lut");
+  expect_refused(test::run_cli(args + d), d + ": is a directory, not an h4hsim LUT (JSON)");
+  const std::string ro = s.dir("ro", kReadOnlyDir);
+  const std::string as = unprivileged();
+  expect_refused(run_cli_as(as, args + ro + "/a.lut"),
+                 ro + "/a.lut: cannot be written (Permission denied)");
+  EXPECT_EQ(s.entries(), (std::vector<std::string>{"a.lut", "ro"}));
+}
+
+// One LUT for the tests that need one (built once per process, removed at its exit).
+const std::string& fmnist_lut() {
+  struct Lut {
+    std::string path = "/tmp/h4h_adv_lut_" + std::to_string(::getpid()) + ".lut";
+    Lut() {
+      const auto r =
+          test::run_cli("nas lut -q --space h4h_fmnist --arch " + src("arch_configs/hetero.yaml") +
+                        " --calibration 2 --out " + path);
+      EXPECT_EQ(r.exit_code, 0) << r.err;
+    }
+    ~Lut() { std::remove(path.c_str()); }
+  };
+  static const Lut lut;
+  return lut.path;
+}
+
+TEST(AdversarialCli, NasValidatePlotThatCannotBeWrittenIsRefusedBeforeSimulating) {
+  Scratch s;
+  const std::string args = "nas validate -q --space h4h_fmnist --arch " +
+                           src("arch_configs/hetero.yaml") + " --lut " + fmnist_lut() +
+                           " --samples 2 --plot ";
+  expect_refused(test::run_cli(args + (s / "no/v.svg")),
+                 (s / "no/v_latency.svg") + ": cannot be written (no such directory)");
+  const std::string d = s.dir("v_energy.svg");
+  expect_refused(test::run_cli(args + (s / "v.svg")), d + ": cannot be written (is a directory)");
+  EXPECT_EQ(s.entries(), (std::vector<std::string>{"v_energy.svg"}));
+}
+
+TEST(AdversarialCli, NasSearchOutputThatCannotBeWrittenIsOneLine) {
+  Scratch s;
+  const std::string args = "nas search -q --space h4h_fmnist --arch " +
+                           src("arch_configs/hetero.yaml") + " --lut " + fmnist_lut() +
+                           " --population 8 --generations 1 --no-resimulate --out ";
+  const std::string file = s.file("a_file", "x");
+  expect_refused(test::run_cli(args + file),
+                 file + ": cannot create the output directory: is a file, not a directory");
+  const std::string ro = s.dir("ro", kReadOnlyDir);
+  const std::string as = unprivileged();
+  expect_refused(run_cli_as(as, args + ro + "/search"),
+                 ro + "/search: cannot create the output directory: Permission denied");
+  EXPECT_EQ(s.entries(), (std::vector<std::string>{"a_file", "ro"}));
+}
+
+std::string tiny_sweep_spec(const Scratch& s) {
+  return s.file("spec.yaml", "name: adv\nbase: " + src("arch_configs/hetero.yaml") +
+                                 "\naxes:\n  cim.macro_count: [4]\nmodels:\n  - " + tiny_cnn() +
+                                 "\nschemas: [npu_only]\n");
+}
+
+TEST(AdversarialCli, SweepDatabaseThatCannotBeWrittenIsOneLine) {
+  Scratch s;
+  const std::string spec = tiny_sweep_spec(s);
+  const std::string run = "sweep run -q --jobs 1 " + spec + " --db ";
+  expect_refused(
+      test::run_cli(run + (s / "no/r.sqlite")),
+      (s / "no/r.sqlite") + ": cannot open the results database (unable to open database file)");
+  const std::string d = s.dir("r.sqlite");
+  expect_refused(test::run_cli(run + d), d + ": is a directory, not a results database");
+  const std::string ro = s.dir("ro", kReadOnlyDir);
+  const std::string as = unprivileged();
+  expect_refused(run_cli_as(as, run + ro + "/r.sqlite"),
+                 ro + "/r.sqlite: cannot open the results database (unable to open database file)");
+  expect_refused(
+      test::run_cli("sweep merge " + (s / "none.sqlite") + " --db " + (s / "no/m.sqlite")),
+      (s / "no/m.sqlite") + ": cannot open the results database (unable to open database file)");
+  EXPECT_EQ(s.entries(), (std::vector<std::string>{"r.sqlite", "ro", "spec.yaml"}));
+}
+
+TEST(AdversarialCli, SweepReportOutputsThatCannotBeWrittenAreOneLine) {
+  Scratch s;
+  const std::string db = s / "r.sqlite";
+  const auto ran = test::run_cli("sweep run -q --jobs 1 " + tiny_sweep_spec(s) + " --db " + db);
+  ASSERT_EQ(ran.exit_code, 0) << ran.err;
+  const auto before = s.entries();
+  const std::string report = "sweep report --db " + db;
+  expect_refused(test::run_cli(report + " --csv " + (s / "no/f.csv")),
+                 (s / "no/f.csv") + ": cannot be written (no such directory)");
+  expect_refused(test::run_cli(report + " --out " + (s / "no/f.svg")),
+                 (s / "no/f.svg") + ": cannot be written (no such directory)");
+  const std::string d = s.dir("f.csv");
+  expect_refused(test::run_cli(report + " --csv " + d), d + ": cannot be written (is a directory)");
+  auto after = s.entries();
+  after.erase(std::find(after.begin(), after.end(), "f.csv"));
+  EXPECT_EQ(after, before);
+}
+
+}  // namespace
+}  // namespace h4h

@@ -95,14 +95,14 @@ for t in "${targets[@]}"; do
      "$build_dir/tests/fuzz/fuzz_$t" "${args[@]}" "${inputs[@]}") </dev/null >"$log" 2>&1 || true
   elapsed=$(($(date +%s) - start))
   cpu=$(awk 'END { printf "%.0f", $1 + $2 }' "$log.time" 2>/dev/null || echo '?')
-  execs=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*$' || true)
-  [[ -n "$execs" ]] || execs=$(grep -o '^#[0-9]*' "$log" | tail -1 | tr -d '#' || true)
+  execs=$(grep -ao 'stat::number_of_executed_units: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*$' || true)
+  [[ -n "$execs" ]] || execs=$(grep -ao '^#[0-9]*' "$log" | tail -1 | tr -d '#' || true)
   corpus_files=$(find "$work" -type f | wc -l)
   n=$(find "$findings" -maxdepth 1 -newer "$marker" -type f \
         \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' -o -name 'oom-*' \) | wc -l)
   total_findings=$((total_findings + n))
   rows+=("$(printf '| %-17s | %12s | %7s | %7s | %11s | %8s |' "$t" "${execs:-?}" "$elapsed" "$cpu" "$corpus_files" "$n")")
-  ((n == 0)) || grep -m3 -E 'ERROR: (AddressSanitizer|libFuzzer|LeakSanitizer)|runtime error:|Test unit written' "$log" || true
+  ((n == 0)) || grep -a -m3 -E 'ERROR: (AddressSanitizer|libFuzzer|LeakSanitizer)|runtime error:|Test unit written' "$log" || true
 done
 
 echo

@@ -16,10 +16,13 @@ jobs="${H4H_JOBS:-$(nproc)}"
 # The options hold for the build too: gtest_discover_tests runs every test binary at build
 # time, and a leak report there would fail the build with a less readable message.
 #  - halt_on_error/abort_on_error: the first report ends the process with a failure.
-#  - detect_stack_use_after_return, check_initialization_order/strict_init_order,
-#    strict_string_checks: the stricter checks that are off by default.
+#  - check_initialization_order/strict_init_order, strict_string_checks,
+#    detect_odr_violation=2: stricter checks that are off by default.
+#  - detect_stack_use_after_return stays off: SystemC switches between its threads' stacks
+#    (QuickThreads) without telling ASan, and ASan's fake stack frames then crash the first
+#    sc_spawn'd thread (SEGV in sc_thread_cor_fn) — a limitation, not a finding.
 #  - detect_leaks: LeakSanitizer at exit of every process (tests, the CLI they spawn, MPI ranks).
-export ASAN_OPTIONS="detect_leaks=1:halt_on_error=1:abort_on_error=1:detect_stack_use_after_return=1:check_initialization_order=1:strict_init_order=1:strict_string_checks=1:detect_odr_violation=2:disable_coredump=1:print_summary=1"
+export ASAN_OPTIONS="detect_leaks=1:halt_on_error=1:abort_on_error=1:detect_stack_use_after_return=0:check_initialization_order=1:strict_init_order=1:strict_string_checks=1:detect_odr_violation=2:disable_coredump=1:print_summary=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:print_summary=1"
 # Suppressions are only for one-time allocations inside third-party libraries (each one says
 # why in the file); never for our code.

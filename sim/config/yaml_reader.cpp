@@ -140,6 +140,17 @@ YAML::Node load_yaml(const std::string& yaml_text, const std::string& origin) {
           "{}: line {}, column {}: not UTF-8 (byte 0x{:02x}); YAML files must be UTF-8 text",
           origin, line, col, static_cast<unsigned char>(yaml_text[*bad])));
     }
+    // Nor may YAML text hold C0 control characters other than tab, LF and CR (YAML 1.2,
+    // 5.1): yaml-cpp turns a raw NUL into bytes that are not UTF-8, and a sweep spec's hash
+    // then threw from the JSON writer (found by fuzzing).
+    for (size_t i = 0; i < yaml_text.size(); ++i) {
+      const auto c = static_cast<unsigned char>(yaml_text[i]);
+      if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F) {
+        const auto [line, col] = line_col(yaml_text, i);
+        throw UserError(fmt::format("{}: line {}, column {}: control character 0x{:02x}; YAML text "
+                                    "may not contain one", origin, line, col, c));
+      }
+    }
     if (const size_t line = line_past_depth(yaml_text, kMaxYamlDepth))
       throw UserError(
           fmt::format("{}: line {}: nested deeper than {} levels (h4hsim's limit for YAML files)",

@@ -127,6 +127,32 @@ TEST(GraphValidation, NodeWithTooFewInputsForItsOpIsNamed) {
   }
 }
 
+// Found by fuzzing (tests/fuzz/regressions/onnx/): ONNX 1.12's Conv shape inference walks
+// its per-axis attributes by the weight's rank, so a 4-D weight on a 3-D input read past
+// them (SEGV); a zero stride divided by zero.
+TEST(GraphValidation, ConvWeightRankMustEqualInputRank) {
+  ModelBuilder b;
+  b.input("x", {1, 3, 8}).param("w", {4, 3, 3, 3}).output("y");
+  b.node("Conv", {"x", "w"}, {"y"}, "conv");
+  try {
+    test::lower_all(b);
+    FAIL() << "expected UserError";
+  } catch (const UserError& e) {
+    EXPECT_STREQ(e.what(), "tiny.onnx: ONNX shape inference failed: a Conv has an input of rank 3 and a "
+                           "weight of rank 4; they must be equal");
+  }
+  ModelBuilder z;
+  z.input("x", {1, 3, 8, 8}).param("w", {4, 3, 3, 3}).output("y");
+  ModelBuilder::attr_ints(z.node("Conv", {"x", "w"}, {"y"}, "conv"), "strides", {1, 0});
+  try {
+    test::lower_all(z);
+    FAIL() << "expected UserError";
+  } catch (const UserError& e) {
+    EXPECT_STREQ(e.what(), "tiny.onnx: ONNX shape inference failed: a Conv has strides [1, 0]; every value "
+                           "must be > 0");
+  }
+}
+
 TEST(GraphValidation, CycleIsAnError) {
   ModelBuilder b;
   b.input("x", {-1, 4}).output("b");

@@ -159,6 +159,15 @@ TEST(SweepSpec, GridAboveTheLimitIsRefusedAtTheAxisThatCrossesIt) {
   EXPECT_EQ(spec_error(tiny_spec(big + "  npu.array.rows: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512]\n")), "");
 }
 
+// Found by fuzzing (tests/fuzz/regressions/sweep_spec/): yaml-cpp decoded a raw NUL in a
+// scalar into bytes that are not UTF-8, and the spec's hash then threw from the JSON writer.
+// YAML allows no control characters but tab, LF and CR.
+TEST(SweepSpec, ControlCharacterInTheYamlIsRefusedWithItsLineAndColumn) {
+  const std::string nul("\0", 1);
+  EXPECT_EQ(spec_error(tiny_spec("  npu.array.rows: [16]\n", "schemas: [npu" + nul + "_only]\n")),
+            "spec.yaml: line 7, column 14: control character 0x00; YAML text may not contain one");
+}
+
 TEST(SweepSpec, HashChangesWithWhatDecidesResultsOnly) {
   const std::string axes = "  npu.array.rows: [16, 32]\n  cim.macro_count: [4]\n";
   const SweepSpec a = parse_spec(tiny_spec(axes));

@@ -343,11 +343,12 @@ void run_shape_inference(ModelProto& m, const std::string& origin, const ExtraSh
   }
   // Not strict: a node ONNX cannot infer is left unknown; our folding and the final
   // resolution check decide whether that matters.
-  // No data propagation: ONNX 1.12's propagators crash on malformed graphs (Shape's reads
-  // the type of an input whose type is unknown through a null pointer; Add/Mul/Sub's index
-  // past a rank-0 operand), found by fuzzing. fold_once evaluates the same shape arithmetic
-  // (Shape, Gather, Concat, Slice, Add, ...) once the dims are concrete, which fix_batch
-  // makes them, so the rounds below resolve what data propagation would have.
+  // No data propagation: ONNX 1.12's propagators crash on malformed graphs: Shape's reads
+  // the type of an input whose type is unknown through a null pointer (found by fuzzing),
+  // and, by their source, Add/Mul/Sub's index past a rank-0 operand. fold_once evaluates the
+  // same shape arithmetic (Shape, Gather, Concat, Slice, Add, ...) once the dims are
+  // concrete, which fix_batch makes them, so the rounds below resolve what data propagation
+  // would have.
   onnx::ShapeInferenceOptions options(/*check_type=*/false, /*error_mode=*/0,
                                       /*data_prop=*/false);
   try {

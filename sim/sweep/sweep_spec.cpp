@@ -89,11 +89,15 @@ SweepAxis parse_key_axis(const YamlReader& r, const YAML::Node& node, const std:
   std::vector<std::string> texts;
   const bool numeric = d.type == ParamType::integer || d.type == ParamType::real;
   auto check_count = [&](double n) {
+    // One generated axis stops at kMaxAxisValues, as random axes always did: materializing
+    // 10^6 values took seconds and hundreds of MB before anything ran (found by fuzzing).
+    if (n > static_cast<double>(kMaxAxisValues))
+      r.fail(node, path,
+             fmt::format("{:.0f} values (more than {}, the limit for one axis)", n, kMaxAxisValues));
     if (n > static_cast<double>(max_values))
-      r.fail(node, path, max_values == kMaxSweepGrid
-                             ? fmt::format("{:.0f} values (more than {})", n, kMaxSweepGrid)
-                             : fmt::format("{:.0f} values: with the axes before it the grid exceeds {} points",
-                                           n, kMaxSweepGrid));
+      r.fail(node, path,
+             fmt::format("{:.0f} values: with the axes before it the grid exceeds {} points", n,
+                         kMaxSweepGrid));
   };
   if (node.IsSequence() || node.IsScalar()) {
     if (node.IsSequence() && node.size() == 0) r.fail(node, path, "needs at least one value");
@@ -105,7 +109,8 @@ SweepAxis parse_key_axis(const YamlReader& r, const YAML::Node& node, const std:
       r.fail(node, path, fmt::format("{} is a {} key: give its values as a list", d.path, param_type_name(d.type)));
     if (node["random"]) {
       r.check_keys(node, path, {"random", "min", "max", "log"}, {"random", "min", "max"});
-      const int64_t n = r.get_int(node["random"], YamlReader::child(path, "random"), 1, 100000);
+      const int64_t n =
+          r.get_int(node["random"], YamlReader::child(path, "random"), 1, kMaxAxisValues);
       check_count(static_cast<double>(n));
       const double lo = range_number(r, node, path, "min"), hi = range_number(r, node, path, "max");
       const bool log = node["log"] && r.get_bool(node["log"], YamlReader::child(path, "log"));

@@ -91,6 +91,8 @@ struct SweepPlan {
 
 // Upper bound on the grid (before constraints): a typo in a range must not plan 10^12 points.
 constexpr int64_t kMaxSweepGrid = 1'000'000;
+// Upper bound on the values one range, log range or random axis generates.
+constexpr int64_t kMaxAxisValues = 100'000;
 
 SweepSpec parse_sweep_spec(const std::string& yaml_text, const std::string& origin, const std::string& base_dir);
 SweepSpec load_sweep_spec(const std::string& path);

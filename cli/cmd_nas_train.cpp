@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "cli/nas_common.h"
+#include "frontend/file_io.h"
 #include "frontend/user_error.h"
 #include "nas/subnet.h"
 #ifdef H4H_HAVE_TORCH
@@ -53,6 +54,7 @@ void register_nas_train(CLI::App& nas) {
   cmd->add_flag("--quiet,-q", a->quiet, "No progress bar");
   cmd->callback([a, phase1]() {
     const nas::SearchSpace sp = load_space_arg(a->space);
+    check_output_writable(a->out);  // now, not at the end of the first epoch's minutes
     a->o.progress = !a->quiet;
     if (phase1->count() == 0) a->o.phase1_epochs = (a->o.epochs + 1) / 2;
     if (a->o.one_phase) a->o.phase1_epochs = 0;

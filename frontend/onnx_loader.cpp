@@ -2,8 +2,7 @@
 
 #include <algorithm>
 #include <deque>
-#include <mutex>
-#include <set>
+#include <map>
 #include <unordered_set>
 
 #include <fmt/format.h>
@@ -290,48 +289,65 @@ using ExtraShapes = std::unordered_map<std::string, std::pair<int32_t, std::vect
 // ONNX 1.12's convolution and pooling shape inference trusts its node: it sizes the per-axis
 // strides, pads and dilations by the input's rank but walks them by the weight's, and divides
 // by the strides, so a weight whose rank differs from the input's (wherever either comes
-// from), or a zero stride, crashed the process (found by fuzzing). Each of those schemas'
-// inference functions is wrapped, once per process, with the checks ONNX leaves out; a
-// violation ends inference with a UserError.
-void guard_conv_pool_inference() {
-  static std::once_flag once;
-  std::call_once(once, [] {
+// from), or a zero stride, crashed the process (found by fuzzing). Inference therefore looks
+// its schemas up here: the global registry's, except that those ops get a copy whose
+// inference function first makes the checks ONNX leaves out; a violation ends inference with
+// a UserError. (The global registry itself is left as ONNX built it.)
+class GuardedSchemaRegistry : public onnx::ISchemaRegistry {
+ public:
+  GuardedSchemaRegistry() {
     // op -> index of its weight input (-1: pooling, no weight)
-    const std::pair<const char*, int> ops[] = {{"Conv", 1},    {"ConvInteger", 1}, {"ConvTranspose", 1},
-                                               {"QLinearConv", 3}, {"MaxPool", -1},   {"AveragePool", -1},
+    const std::pair<const char*, int> ops[] = {{"Conv", 1},        {"ConvInteger", 1}, {"ConvTranspose", 1},
+                                               {"QLinearConv", 3}, {"MaxPool", -1},    {"AveragePool", -1},
                                                {"LpPool", -1}};
-    std::set<const onnx::OpSchema*> wrapped;
     for (const auto& [op, weight] : ops)
       for (int v = 1; v <= kMaxOpset; ++v) {
         const auto* schema = onnx::OpSchemaRegistry::Schema(op, v, "");
-        if (!schema || !schema->has_type_and_shape_inference_function() || !wrapped.insert(schema).second)
+        if (!schema || !schema->has_type_and_shape_inference_function() || guarded_.count(schema))
           continue;
-        auto inner = schema->GetTypeAndShapeInferenceFunction();
-        auto checked = [inner, name = std::string(op), weight = weight](onnx::InferenceContext& ctx) {
-          for (const char* attr : {"strides", "dilations", "kernel_shape"})
-            if (const auto* a = ctx.getAttribute(attr))
-              for (int64_t x : a->ints())
-                if (x <= 0)
-                  throw UserError(fmt::format("a {} has {} [{}]; every value must be > 0", name, attr,
-                                              fmt::join(a->ints(), ", ")));
-          auto rank = [&ctx](size_t i) {
-            const auto* t = i < ctx.getNumInputs() ? ctx.getInputType(i) : nullptr;
-            return t && t->has_tensor_type() && t->tensor_type().has_shape()
-                       ? t->tensor_type().shape().dim_size()
-                       : -1;
-          };
-          if (weight >= 0 && rank(0) >= 0 && rank(weight) >= 0 && rank(0) != rank(weight))
-            throw UserError(fmt::format("a {} has an input of rank {} and a weight of rank {}; they must "
-                                        "be equal", name, rank(0), rank(weight)));
-          inner(ctx);
-        };
-        const_cast<onnx::OpSchema*>(schema)->TypeAndShapeInferenceFunction(checked);
+        onnx::OpSchema copy = *schema;
+        copy.TypeAndShapeInferenceFunction(checked(schema->GetTypeAndShapeInferenceFunction(), op, weight));
+        guarded_.emplace(schema, std::move(copy));
       }
-  });
+  }
+
+  const onnx::OpSchema* GetSchema(const std::string& key, const int max_inclusive_version,
+                                  const std::string& domain) const override {
+    const auto* schema = onnx::OpSchemaRegistry::Schema(key, max_inclusive_version, domain);
+    const auto it = guarded_.find(schema);
+    return it == guarded_.end() ? schema : &it->second;
+  }
+
+ private:
+  static onnx::InferenceFunction checked(onnx::InferenceFunction inner, std::string name, int weight) {
+    return [inner, name, weight](onnx::InferenceContext& ctx) {
+      for (const char* attr : {"strides", "dilations", "kernel_shape"})
+        if (const auto* a = ctx.getAttribute(attr))
+          for (int64_t x : a->ints())
+            if (x <= 0)
+              throw UserError(fmt::format("a {} has {} [{}]; every value must be > 0", name, attr,
+                                          fmt::join(a->ints(), ", ")));
+      auto rank = [&ctx](size_t i) {
+        const auto* t = i < ctx.getNumInputs() ? ctx.getInputType(i) : nullptr;
+        return t && t->has_tensor_type() && t->tensor_type().has_shape() ? t->tensor_type().shape().dim_size()
+                                                                         : -1;
+      };
+      if (weight >= 0 && rank(0) >= 0 && rank(weight) >= 0 && rank(0) != rank(weight))
+        throw UserError(fmt::format("a {} has an input of rank {} and a weight of rank {}; they must be equal",
+                                    name, rank(0), rank(weight)));
+      inner(ctx);
+    };
+  }
+
+  std::map<const onnx::OpSchema*, onnx::OpSchema> guarded_;
+};
+
+const onnx::ISchemaRegistry& inference_schemas() {
+  static const GuardedSchemaRegistry registry;
+  return registry;
 }
 
 void run_shape_inference(ModelProto& m, const std::string& origin, const ExtraShapes& extra) {
-  guard_conv_pool_inference();
   m.mutable_graph()->clear_value_info();
   for (const auto& [name, typed] : extra) {
     auto* vi = m.mutable_graph()->add_value_info();
@@ -352,7 +368,7 @@ void run_shape_inference(ModelProto& m, const std::string& origin, const ExtraSh
   onnx::ShapeInferenceOptions options(/*check_type=*/false, /*error_mode=*/0,
                                       /*data_prop=*/false);
   try {
-    onnx::shape_inference::InferShapes(m, onnx::OpSchemaRegistry::Instance(), options);
+    onnx::shape_inference::InferShapes(m, &inference_schemas(), options);
   } catch (const std::exception& e) {
     std::string msg = e.what();
     msg = msg.substr(0, msg.find('\n'));

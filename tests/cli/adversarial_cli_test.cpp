@@ -380,6 +380,22 @@ TEST(AdversarialCli, NasSearchOutputThatCannotBeWrittenIsOneLine) {
   EXPECT_EQ(s.entries(), (std::vector<std::string>{"a_file", "ro"}));
 }
 
+// Before: the checkpoint path was first written at the end of the first epoch (minutes in).
+TEST(AdversarialCli, NasTrainCheckpointThatCannotBeWrittenIsRefusedBeforeTraining) {
+  Scratch s;
+  const std::string args = "nas train -q --space h4h_fmnist --limit 64 --max-steps 1 --out ";
+  const auto probe = test::run_cli(args + (s / "no/s.pt"));
+  if (probe.err.find("without libtorch") != std::string::npos) GTEST_SKIP() << "no libtorch";
+  expect_refused(probe, (s / "no/s.pt") + ": cannot be written (no such directory)");
+  const std::string d = s.dir("s.pt");
+  expect_refused(test::run_cli(args + d), d + ": cannot be written (is a directory)");
+  const std::string ro = s.dir("ro", kReadOnlyDir);
+  const std::string as = unprivileged();
+  expect_refused(run_cli_as(as, args + ro + "/s.pt"),
+                 ro + "/s.pt: cannot be written (Permission denied)");
+  EXPECT_EQ(s.entries(), (std::vector<std::string>{"ro", "s.pt"}));
+}
+
 std::string tiny_sweep_spec(const Scratch& s) {
   return s.file("spec.yaml", "name: adv\nbase: " + src("arch_configs/hetero.yaml") +
                                  "\naxes:\n  cim.macro_count: [4]\nmodels:\n  - " + tiny_cnn() +

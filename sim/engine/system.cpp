@@ -340,15 +340,26 @@ RunStats System::run(const Workload& w, const Mapping& m, const RunOptions& opts
 
   s.run_pending.assign(kLanes, 1);
   s.start_ev.notify(sc_core::SC_ZERO_TIME);
-  // Watchdog on simulated time: no real network needs an hour of chip time.
-  sc_core::sc_start(sc_core::sc_time(3600, sc_core::SC_SEC));
+  const sc_core::sc_time limit(opts.max_simulated_s, sc_core::SC_SEC);
+  sc_core::sc_start(limit);
   if (s.remaining.back() > 0) {
+    s.w = nullptr;
+    // Still events to process: the run is legal, only longer than the watchdog allows (a huge
+    // batch times many inferences); nothing pending: the schedule deadlocked.
+    if (sc_core::sc_pending_activity()) {
+      int finished = 0;
+      while (finished < n_inf && s.remaining[finished] == 0) ++finished;
+      throw UserError(fmt::format(
+          "{}: more than {} s of simulated chip time, the simulator's limit per run, with {} of {} "
+          "inferences finished{}; simulate fewer inferences or a smaller batch",
+          w.model, opts.max_simulated_s, finished, n_inf,
+          finished == 0 ? "" : fmt::format(" ({:.3g} s for the first)", (s.inference_end[0] - s.origin).to_seconds())));
+    }
     std::string stuck;
     for (int lane = 0; lane < kLanes; ++lane)
       if (s.waiting_on[lane] >= 0)
         stuck += fmt::format("{}{} waits for '{}'", stuck.empty() ? "" : "; ", kLaneNames[lane],
                              w.kernels[s.waiting_on[lane]].name);
-    s.w = nullptr;
     throw UserError(fmt::format("{}: the schedule stopped making progress ({} of {} kernels "
                                 "left{}{})", w.model, s.remaining.back(), K,
                                 stuck.empty() ? "" : ": ", stuck));

@@ -25,6 +25,9 @@ namespace h4h {
 struct RunOptions {
   int inferences = 1;
   bool trace = false;   // keep bus transactions for the timeline
+  // Watchdog on simulated chip time: no real network needs an hour of it per run, and a
+  // schedule that deadlocks must end too.
+  double max_simulated_s = 3600;
 };
 
 class System {

@@ -209,5 +209,35 @@ TEST(Engine, AScheduleThatStopsMakingProgressIsReportedNotHung) {
   }
 }
 
+// A legal run longer than the watchdog (a huge batch times many inferences) used to end with
+// the deadlock message, naming kernels that were only queued. It is told apart by the
+// simulator still having events to process, and says how far it got.
+TEST(Engine, ARunLongerThanTheWatchdogIsReportedAsTooLongNotAsADeadlock) {
+  H4H_REQUIRE_FRESH_SYSTEMC();
+  const Workload w = load_onnx_workload(src("tests/data/onnx/tiny_cnn_op17.onnx"), {});
+  const ArchConfig cfg = load_arch_config(src("arch_configs/npu_only.yaml"));
+  System sys(cfg);
+  SchemaSpec spec;
+  spec.schema = Schema::npu_only;
+  const Mapping m = map_workload(w, cfg, spec);
+  RunOptions o;
+  o.inferences = 1000;
+  o.max_simulated_s = 0.001;  // 1 ms of chip time: a few hundred tiny-CNN inferences
+  try {
+    sys.run(w, m, o);
+    FAIL() << "expected the watchdog";
+  } catch (const UserError& e) {
+    const std::string msg = e.what();
+    const std::string head = w.model + ": more than 0.001 s of simulated chip time, the "
+                             "simulator's limit per run, with ";
+    EXPECT_EQ(msg.rfind(head, 0), 0u) << msg;
+    const int finished = std::stoi(msg.substr(head.size()));
+    EXPECT_GT(finished, 0) << msg;
+    EXPECT_LT(finished, 1000) << msg;
+    EXPECT_NE(msg.find(" of 1000 inferences finished ("), std::string::npos) << msg;
+    EXPECT_NE(msg.find("simulate fewer inferences or a smaller batch"), std::string::npos) << msg;
+  }
+}
+
 }  // namespace
 }  // namespace h4h

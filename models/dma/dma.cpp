@@ -10,9 +10,19 @@ Dma::Dma(sc_core::sc_module_name name, const DmaParams& p)
     : sc_module(name), socket("socket"), p_(p) {
   for (int64_t w = 0; w < p_.outstanding; ++w) {
     payloads_.push_back(std::make_unique<tlm::tlm_generic_payload>());
-    sc_core::sc_spawn(sc_bind(&Dma::worker, this, payloads_.back().get()),
-                      sc_core::sc_gen_unique_name("worker"));
+    workers_.push_back(sc_core::sc_spawn(sc_bind(&Dma::worker, this, payloads_.back().get()),
+                                         sc_core::sc_gen_unique_name("worker")));
   }
+}
+
+void Dma::abandon_transfers() {
+  queue_.clear();
+  // reset(), not kill(): a killed thread ends through a coroutine switch that SystemC 2.3.4
+  // does not announce to AddressSanitizer, which then mistakes the main stack for the dead
+  // coroutine's and reports stale redzones there; a reset thread unwinds and simply restarts.
+  for (auto& w : workers_)
+    if (w.valid() && !w.terminated()) w.reset();
+  in_flight_ = 0;
 }
 
 Dma::Handle Dma::start(uint64_t addr, int64_t bytes, bool write) {

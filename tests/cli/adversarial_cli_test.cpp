@@ -82,22 +82,6 @@ std::string unprivileged() {
   return "setpriv --reuid=65534 --regid=65534 --clear-groups ";
 }
 
-// run_cli, under `prefix` (e.g. unprivileged()).
-CliResult run_cli_as(const std::string& prefix, const std::string& args) {
-  static int counter = 0;
-  const std::string base =
-      "/tmp/h4h_adv_cli_" + std::to_string(::getpid()) + "_" + std::to_string(counter++);
-  const std::string cmd =
-      prefix + H4H_CLI_PATH + " " + args + " >" + base + ".out 2>" + base + ".err </dev/null";
-  const int status = std::system(cmd.c_str());
-  CliResult r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  r.out = test::slurp(base + ".out");
-  r.err = test::slurp(base + ".err");
-  std::remove((base + ".out").c_str());
-  std::remove((base + ".err").c_str());
-  return r;
-}
 
 // The precondition of a permission test: `prefix` really is denied `test_expr` on `path`.
 void expect_denied(const std::string& prefix, const std::string& test_flag,
@@ -105,6 +89,11 @@ void expect_denied(const std::string& prefix, const std::string& test_flag,
   const std::string cmd = prefix + "test " + test_flag + " '" + path + "'";
   ASSERT_NE(std::system(cmd.c_str()), 0) << "the test user can '" << test_flag << "' " << path
                                          << ": this permission test would prove nothing";
+}
+
+// run_cli, under `prefix` (e.g. unprivileged()).
+CliResult run_cli_as(const std::string& prefix, const std::string& args) {
+  return test::run_cli(args, prefix);
 }
 
 // Exit 2, nothing on stdout, exactly `line` (plus its newline) on stderr.

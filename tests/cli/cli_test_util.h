@@ -23,12 +23,13 @@ inline std::string slurp(const std::string& path) {
   return s.str();
 }
 
-inline CliResult run_cli(const std::string& args) {
+// `prefix` goes before the binary, e.g. "setpriv --reuid=65534 ... " to run it as another user.
+inline CliResult run_cli(const std::string& args, const std::string& prefix = "") {
   static int counter = 0;
   const std::string base = "/tmp/h4h_cli_test_" + std::to_string(::getpid()) + "_" +
                            std::to_string(counter++);
-  const std::string cmd = std::string(H4H_CLI_PATH) + " " + args + " >" + base + ".out 2>" +
-                          base + ".err </dev/null";
+  const std::string cmd = prefix + H4H_CLI_PATH + " " + args + " >" + base + ".out 2>" + base +
+                          ".err </dev/null";
   const int status = std::system(cmd.c_str());
   CliResult r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);

@@ -17,8 +17,17 @@ using test::ModelBuilder;
 
 constexpr int64_t k2e40 = int64_t{1} << 40;
 
-onnx::ModelProto& mutable_model(ModelBuilder& b) {
-  return const_cast<onnx::ModelProto&>(b.model());
+// Writes a dim of the builder's first graph input as is (ModelBuilder turns negatives into
+// symbols).
+void set_input_dim(ModelBuilder& b, int axis, int64_t value) {
+  b.mutable_model()
+      .mutable_graph()
+      ->mutable_input(0)
+      ->mutable_type()
+      ->mutable_tensor_type()
+      ->mutable_shape()
+      ->mutable_dim(axis)
+      ->set_dim_value(value);
 }
 
 // The UserError text of lowering `b` (empty if it loads).
@@ -124,14 +133,7 @@ TEST(AdversarialOnnx, NegativeInputDimIsRefused) {
   ModelBuilder b;
   b.input("x", {1, 8}).output("y");
   b.node("Relu", {"x"}, {"y"}, "relu");
-  mutable_model(b)
-      .mutable_graph()
-      ->mutable_input(0)
-      ->mutable_type()
-      ->mutable_tensor_type()
-      ->mutable_shape()
-      ->mutable_dim(1)
-      ->set_dim_value(-5);
+  set_input_dim(b, 1, -5);
   EXPECT_EQ(error_of(b), "tiny.onnx: input 'x' has a negative dim ([1, -5]); ONNX dims are >= 0");
 }
 
@@ -139,14 +141,7 @@ TEST(AdversarialOnnx, NegativeFirstDimBelowMinusOneIsRefused) {
   ModelBuilder b;
   b.input("x", {1, 8}).output("y");
   b.node("Relu", {"x"}, {"y"}, "relu");
-  mutable_model(b)
-      .mutable_graph()
-      ->mutable_input(0)
-      ->mutable_type()
-      ->mutable_tensor_type()
-      ->mutable_shape()
-      ->mutable_dim(0)
-      ->set_dim_value(-7);
+  set_input_dim(b, 0, -7);
   EXPECT_EQ(error_of(b), "tiny.onnx: input 'x' has a negative dim ([-7, 8]); ONNX dims are >= 0");
 }
 
@@ -155,14 +150,7 @@ TEST(AdversarialOnnx, MinusOneFirstDimOfADataInputIsTheDynamicBatch) {
   ModelBuilder b;
   b.input("x", {1, 8}).output("y");
   b.node("Relu", {"x"}, {"y"}, "relu");
-  mutable_model(b)
-      .mutable_graph()
-      ->mutable_input(0)
-      ->mutable_type()
-      ->mutable_tensor_type()
-      ->mutable_shape()
-      ->mutable_dim(0)
-      ->set_dim_value(-1);
+  set_input_dim(b, 0, -1);
   const Workload w = test::lower_all(b, 3);
   EXPECT_EQ(w.batch, 3);
   EXPECT_EQ(w.kernels.at(0).output_shape, (Shape{3, 8}));
@@ -180,7 +168,7 @@ TEST(AdversarialOnnx, ZeroDimInADataInputIsRefused) {
 TEST(AdversarialOnnx, NegativeInitializerDimIsRefused) {
   ModelBuilder b;
   b.input("x", {1, 8}).output("y");
-  auto* t = mutable_model(b).mutable_graph()->add_initializer();
+  auto* t = b.mutable_model().mutable_graph()->add_initializer();
   t->set_name("w");
   t->set_data_type(onnx::TensorProto::FLOAT);
   t->add_dims(8);

@@ -79,6 +79,8 @@ class ModelBuilder {
     a->set_f(v);
   }
   const onnx::ModelProto& model() const { return model_; }
+  // For tests that write what the builder does not (initializers, malformed dims).
+  onnx::ModelProto& mutable_model() { return model_; }
 
  private:
   static void fill(onnx::ValueInfoProto* vi, const std::string& name,

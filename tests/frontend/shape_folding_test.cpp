@@ -27,7 +27,7 @@ ModelBuilder reshape_from_shape_chain() {
   b.node("Reshape", {"x", "target"}, {"flat"});
   b.node("MatMul", {"flat", "w"}, {"y"});
   // Gather with a scalar index: a 0-d initializer.
-  auto* t = const_cast<onnx::ModelProto&>(b.model()).mutable_graph()->add_initializer();
+  auto* t = b.mutable_model().mutable_graph()->add_initializer();
   t->set_name("zero_scalar");
   t->set_data_type(onnx::TensorProto::INT64);
   t->add_int64_data(0);
@@ -290,7 +290,7 @@ namespace {
 TEST(WeightSources, InitializerWithAbsentExternalDataNeedsOnlyItsDims) {
   test::ModelBuilder b;
   b.input("x", {-1, 8}).output("y");
-  auto* w = const_cast<onnx::ModelProto&>(b.model()).mutable_graph()->add_initializer();
+  auto* w = b.mutable_model().mutable_graph()->add_initializer();
   w->set_name("w");
   w->set_data_type(onnx::TensorProto::FLOAT);
   w->add_dims(8);

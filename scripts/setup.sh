@@ -11,6 +11,7 @@ packages=(
   libtorch-dev dataset-fashion-mnist  # the supernet (nas/supernet/) and its training data
   libopenblas0-pthread  # libtorch's BLAS (attention, linear layers); the reference BLAS is slower
   libsqlite3-dev libmuparser-dev libopenmpi-dev openmpi-bin  # sweeps: results DB, constraints, MPI
+  libre2-dev  # user regular expressions (custom schema name rules) in linear time
 )
 if [[ "${1:-}" == "--fixtures" ]]; then
   packages+=(python3-torch python3-torchvision python3-onnx)

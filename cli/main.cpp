@@ -1,51 +1,6 @@
 // h4hsim: one binary, one subcommand per job. Thin: parse flags, call the libraries.
 // Exit codes: 0 success, 2 the user's mistake (bad file, flag, YAML, unsupported op),
 // 3 an internal error (a bug: please report it).
-#include <algorithm>
-#include <cstdlib>
-#include <iostream>
-#include <new>
+#include "cli/entry.h"
 
-#include <CLI/CLI.hpp>
-
-#include "cli/commands.h"
-#include "frontend/user_error.h"
-#include "frontend/utf8.h"
-
-int main(int argc, char** argv) {
-  // SystemC prints a banner on stdout at start-up unless told not to; stdout carries JSON.
-  setenv("SC_COPYRIGHT_MESSAGE", "DISABLE", 1);
-  h4h::cli::set_invocation(argc, argv);
-  CLI::App app{"h4hsim: cycle-level simulator of NPU+CIM edge AI chips, and hardware-aware NAS"};
-  app.set_version_flag("--version", std::string("h4hsim ") + H4H_VERSION);
-  app.require_subcommand(1);
-  h4h::cli::register_run(app);
-  h4h::cli::register_inspect(app);
-  h4h::cli::register_config(app);
-  h4h::cli::register_list(app);
-  h4h::cli::register_scalesim(app);
-  h4h::cli::register_nas(app);
-  h4h::cli::register_sweep(app);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);
-    // One line, like every other user error (CLI11's own message spans two).
-    std::string msg = h4h::escape_unprintable(e.what());
-    std::replace(msg.begin(), msg.end(), '\n', ' ');
-    std::cerr << "h4hsim: error: " << msg << " (see --help)\n";
-    return 2;
-  } catch (const h4h::UserError& e) {
-    std::string msg = e.what();
-    std::replace(msg.begin(), msg.end(), '\n', ' ');
-    std::cerr << "h4hsim: error: " << msg << "\n";
-    return 2;
-  } catch (const std::bad_alloc&) {
-    std::cerr << "h4hsim: error: out of memory\n";
-    return 2;
-  } catch (const std::exception& e) {
-    std::cerr << "h4hsim: internal error: " << h4h::escape_unprintable(e.what(), false) << "\n";
-    return 3;
-  }
-  return 0;
-}
+int main(int argc, char** argv) { return h4h::cli::run_main(argc, argv); }

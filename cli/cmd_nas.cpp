@@ -11,8 +11,10 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/file_args.h"
 #include "cli/nas_common.h"
 #include "frontend/file_io.h"
+#include "frontend/output_file.h"
 #include "frontend/user_error.h"
 #include "nas/blocks.h"
 #include "nas/estimator.h"
@@ -82,14 +84,16 @@ void register_export(CLI::App& nas) {
   struct Args { std::string space, subnet, out; };
   auto a = std::make_shared<Args>();
   auto* cmd = nas.add_subcommand("export", "Write a subnet as an ONNX model (opset 17, graph only)");
-  cmd->add_option("--space", a->space, "Space YAML or bundled name")->required();
+  auto files = std::make_shared<FileArgs>(cmd);
+  files->input("--space", a->space, "Space YAML or bundled name")->required();
   cmd->add_option("--subnet", a->subnet, "Subnet encoding, or 'largest' / 'smallest'")->required();
-  cmd->add_option("--out,-o", a->out, "Output .onnx")->required();
-  cmd->callback([a]() {
+  files->output("--out,-o", a->out, "Output .onnx")->required();
+  cmd->callback([a, files]() {
+    files->check();
     const nas::SearchSpace sp = load_space_arg(a->space);
     const nas::Subnet s = subnet_arg(sp, a->subnet);
     nas::save_model(nas::build_subnet_model(sp, s), a->out);
-    std::cout << fmt::format("{}: {} ({} MACs, {} params)\n", a->out, nas::encode_subnet(s),
+    files->report() << fmt::format("{}: {} ({} MACs, {} params)\n", a->out, nas::encode_subnet(s),
                              grouped(nas::subnet_macs(sp, s)), grouped(nas::subnet_params(sp, s)));
   });
 }
@@ -100,22 +104,26 @@ void register_lut(CLI::App& nas) {
   auto* cmd = nas.add_subcommand(
       "lut", "Build (or complete) the per-block latency/energy LUT by simulation, then fit the "
              "correction on a few full simulations");
-  cmd->add_option("--space", a->space, "Space YAML or bundled name")->required();
-  cmd->add_option("--arch,-a", a->arch, "Arch config YAML")->required();
+  auto files = std::make_shared<FileArgs>(cmd);
+  files->input("--space", a->space, "Space YAML or bundled name")->required();
+  files->input("--arch,-a", a->arch, "Arch config YAML")->required();
   cmd->add_option("--schema,-s", a->schema, "Execution schema (default: what the config has)");
-  cmd->add_option("--out,-o", a->out, "LUT file (JSON); an existing one is completed, not redone")->required();
+  // Read and written: an existing table is completed. It is checked as an output only.
+  files->output("--out,-o", a->out, "LUT file (JSON); an existing one is completed, not redone")->required();
   cmd->add_option("--calibration", a->calibration,
                   "Full simulations the correction is fitted on (0: raw block sums)")
       ->check(CLI::Range(0, 10000));
   cmd->add_option("--seed", a->seed, "Seed of the calibration subnets");
   add_inference_option(*cmd, a->inference);
   cmd->add_flag("--quiet,-q", a->quiet, "No progress bar");
-  cmd->callback([a, cmd]() {
+  cmd->callback([a, cmd, files]() {
+    if (is_stdout_path(a->out))
+      throw UserError("--out -: a LUT is completed in place and cannot be standard output; give a file");
     const nas::SearchSpace sp = load_space_arg(a->space);
     const ArchConfig cfg = load_arch_config(a->arch);
     const SchemaSpec spec = nas_schema(cfg, a->schema);
     nas::LutFile lut = nas::load_lut(a->out);
-    check_output_writable(a->out);  // now, not after simulating every block
+    files->check();  // now, not after simulating every block
     nas::LutTable& table = nas::lut_table(lut, cfg, spec, nas::parse_metric(a->inference));
     const size_t before = table.entries.size();
     System sys(cfg);
@@ -164,20 +172,24 @@ void register_validate(CLI::App& nas) {
   struct Args { std::string space, arch, schema, lut, plot, inference = "cold"; int samples = 50; uint64_t seed = 2; bool json = false, quiet = false; };
   auto a = std::make_shared<Args>();
   auto* cmd = nas.add_subcommand("validate", "Compare LUT estimates with full simulations of random subnets");
-  cmd->add_option("--space", a->space, "Space YAML or bundled name")->required();
-  cmd->add_option("--arch,-a", a->arch, "Arch config YAML")->required();
+  auto files = std::make_shared<FileArgs>(cmd);
+  files->input("--space", a->space, "Space YAML or bundled name")->required();
+  files->input("--arch,-a", a->arch, "Arch config YAML")->required();
   cmd->add_option("--schema,-s", a->schema, "Execution schema (default: what the config has)");
-  cmd->add_option("--lut", a->lut, "LUT file built by `h4hsim nas lut`")->required();
+  files->input("--lut", a->lut, "LUT file built by `h4hsim nas lut`")->required();
   cmd->add_option("--samples,-n", a->samples, "Random subnets to simulate")->check(CLI::Range(2, 100000));
   cmd->add_option("--seed", a->seed, "Seed of the validation subnets");
-  cmd->add_option("--plot", a->plot, "Write estimate-vs-simulation scatter plots (.svg or .png); "
-                                     "'_latency' and '_energy' are added before the extension");
+  files->output_files("--plot", a->plot,
+                      [](const std::string& stem) {
+                        return std::vector<std::string>{plot_file(stem, "latency"), plot_file(stem, "energy")};
+                      },
+                      "Write estimate-vs-simulation scatter plots (.svg or .png); "
+                      "'_latency' and '_energy' are added before the extension");
   cmd->add_flag("--json", a->json, "Print JSON (samples, latency{...}, energy{...}) instead of text");
   add_inference_option(*cmd, a->inference);
   cmd->add_flag("--quiet,-q", a->quiet, "No progress bar");
-  cmd->callback([a]() {
-    if (!a->plot.empty())  // now, not after simulating every sample
-      for (const char* m : {"latency", "energy"}) check_output_writable(plot_file(a->plot, m));
+  cmd->callback([a, files]() {
+    files->check();  // now, not after simulating every sample
     const nas::SearchSpace sp = load_space_arg(a->space);
     const ArchConfig cfg = load_arch_config(a->arch);
     const SchemaSpec spec = nas_schema(cfg, a->schema);

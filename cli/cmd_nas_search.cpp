@@ -10,8 +10,10 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/file_args.h"
 #include "cli/nas_common.h"
 #include "frontend/file_io.h"
+#include "frontend/output_file.h"
 #include "frontend/user_error.h"
 #include "nas/blocks.h"
 #include "nas/estimator.h"
@@ -87,10 +89,11 @@ void register_nas_search(CLI::App& nas) {
   auto a = std::make_shared<SearchArgs>();
   auto* cmd = nas.add_subcommand(
       "search", "NSGA-II over (score, latency, energy) with the LUT estimator; exports and re-simulates the Pareto set");
-  cmd->add_option("--space", a->space, "Space YAML or bundled name")->required();
-  cmd->add_option("--arch,-a", a->archs, "Arch config YAML; repeat for co-design across configs")->required();
+  auto files = std::make_shared<FileArgs>(cmd);
+  files->input("--space", a->space, "Space YAML or bundled name")->required();
+  files->inputs("--arch,-a", a->archs, "Arch config YAML; repeat for co-design across configs")->required();
   cmd->add_option("--schema,-s", a->schema, "Execution schema (default: what each config has)");
-  cmd->add_option("--lut", a->lut, "LUT file with a table for every --arch (h4hsim nas lut)")->required();
+  files->input("--lut", a->lut, "LUT file with a table for every --arch (h4hsim nas lut)")->required();
   cmd->add_option("--accuracy", a->accuracy,
                   "Score oracle: supernet:CKPT (validation accuracy with inherited weights), or the "
                   "proxies proxy:macs (default) / proxy:params, reported as proxies");
@@ -107,10 +110,13 @@ void register_nas_search(CLI::App& nas) {
       ->check(CLI::Range(1, 100000));
   cmd->add_option("--plot-format", a->plot_format, "svg or png")->check(CLI::IsMember({"svg", "png"}));
   cmd->add_flag("--no-resimulate", a->no_resim, "Skip the full re-simulation of the Pareto set");
-  cmd->add_option("--out,-o", a->out, "Output directory")->required();
+  files->output_dir("--out,-o", a->out, {"pareto.csv", "pareto.json", "evaluated.csv", "front.svg", "front.png"},
+                    "Output directory (created if missing; removed again if the search fails)")
+      ->required();
   add_inference_option(*cmd, a->inference);
   cmd->add_flag("--quiet,-q", a->quiet, "No progress bar");
-  cmd->callback([a]() {
+  cmd->callback([a, files]() {
+    files->check();
     const nas::SearchSpace sp = load_space_arg(a->space);
     const nas::Metric metric = nas::parse_metric(a->inference);
     const nas::LutFile lut = nas::load_lut(a->lut);
@@ -145,12 +151,10 @@ void register_nas_search(CLI::App& nas) {
     o.max_latency_ns = a->max_latency_ms * 1e6;
     o.max_energy_pj = a->max_energy_mj * 1e9;
 
-    namespace fs = std::filesystem;
-    std::error_code ec;
-    if (fs::exists(a->out, ec) && !fs::is_directory(a->out, ec))
-      throw UserError(fmt::format("{}: cannot create the output directory: is a file, not a directory", a->out));
-    fs::create_directories(fs::path(a->out) / "onnx", ec);
-    if (ec) throw UserError(fmt::format("{}: cannot create the output directory: {}", a->out, ec.message()));
+    // Created now (a directory that cannot be made fails before the search), and removed
+    // again with what this run wrote into it if anything below fails.
+    OutputDirectory out_dir(a->out);
+    OutputDirectory onnx_dir(out_dir.file("onnx"));
 
     const auto t0 = std::chrono::steady_clock::now();
     Progress bar("search " + sp.name, a->generations, !a->quiet);
@@ -192,7 +196,7 @@ void register_nas_search(CLI::App& nas) {
       const nas::Candidate& c = front[i];
       const std::string enc = nas::encode_subnet(c.subnet);
       const std::string onnx_rel = fmt::format("onnx/pareto_{:03}.onnx", i);
-      nas::save_model(nas::build_subnet_model(sp, c.subnet), (fs::path(a->out) / onnx_rel).string());
+      nas::save_model(nas::build_subnet_model(sp, c.subnet), onnx_dir.file(fmt::format("pareto_{:03}.onnx", i)));
       const double est_ms = c.estimate.latency_ns * 1e-6, est_mj = c.estimate.energy_pj * 1e-9;
       const double sim_ms = resim[i].latency_ns * 1e-6, sim_mj = resim[i].energy_pj * 1e-9;
       const double lat_err = a->no_resim ? 0 : 100 * (est_ms - sim_ms) / sim_ms;
@@ -220,7 +224,7 @@ void register_nas_search(CLI::App& nas) {
                                a->no_resim ? "-" : fmt::format("{:.4f}", sim_mj),
                                a->no_resim ? "-" : fmt::format("{:+.3f}", en_err), enc);
     }
-    write_file_atomically((fs::path(a->out) / "pareto.csv").string(), csv);
+    write_output(out_dir.file("pareto.csv"), csv);
     nlohmann::json j = {{"space", sp.name}, {"score", {{"name", score_col}, {"description", oracle->describe()},
                                                        {"is_accuracy", oracle->is_accuracy()}}},
                         {"archs", a->archs}, {"inference", a->inference}, {"population", a->population}, {"generations", a->generations},
@@ -229,13 +233,13 @@ void register_nas_search(CLI::App& nas) {
                         {"search_seconds", search_s}, {"pareto", jfront}};
     if (a->max_latency_ms > 0) j["max_latency_ms"] = a->max_latency_ms;
     if (a->max_energy_mj > 0) j["max_energy_mj"] = a->max_energy_mj;
-    write_file_atomically((fs::path(a->out) / "pareto.json").string(), j.dump(2) + "\n");
+    write_output(out_dir.file("pareto.json"), j.dump(2) + "\n");
     std::string all = fmt::format("arch,subnet,{},est_latency_ms,est_energy_mj,feasible\n", score_col);
     for (const auto& c : res.evaluated)
       all += fmt::format("{},{},{:.6f},{:.6f},{:.6f},{}\n", csv_quote(cfgs[static_cast<size_t>(c.arch)].name),
                          nas::encode_subnet(c.subnet), c.score, c.estimate.latency_ns * 1e-6,
                          c.estimate.energy_pj * 1e-9, c.violation == 0 ? 1 : 0);
-    write_file_atomically((fs::path(a->out) / "evaluated.csv").string(), all);
+    write_output(out_dir.file("evaluated.csv"), all);
 
     ScatterPlot p;
     p.title = fmt::format("{}: Pareto front ({}), {} candidates", sp.name, oracle->describe(), res.evaluated.size());
@@ -257,7 +261,9 @@ void register_nas_search(CLI::App& nas) {
         }
       if (!s.x.empty()) p.series.push_back(std::move(s));
     }
-    write_scatter_plot(p, (fs::path(a->out) / ("front." + a->plot_format)).string());
+    write_scatter_plot(p, out_dir.file("front." + a->plot_format));
+    onnx_dir.keep();
+    out_dir.keep();
     std::cout << fmt::format("{} evaluations ({} distinct) in {:.2f} s; Pareto set {} (exported {}); "
                              "scores are {}; wrote {}/pareto.csv, pareto.json, evaluated.csv, front.{}, onnx/\n",
                              res.evaluations, res.evaluated.size(), search_s, res.pareto.size(), front.size(),

@@ -6,8 +6,10 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/file_args.h"
 #include "cli/nas_common.h"
 #include "frontend/file_io.h"
+#include "frontend/output_file.h"
 #include "frontend/user_error.h"
 #include "nas/subnet.h"
 #ifdef H4H_HAVE_TORCH
@@ -26,7 +28,8 @@ void register_nas_train(CLI::App& nas) {
   };
   auto a = std::make_shared<Args>();
   auto* cmd = nas.add_subcommand("train", "Train the weight-sharing supernet of a space (two-phase incremental)");
-  cmd->add_option("--space", a->space, "Space YAML or bundled name (default h4h_fmnist)");
+  auto files = std::make_shared<FileArgs>(cmd);
+  files->input("--space", a->space, "Space YAML or bundled name (default h4h_fmnist)");
   cmd->add_option("--data", a->o.data_dir, "Fashion-MNIST directory (Debian's dataset-fashion-mnist)");
   cmd->add_option("--epochs,-e", a->o.epochs, "Epochs in all")->check(CLI::Range(1, 10000));
   auto* phase1 = cmd->add_option("--phase1-epochs", a->o.phase1_epochs,
@@ -50,11 +53,14 @@ void register_nas_train(CLI::App& nas) {
       ->check(CLI::Range(int64_t{0}, int64_t{59000}));
   cmd->add_option("--max-steps", a->o.max_steps_per_epoch, "Cut every epoch to N steps (smoke runs)")
       ->check(CLI::Range(int64_t{0}, int64_t{1000000}));
-  cmd->add_option("--out,-o", a->out, "Checkpoint; an existing one of the same recipe is resumed")->required();
+  // Read and written: a checkpoint of the same recipe is resumed. Checked as an output only.
+  files->output("--out,-o", a->out, "Checkpoint; an existing one of the same recipe is resumed")->required();
   cmd->add_flag("--quiet,-q", a->quiet, "No progress bar");
-  cmd->callback([a, phase1]() {
+  cmd->callback([a, phase1, files]() {
     const nas::SearchSpace sp = load_space_arg(a->space);
-    check_output_writable(a->out);  // now, not at the end of the first epoch's minutes
+    if (is_stdout_path(a->out))
+      throw UserError("--out -: a checkpoint is resumed in place and cannot be standard output; give a file");
+    files->check();  // now, not at the end of the first epoch's minutes
     a->o.progress = !a->quiet;
     if (phase1->count() == 0) a->o.phase1_epochs = (a->o.epochs + 1) / 2;
     if (a->o.one_phase) a->o.phase1_epochs = 0;

@@ -6,7 +6,9 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/file_args.h"
 #include "frontend/file_io.h"
+#include "frontend/output_file.h"
 #include "frontend/frontend.h"
 #include "frontend/user_error.h"
 #include "sim/config/arch_config.h"
@@ -29,14 +31,15 @@ struct RunArgs {
 void register_run(CLI::App& app) {
   auto a = std::make_shared<RunArgs>();
   auto* cmd = app.add_subcommand("run", "Simulate a network on an arch config (SystemC, cycle level)");
-  auto* model = cmd->add_option("--model,-m", a->model, "ONNX model");
-  auto* topo = cmd->add_option("--topology,-t", a->topology, "SCALE-Sim topology .csv");
+  auto files = std::make_shared<FileArgs>(cmd);
+  auto* model = files->input("--model,-m", a->model, "ONNX model");
+  auto* topo = files->input("--topology,-t", a->topology, "SCALE-Sim topology .csv");
   model->excludes(topo);
-  cmd->add_option("--arch,-a", a->arch, "Arch config YAML (arch_configs/*.yaml)")->required();
+  files->input("--arch,-a", a->arch, "Arch config YAML (arch_configs/*.yaml)")->required();
   cmd->add_option("--schema,-s", a->schema,
                   "Execution schema: npu_only, cim_static, hetero_parallel, auto, custom (default: "
                   "hetero_parallel with NPU and CIM, else the one unit's schema)");
-  cmd->add_option("--custom", a->custom, "Rules YAML for --schema custom");
+  files->input("--custom", a->custom, "Rules YAML for --schema custom");
   cmd->add_option("--batch,-b", a->batch, "Batch for a dynamic batch axis (default 1)");
   cmd->add_option("--inferences,-n", a->inferences,
                   "Back-to-back inferences: the first is cold (CIM weights programmed), the last "
@@ -44,18 +47,19 @@ void register_run(CLI::App& app) {
   cmd->add_option("--precision-bits", a->precision_bits, "Storage precision of tensors (8 or 16)")
       ->check(CLI::IsMember({8, 16}));
   cmd->add_flag("--json", a->json, "Print the JSON summary (a stable contract) instead of the table");
-  cmd->add_option("--csv", a->csv, "Write per-kernel records as CSV to this file");
-  cmd->add_option("--trace", a->trace, "Write a Chrome/Perfetto trace-event JSON to this file");
-  cmd->callback([a, cmd]() {
+  files->output("--csv", a->csv, "Write per-kernel records as CSV to this file");
+  files->output("--trace", a->trace, "Write a Chrome/Perfetto trace-event JSON to this file");
+  files->claims_stdout("--json", a->json);
+  cmd->callback([a, cmd, files]() {
     if (a->model.empty() && a->topology.empty())
       throw UserError("run: give the network with --model FILE.onnx or --topology FILE.csv");
     if (cmd->count("--batch") && a->batch <= 0)
       throw UserError(fmt::format("--batch must be > 0, got {}", a->batch));
     if (a->inferences <= 0 || a->inferences > 1000)
       throw UserError(fmt::format("--inferences must be in 1..1000, got {}", a->inferences));
-    // An output that cannot be written fails now, not after the simulation.
-    for (const std::string* out : {&a->csv, &a->trace})
-      if (!out->empty()) check_output_writable(*out);
+    // An output that cannot be written, or would replace an input, fails now, not after
+    // the simulation.
+    files->check();
     const ArchConfig cfg = load_arch_config(a->arch);
     // Without --schema, the schema that uses what the config has.
     if (!cmd->count("--schema"))
@@ -80,10 +84,10 @@ void register_run(CLI::App& app) {
     ro.inferences = a->inferences;
     ro.trace = !a->trace.empty();
     const RunStats st = sys.run(w, m, ro);
-    if (!a->csv.empty()) write_file_atomically(a->csv, run_csv(st, w));
-    if (!a->trace.empty()) write_file_atomically(a->trace, run_trace(st, w));
+    if (!a->csv.empty()) write_output(a->csv, run_csv(st, w));
+    if (!a->trace.empty()) write_output(a->trace, run_trace(st, w));
     if (a->json) std::cout << run_to_json(st, w).dump(2) << "\n";
-    else std::cout << run_table(st, w);
+    else files->report() << run_table(st, w);
   });
 }
 

@@ -8,7 +8,9 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/file_args.h"
 #include "frontend/file_io.h"
+#include "frontend/output_file.h"
 #include "frontend/scalesim_topology.h"
 #include "frontend/user_error.h"
 #include "sim/engine/system.h"
@@ -29,14 +31,18 @@ void register_scalesim(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "scalesim", "Run a SCALE-Sim .cfg + topology and write SCALE-Sim's COMPUTE_REPORT.csv "
                   "(ideal memory: compute cycles by SCALE-Sim v2's fold rule)");
-  cmd->add_option("--config,-c", args->config, "SCALE-Sim .cfg file")->required();
-  cmd->add_option("--topology,-t", args->topology, "SCALE-Sim topology .csv (conv or GEMM)")
+  auto files = std::make_shared<FileArgs>(cmd);
+  files->input("--config,-c", args->config, "SCALE-Sim .cfg file")->required();
+  files->input("--topology,-t", args->topology, "SCALE-Sim topology .csv (conv or GEMM)")
       ->required();
-  cmd->add_option("--out,-o", args->out, "Output directory (created if missing)")->required();
+  files->output_dir("--out,-o", args->out, {"COMPUTE_REPORT.csv"},
+                    "Output directory (created if missing)")
+      ->required();
   cmd->add_flag("--memory", args->memory,
                 "Simulate h4hsim's bus and LPDDR4 DRAM behind the SRAMs (stalls become real); "
                 "default: ideal memory, SCALE-Sim's compute cycles");
-  cmd->callback([args]() {
+  cmd->callback([args, files]() {
+    files->check();
     const ScaleSimConfig cfg = load_scalesim_cfg(args->config);
     const Workload w = load_scalesim_topology(args->topology);
     auto rows = scalesim_compute_report(cfg, w);
@@ -68,13 +74,10 @@ void register_scalesim(CLI::App& app) {
         }
       }
     }
-    std::error_code ec;
-    if (std::filesystem::exists(args->out, ec) && !std::filesystem::is_directory(args->out, ec))
-      throw UserError(fmt::format("{}: cannot create directory: is a file, not a directory", args->out));
-    std::filesystem::create_directories(args->out, ec);
-    if (ec) throw UserError(fmt::format("{}: cannot create directory: {}", args->out, ec.message()));
-    const std::string path = args->out + "/COMPUTE_REPORT.csv";
-    write_file_atomically(path, format_compute_report(rows));
+    OutputDirectory out_dir(args->out);
+    const std::string path = out_dir.file("COMPUTE_REPORT.csv");
+    write_output(path, format_compute_report(rows));
+    out_dir.keep();
     int64_t total = 0;
     for (const auto& r : rows) total += r.total_cycles;
     std::cout << fmt::format("{}: {} layers, {} total cycles ({}x{} {}), wrote {}\n", w.model,

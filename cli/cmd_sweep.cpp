@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/file_args.h"
 #include "cli/nas_common.h"
 #include "frontend/frontend.h"
 #include "frontend/user_error.h"
@@ -105,8 +106,9 @@ void register_sweep(CLI::App& app) {
   };
   auto ra = std::make_shared<RunArgs>();
   auto* run = sweep->add_subcommand("run", "Run a sweep into a SQLite DB (resumes: finished rows are skipped)");
-  run->add_option("spec", ra->spec, "Sweep spec (YAML)")->required();
-  run->add_option("--db", ra->db, "Results DB (SQLite); with --mpi, a directory of shards")->required();
+  auto run_files = std::make_shared<FileArgs>(run);
+  run_files->input("spec", ra->spec, "Sweep spec (YAML)")->required();
+  run_files->database("--db", ra->db, "Results DB (SQLite); with --mpi, a directory of shards")->required();
   run->add_option("--jobs,-j", ra->jobs, "Worker processes (default: every CPU; with --mpi, per rank: 1)")
       ->check(CLI::Range(1, 4096));
   run->add_flag("--retry-failed", ra->retry_failed, "Run failed rows again (finished ones are always skipped)");
@@ -116,7 +118,8 @@ void register_sweep(CLI::App& app) {
   run->add_option("--timeout-s", ra->timeout_s, "Kill and record as failed a point running longer than this")
       ->check(CLI::NonNegativeNumber);
   run->add_flag("--quiet,-q", ra->quiet, "No progress bar");
-  run->callback([ra, run]() {
+  run->callback([ra, run, run_files]() {
+    run_files->check();
     Planned p = plan_spec(ra->spec);
     SweepRunOptions ro;
     ro.timeout_s = ra->timeout_s;
@@ -164,9 +167,11 @@ void register_sweep(CLI::App& app) {
   };
   auto ma = std::make_shared<MergeArgs>();
   auto* merge = sweep->add_subcommand("merge", "Combine shard DBs (--mpi, --shard) of one sweep into one DB");
-  merge->add_option("shards", ma->shards, "Shard DBs")->required();
-  merge->add_option("--db", ma->db, "Merged DB (created or extended)")->required();
-  merge->callback([ma]() {
+  auto merge_files = std::make_shared<FileArgs>(merge);
+  merge_files->inputs("shards", ma->shards, "Shard DBs")->required();
+  merge_files->database("--db", ma->db, "Merged DB (created or extended)")->required();
+  merge->callback([ma, merge_files]() {
+    merge_files->check();
     ResultsDb out(ma->db);
     int64_t added = 0;
     for (const auto& s : ma->shards) {
@@ -180,7 +185,8 @@ void register_sweep(CLI::App& app) {
   auto ro = std::make_shared<SweepReportOptions>();
   auto db_path = std::make_shared<std::string>();
   auto* rep = sweep->add_subcommand("report", "Scatter plot / Pareto fronts of a results DB (gnuplot), CSV, listing");
-  rep->add_option("--db", *db_path, "Results DB")->required();
+  auto rep_files = std::make_shared<FileArgs>(rep);
+  rep_files->input("--db", *db_path, "Results DB")->required();
   rep->add_option("--x", ro->x, "Column on x (default latency_ns)");
   rep->add_option("--y", ro->y, "Column on y (default energy_pj)");
   rep->add_option("--color", ro->color, "Column whose values split the points into series (e.g. npu.array.rows)");
@@ -189,9 +195,12 @@ void register_sweep(CLI::App& app) {
   rep->add_flag("--log-y", ro->log_y, "Logarithmic y axis");
   rep->add_option("--model", ro->models, "Only these models (repeat)");
   rep->add_option("--schema", ro->schemas, "Only these schemas (repeat)");
-  rep->add_option("--out,-o", ro->out, "Plot file (.png or .svg)");
-  rep->add_option("--csv", ro->csv, "CSV of the rows (with --pareto: the fronts)");
-  rep->callback([ro, db_path]() { std::cout << sweep_report(*db_path, *ro); });
+  rep_files->output("--out,-o", ro->out, "Plot file (.png or .svg)");
+  rep_files->output("--csv", ro->csv, "CSV of the rows (with --pareto: the fronts)");
+  rep->callback([ro, db_path, rep_files]() {
+    rep_files->check();
+    rep_files->report() << sweep_report(*db_path, *ro);
+  });
 }
 
 }  // namespace h4h::cli

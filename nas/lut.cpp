@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "frontend/file_io.h"
+#include "frontend/output_file.h"
 #include "frontend/frontend.h"
 #include "frontend/user_error.h"
 #include "nas/onnx_builder.h"
@@ -129,7 +130,7 @@ void save_lut(const LutFile& lut, const std::string& path) {
   nlohmann::json tables = nlohmann::json::object();
   for (const auto& [key, t] : lut.tables) tables[key] = table_to_json(t);
   const nlohmann::json j = {{"format", kFormat}, {"tables", std::move(tables)}};
-  write_file_atomically(path, j.dump(1) + "\n");
+  write_output(path, j.dump(1) + "\n");
 }
 
 LutTable& lut_table(LutFile& lut, const ArchConfig& cfg, const SchemaSpec& spec, Metric metric) {

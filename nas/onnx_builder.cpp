@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "frontend/file_io.h"
+#include "frontend/output_file.h"
 #include "frontend/user_error.h"
 #include "onnx/shape_inference/implementation.h"
 
@@ -256,7 +257,7 @@ onnx::ModelProto build_block_model(const BlockInstance& b) {
 void save_model(const onnx::ModelProto& m, const std::string& path) {
   std::string bytes;
   if (!m.SerializeToString(&bytes)) throw UserError(fmt::format("{}: could not serialize the model", path));
-  write_file_atomically(path, bytes);
+  write_output(path, bytes);
 }
 
 }  // namespace h4h::nas

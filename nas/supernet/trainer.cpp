@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "frontend/output_file.h"
 #include "frontend/user_error.h"
 #include "sim/report/progress.h"
 
@@ -81,17 +82,13 @@ void save_checkpoint(Supernet& net, torch::optim::Optimizer& opt, const std::str
   ar.write("model", model_ar);
   ar.write("optimizer", opt_ar);
   // Written beside the target and renamed onto it: a kill never leaves half a checkpoint.
-  const std::string tmp = fmt::format("{}.tmp.{}", path, ::getpid());
+  PendingOutput out(path);
   try {
-    ar.save_to(tmp);
+    ar.save_to(out.temp_path());
   } catch (const c10::Error& e) {
-    std::remove(tmp.c_str());
     throw UserError(fmt::format("{}: cannot write the checkpoint: {}", path, e.what_without_backtrace()));
   }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    throw UserError(fmt::format("{}: cannot write the checkpoint", path));
-  }
+  out.commit();
 }
 
 torch::serialize::InputArchive open_checkpoint(const std::string& path) {

@@ -21,6 +21,7 @@
 #include <fmt/format.h>
 
 #include "frontend/file_io.h"
+#include "frontend/output_file.h"
 #include "frontend/user_error.h"
 
 extern char** environ;
@@ -166,41 +167,6 @@ class TempDir {
   fs::path path_;
 };
 
-// The image while gnuplot draws it: a fresh file beside the output (same directory, so the
-// final rename is atomic), deleted unless commit() moved it onto the output. Creating it
-// up front also proves the directory is writable before gnuplot runs.
-class PendingOutput {
- public:
-  explicit PendingOutput(const std::string& out_path) : out_path_(out_path) {
-    static std::atomic<unsigned> sequence{0};
-    tmp_path_ = fmt::format("{}.tmp.{}.{}", out_path, ::getpid(), sequence++);
-    const int fd = ::open(tmp_path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    if (fd < 0)
-      throw UserError(fmt::format("{}: cannot be written ({})", out_path,
-                                  errno == ENOENT ? "no such directory" : std::strerror(errno)));
-    ::close(fd);
-  }
-  ~PendingOutput() {
-    if (!committed_) ::unlink(tmp_path_.c_str());
-  }
-  PendingOutput(const PendingOutput&) = delete;
-  PendingOutput& operator=(const PendingOutput&) = delete;
-  const std::string& path() const { return tmp_path_; }
-
-  void commit() {
-    struct stat st {};
-    if (::stat(tmp_path_.c_str(), &st) != 0 || st.st_size == 0)
-      throw UserError(fmt::format("{}: gnuplot exited cleanly but drew nothing", out_path_));
-    if (std::rename(tmp_path_.c_str(), out_path_.c_str()) != 0)
-      throw UserError(fmt::format("{}: cannot be written ({})", out_path_, std::strerror(errno)));
-    committed_ = true;
-  }
-
- private:
-  std::string out_path_, tmp_path_;
-  bool committed_ = false;
-};
-
 // Runs `gnuplot script` with stdin and stdout on /dev/null and stderr into a file.
 // posix_spawnp takes an argument vector, so no path ever passes through a shell.
 void run_gnuplot(const std::string& script_path, const std::string& stderr_path,
@@ -289,14 +255,17 @@ void write_scatter_plot(const ScatterPlot& p, const std::string& out_path) {
   if (out_path.find_first_of("\n\r") != std::string::npos)
     throw UserError("plot output path contains a line break");
   check_series(p);
-  PendingOutput image(out_path);
+  PendingOutput image(out_path);  // gnuplot draws into its temporary; renamed when done
   TempDir dir;
   const std::string data_path = dir.file("plot.dat");
   const std::string script_path = dir.file("plot.gp");
-  const GnuplotJob job = gnuplot_job(p, format, data_path, image.path());
-  write_file_atomically(data_path, job.data);
-  write_file_atomically(script_path, job.script);
+  const GnuplotJob job = gnuplot_job(p, format, data_path, image.temp_path());
+  write_output(data_path, job.data);
+  write_output(script_path, job.script);
   run_gnuplot(script_path, dir.file("stderr.txt"), out_path);
+  struct stat st {};
+  if (::stat(image.temp_path().c_str(), &st) != 0 || st.st_size == 0)
+    throw UserError(fmt::format("{}: gnuplot exited cleanly but drew nothing", out_path));
   image.commit();
 }
 

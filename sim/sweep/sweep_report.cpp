@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "frontend/file_io.h"
+#include "frontend/output_file.h"
 #include "frontend/user_error.h"
 #include "sim/config/param_schema.h"
 #include "sim/report/plot.h"
@@ -183,7 +184,7 @@ std::string sweep_report(const std::string& db_path, const SweepReportOptions& o
     line += fmt::format(",{},{},{}\n", r.x, r.y, on_front.count(i) ? 1 : 0);
     csv += line;
   }
-  if (!o.csv.empty()) write_file_atomically(o.csv, csv);
+  if (!o.csv.empty()) write_output(o.csv, csv);
 
   std::string out = fmt::format("{} finished rows, {} models; Pareto fronts (minimizing {} and {}):\n", rows.size(),
                                 by_model.size(), o.x, o.y);

@@ -16,95 +16,24 @@
 
 #include "tests/adversarial_yaml.h"
 #include "tests/bounded_run.h"
+#include "tests/cli/adversarial_util.h"
 #include "tests/cli/cli_test_util.h"
 #include "tests/frontend/model_builder.h"
 
 namespace h4h {
 namespace {
 
-namespace fs = std::filesystem;
 using test::CliResult;
+using test::expect_refused;
+using test::run_cli_as;
+using test::Scratch;
 using test::src;
-
-// A private directory (0755: nobody may read it, not write it), removed with everything
-// in it; chmod'ed subdirectories are made writable again first.
-class Scratch {
- public:
-  Scratch() {
-    std::string tmpl = (fs::temp_directory_path() / "h4h_adv_XXXXXX").string();
-    path_ = ::mkdtemp(tmpl.data());
-    fs::permissions(path_, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
-                               fs::perms::others_read | fs::perms::others_exec);
-  }
-  ~Scratch() {
-    std::error_code ec;
-    for (auto it = fs::recursive_directory_iterator(path_, ec);
-         it != fs::recursive_directory_iterator(); ++it)
-      fs::permissions(it->path(), fs::perms::owner_all, fs::perm_options::add, ec);
-    fs::remove_all(path_, ec);
-  }
-  std::string operator/(const std::string& rel) const { return (path_ / rel).string(); }
-  std::string str() const { return path_.string(); }
-  // Names under `rel` (recursively), sorted: what a failed command must leave unchanged.
-  std::vector<std::string> entries(const std::string& rel = "") const {
-    std::vector<std::string> out;
-    for (const auto& e : fs::recursive_directory_iterator(path_ / rel))
-      out.push_back(fs::relative(e.path(), path_).string());
-    std::sort(out.begin(), out.end());
-    return out;
-  }
-  std::string dir(const std::string& rel,
-                  fs::perms mode = fs::perms::owner_all | fs::perms::group_read |
-                                   fs::perms::group_exec | fs::perms::others_read |
-                                   fs::perms::others_exec) const {
-    fs::create_directories(path_ / rel);
-    fs::permissions(path_ / rel, mode);
-    return (path_ / rel).string();
-  }
-  std::string file(const std::string& rel, const std::string& bytes) const {
-    std::ofstream(path_ / rel, std::ios::binary) << bytes;
-    return (path_ / rel).string();
-  }
-
- private:
-  fs::path path_;
-};
-
-const fs::perms kReadOnlyDir = fs::perms::owner_read | fs::perms::owner_exec |
-                               fs::perms::group_read | fs::perms::group_exec |
-                               fs::perms::others_read | fs::perms::others_exec;
-
-// The command prefix that runs the CLI without root's privileges ("" when not root).
-std::string unprivileged() {
-  if (::geteuid() != 0) return "";
-  EXPECT_EQ(std::system("command -v setpriv >/dev/null"), 0)
-      << "running as root: setpriv (util-linux) is needed to test permission errors for real";
-  return "setpriv --reuid=65534 --regid=65534 --clear-groups ";
-}
-
-
-// The precondition of a permission test: `prefix` really is denied `test_expr` on `path`.
-void expect_denied(const std::string& prefix, const std::string& test_flag,
-                   const std::string& path) {
-  const std::string cmd = prefix + "test " + test_flag + " '" + path + "'";
-  ASSERT_NE(std::system(cmd.c_str()), 0) << "the test user can '" << test_flag << "' " << path
-                                         << ": this permission test would prove nothing";
-}
-
-// run_cli, under `prefix` (e.g. unprivileged()).
-CliResult run_cli_as(const std::string& prefix, const std::string& args) {
-  return test::run_cli(args, prefix);
-}
-
-// Exit 2, nothing on stdout, exactly `line` (plus its newline) on stderr.
-void expect_refused(const CliResult& r, const std::string& line) {
-  EXPECT_EQ(r.exit_code, 2) << r.err;
-  EXPECT_EQ(r.out, "");
-  EXPECT_EQ(r.err, "h4hsim: error: " + line + "\n");
-}
-
-std::string tiny_cnn() { return src("tests/data/onnx/tiny_cnn_op17.onnx"); }
-std::string npu_only() { return src("arch_configs/npu_only.yaml"); }
+using test::kReadOnlyDir;
+using test::unprivileged;
+using test::expect_denied;
+using test::tiny_cnn;
+using test::npu_only;
+namespace fs = std::filesystem;
 
 void save(const test::ModelBuilder& b, const std::string& path) {
   std::ofstream(path, std::ios::binary) << b.model().SerializeAsString();
@@ -285,7 +214,7 @@ TEST(AdversarialCli, ScaleSimOutputDirectoryThatCannotBeWrittenIsOneLine) {
   expect_refused(test::run_cli(io + " -o " + file),
                  file + ": cannot create directory: is a file, not a directory");
   expect_refused(test::run_cli(io + " -o " + file + "/out"),
-                 file + "/out: cannot create directory: Not a directory");
+                 file + "/out: cannot create directory: " + file + " is a file, not a directory");
   const std::string ro = s.dir("ro", kReadOnlyDir);
   const std::string as = unprivileged();
   expect_denied(as, "-w", ro);
@@ -361,11 +290,11 @@ TEST(AdversarialCli, NasSearchOutputThatCannotBeWrittenIsOneLine) {
                            " --population 8 --generations 1 --no-resimulate --out ";
   const std::string file = s.file("a_file", "x");
   expect_refused(test::run_cli(args + file),
-                 file + ": cannot create the output directory: is a file, not a directory");
+                 file + ": cannot create directory: is a file, not a directory");
   const std::string ro = s.dir("ro", kReadOnlyDir);
   const std::string as = unprivileged();
   expect_refused(run_cli_as(as, args + ro + "/search"),
-                 ro + "/search: cannot create the output directory: Permission denied");
+                 ro + "/search: cannot create directory: Permission denied");
   EXPECT_EQ(s.entries(), (std::vector<std::string>{"a_file", "ro"}));
 }
 

@@ -39,13 +39,17 @@ int main(int argc, char** argv) {
     return 2;
   }
   size_t runs = 0;
-  for (int i = 1; i < argc; ++i) {
-    if (!fs::exists(argv[i])) {
+  // Absolute paths first: a harness may change the working directory (fuzz_cli works in a
+  // scratch directory of its own).
+  std::vector<fs::path> args;
+  for (int i = 1; i < argc; ++i) args.push_back(fs::absolute(argv[i]));
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (!fs::exists(args[i])) {
       // A missing corpus would make the test pass vacuously.
-      std::fprintf(stderr, "%s: no such file or directory\n", argv[i]);
+      std::fprintf(stderr, "%s: no such file or directory\n", args[i].c_str());
       return 2;
     }
-    for (const auto& path : inputs_under(argv[i])) {
+    for (const auto& path : inputs_under(args[i])) {
       std::ifstream in(path, std::ios::binary);
       const std::string bytes((std::istreambuf_iterator<char>(in)),
                               std::istreambuf_iterator<char>());

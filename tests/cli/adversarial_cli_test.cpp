@@ -160,6 +160,18 @@ TEST(AdversarialCli, NamesThatAreNotUtf8GiveValidJsonAndOneLineErrors) {
                  unsupported + ": unsupported op 'Unique' (node 'bad\\xff\\x0aname')");
 }
 
+// Every YAML reader goes through load_yaml: a second document is refused, not dropped.
+TEST(AdversarialCli, MultiDocumentYamlIsOneLine) {
+  Scratch s;
+  const std::string arch = s.file("two.yaml", test::slurp(npu_only()) + "---\nname: other\n");
+  const auto r = test::run_cli("run --model " + tiny_cnn() + " --arch " + arch);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(test::line_count(r.err), 1) << r.err;
+  EXPECT_NE(r.err.find(arch + ": 2 YAML documents (the second starts at line "), std::string::npos)
+      << r.err;
+}
+
 TEST(AdversarialCli, ModelPathThatIsNotUtf8GivesValidJson) {
   Scratch s;
   const std::string f = s.file("m\xff.onnx", test::slurp(tiny_cnn()));

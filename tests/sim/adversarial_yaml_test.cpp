@@ -129,6 +129,28 @@ TEST(AdversarialYaml, EmptyFileIsOneClearLine) {
       "npu|vector|cim}");
 }
 
+// Before: yaml-cpp's Load reads the first document only, so everything after a `---` was
+// dropped without a word (a second arch config pasted below the first was ignored).
+TEST(AdversarialYaml, SecondDocumentIsRefusedNotSilentlyDropped) {
+  EXPECT_EQ(arch_error("npu:\n  rows: 8\n---\nnpu:\n  rows: 64\n"),
+            "t.yaml: 2 YAML documents (the second starts at line 4); h4hsim reads one document "
+            "per file");
+  EXPECT_EQ(schema_error("rules:\n  - {class: conv, unit: npu}\n...\nrules: []\n"),
+            "rules.yaml: 2 YAML documents (the second starts at line 4); h4hsim reads one "
+            "document per file");
+  EXPECT_EQ(arch_error("name: a\n---\n---\nname: c\n"),
+            "t.yaml: 3 YAML documents; h4hsim reads one document per file");
+}
+
+// A trailing `---` opens an (empty) second document: refused too, as PyYAML's safe_load
+// does; a leading `---` or a closing `...` is still one document.
+TEST(AdversarialYaml, OneDocumentMayOpenWithDashesAndCloseWithDots) {
+  EXPECT_EQ(arch_error("name: a\n---\n"),
+            "t.yaml: 2 YAML documents; h4hsim reads one document per file");
+  EXPECT_EQ(parse_arch_config("---\nname: a\n...\n", "t.yaml").name, "a");
+  EXPECT_EQ(load_yaml("---\nx: 1\n", "t.yaml")["x"].as<int>(), 1);
+}
+
 TEST(AdversarialYaml, DirectoryIsOneClearLine) {
   const std::string dir = ::testing::TempDir();
   try {

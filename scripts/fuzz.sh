@@ -19,7 +19,7 @@
 #   logs/<target>.log   libFuzzer's output
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-all_targets=(onnx arch_config scalesim_cfg scalesim_topology sweep_spec search_space subnet)
+all_targets=(onnx arch_config custom_schema scalesim_cfg scalesim_topology sweep_spec search_space subnet)
 
 seconds=60
 runs=-1

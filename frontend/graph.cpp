@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <initializer_list>
+#include <map>
 #include <unordered_set>
 
 #include <boost/graph/topological_sort.hpp>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "frontend/einsum.h"
 #include "frontend/user_error.h"
 #include "frontend/workload.h"
 
@@ -149,6 +151,9 @@ std::optional<std::string> conv_problem(const Graph& g, const OpNode& op) {
   if (w[0] % group != 0)
     return fmt::format("weight {} has {} filters, not a multiple of group {}",
                        tensor_text(g, op.inputs[1]), w[0], group);
+  if (shapes_known(g, op, {2}) && g.dims(op.inputs[2]) != std::vector<int64_t>{w[0]})
+    return fmt::format("bias {} must be [{}], one value per filter of weight {}",
+                       tensor_text(g, op.inputs[2]), w[0], tensor_text(g, op.inputs[1]));
   const std::vector<int64_t> weight_kernel(w.begin() + 2, w.end());
   const auto kernel_shape = op.attr_ints("kernel_shape");
   if (op.attrs.count("kernel_shape") && kernel_shape != weight_kernel)
@@ -195,6 +200,35 @@ std::optional<std::string> gemm_problem(const Graph& g, const OpNode& op) {
   return std::nullopt;
 }
 
+// Einsum: a label's size must agree across operands (or be 1, which broadcasts); else the
+// output is left unknown (frontend/einsum.cpp) and lowering would take the larger size.
+std::optional<std::string> einsum_problem(const Graph& g, const OpNode& op) {
+  std::vector<size_t> ranks;
+  for (size_t i = 0; i < op.inputs.size(); ++i) {
+    if (!shapes_known(g, op, {i})) return std::nullopt;
+    ranks.push_back(g.dims(op.inputs[i]).size());
+  }
+  const auto it = op.attrs.find("equation");
+  const auto labels = parse_einsum(it == op.attrs.end() ? "" : it->second.s, ranks);
+  if (!labels) return std::nullopt;  // lowering names an equation it cannot read
+  std::map<std::string, std::pair<int64_t, size_t>> first;  // label -> (size, operand)
+  for (size_t i = 0; i < ranks.size(); ++i)
+    for (size_t d = 0; d < ranks[i]; ++d) {
+      const int64_t size = g.dims(op.inputs[i])[d];
+      const auto [seen, added] = first.emplace(labels->inputs[i][d], std::pair{size, i});
+      const int64_t before = seen->second.first;
+      if (added || size == before || size == 1) continue;
+      if (before == 1) {
+        seen->second = {size, i};
+        continue;
+      }
+      return fmt::format("label '{}' of '{}' is {} in {} but {} in {}", labels->inputs[i][d],
+                         it->second.s, before, tensor_text(g, op.inputs[seen->second.second]),
+                         size, tensor_text(g, op.inputs[i]));
+    }
+  return std::nullopt;
+}
+
 // What is inconsistent about a node's attributes and its inputs' shapes, for the relations
 // ONNX's checker and 1.12's shape inference do not state (they accepted the node, or left
 // its output unknown, which was then blamed on a dynamic dim).
@@ -203,6 +237,7 @@ std::optional<std::string> node_problem(const Graph& g, const OpNode& op) {
   if (op.op_type == "Conv") return conv_problem(g, op);
   if (op.op_type == "MaxPool" || op.op_type == "AveragePool") return pool_problem(g, op);
   if (op.op_type == "MatMul" || op.op_type == "Gemm") return gemm_problem(g, op);
+  if (op.op_type == "Einsum") return einsum_problem(g, op);
   return std::nullopt;
 }
 

@@ -339,6 +339,16 @@ TEST(AdversarialOnnx, ConvKernelShapeThatIsNotTheWeightsIsRefused) {
             "of weight 'w' [4, 3, 3, 3]");
 }
 
+// Before: accepted, the bias counted as 8 parameters of a 16-filter layer.
+TEST(AdversarialOnnx, ConvBiasOfAnotherLengthThanTheFiltersIsRefused) {
+  ModelBuilder b;
+  b.input("x", {1, 3, 8, 8}).param("w", {16, 3, 3, 3}).param("bias", {8}).output("y");
+  b.node("Conv", {"x", "w", "bias"}, {"y"}, "conv");
+  EXPECT_EQ(error_of(b),
+            "tiny.onnx: node 'conv' (Conv): bias 'bias' [8] must be [16], one value per filter of "
+            "weight 'w' [16, 3, 3, 3]");
+}
+
 // Before: "cannot resolve the shape ...; a dynamic dim other than the batch?" on a model
 // with no dynamic dim at all.
 TEST(AdversarialOnnx, ConvKernelLargerThanThePaddedInputIsRefused) {
@@ -408,6 +418,20 @@ TEST(AdversarialOnnx, GemmWhoseReductionDimsDisagreeIsRefused) {
   EXPECT_EQ(error_of(b),
             "tiny.onnx: node 'gemm' (Gemm): A 'x' [2, 8] (transA 0) has K = 8 but B 'w' [4, 6] "
             "(transB 1) has K = 6");
+}
+
+// Before: "cannot resolve the shape ...; a dynamic dim other than the batch?".
+TEST(AdversarialOnnx, EinsumLabelOfTwoSizesIsRefused) {
+  ModelBuilder b(13);
+  b.input("a", {2, 3}).input("b", {4, 5}).output("y");
+  auto& n = b.node("Einsum", {"a", "b"}, {"y"}, "einsum");
+  auto* eq = n.add_attribute();
+  eq->set_name("equation");
+  eq->set_type(onnx::AttributeProto::STRING);
+  eq->set_s("ij,jk->ik");
+  EXPECT_EQ(error_of(b),
+            "tiny.onnx: node 'einsum' (Einsum): label 'j' of 'ij,jk->ik' is 3 in 'a' [2, 3] but 4 "
+            "in 'b' [4, 5]");
 }
 
 // The hint about dynamic dims only when one is involved: elsewhere the message says the

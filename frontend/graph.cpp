@@ -1,12 +1,15 @@
 #include "frontend/graph.h"
 
 #include <algorithm>
+#include <initializer_list>
+#include <map>
 #include <unordered_set>
 
 #include <boost/graph/topological_sort.hpp>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "frontend/einsum.h"
 #include "frontend/user_error.h"
 #include "frontend/workload.h"
 
@@ -86,6 +89,167 @@ std::optional<std::string> reshape_problem(const Graph& g, const OpNode& op) {
   if (infer == 1 && (*target_elems == 0 || *in_elems % *target_elems != 0))
     return fmt::format("cannot reshape {} to {}: no -1 makes the counts match", from, text);
   return std::nullopt;
+}
+
+std::string tensor_text(const Graph& g, const std::string& name) {
+  return fmt::format("'{}' [{}]", name, fmt::join(g.dims(name), ", "));
+}
+
+// Whether the named inputs of `op` all have known shapes.
+bool shapes_known(const Graph& g, const OpNode& op, std::initializer_list<size_t> inputs) {
+  for (size_t i : inputs)
+    if (i >= op.inputs.size() || op.inputs[i].empty() || !g.facts(op.inputs[i]).shape_known)
+      return false;
+  return true;
+}
+
+// Conv and pooling: on every spatial axis the dilated kernel must fit in the padded input,
+// or ONNX's inference computes a dim <= 0 and leaves the output unknown.
+std::optional<std::string> window_problem(const Graph& g, const OpNode& op,
+                                          const std::vector<int64_t>& kernel) {
+  const auto& x = g.dims(op.inputs[0]);
+  if (x.size() != kernel.size() + 2) return std::nullopt;  // ranks: ONNX's and lowering's check
+  const auto it = op.attrs.find("auto_pad");
+  const std::string auto_pad = it == op.attrs.end() ? "NOTSET" : it->second.s;
+  if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") return std::nullopt;  // never shrinks
+  const auto pads = auto_pad == "VALID" ? std::vector<int64_t>{} : op.attr_ints("pads");
+  const auto dilations = op.attr_ints("dilations");
+  for (size_t a = 0; a < kernel.size(); ++a) {
+    const int64_t dilation = a < dilations.size() ? dilations[a] : 1;
+    const int64_t pad_begin = a < pads.size() ? pads[a] : 0;
+    const int64_t pad_end = a + kernel.size() < pads.size() ? pads[a + kernel.size()] : 0;
+    int64_t span = 0, padded = 0;
+    const bool span_overflows = __builtin_mul_overflow(kernel[a] - 1, dilation, &span) ||
+                                __builtin_add_overflow(span, 1, &span);
+    const bool padded_overflows = __builtin_add_overflow(x[a + 2], pad_begin, &padded) ||
+                                  __builtin_add_overflow(padded, pad_end, &padded);
+    if (padded_overflows || (!span_overflows && span <= padded)) continue;
+    return fmt::format("on spatial axis {} the kernel spans {} (kernel {}, dilation {}), more "
+                       "than input {} has there with its pads ({} + {} + {})",
+                       a, span_overflows ? "more than 2^63" : std::to_string(span), kernel[a],
+                       dilation, tensor_text(g, op.inputs[0]), x[a + 2], pad_begin, pad_end);
+  }
+  return std::nullopt;
+}
+
+// Conv: X [N, C, ...], W [M, C/group, k...]. ONNX 1.12's inference relates neither C nor M
+// to the group, so a mismatch got an output shape and invented MACs.
+std::optional<std::string> conv_problem(const Graph& g, const OpNode& op) {
+  if (!shapes_known(g, op, {0, 1})) return std::nullopt;
+  const auto& x = g.dims(op.inputs[0]);
+  const auto& w = g.dims(op.inputs[1]);
+  if (x.size() < 3 || w.size() != x.size()) return std::nullopt;  // ranks: checked at inference
+  const int64_t group = op.attr_i("group", 1);
+  if (group < 1) return fmt::format("group {} must be >= 1", group);
+  int64_t channels = 0;
+  const bool channels_overflow = __builtin_mul_overflow(group, w[1], &channels);
+  if (channels_overflow || channels != x[1])
+    return fmt::format("input {} has {} channels, but weight {} with group {} takes {} ({} x {}; "
+                       "C must equal group x W.shape[1])",
+                       tensor_text(g, op.inputs[0]), x[1], tensor_text(g, op.inputs[1]), group,
+                       channels_overflow ? "more than 2^63" : std::to_string(channels), group, w[1]);
+  if (w[0] % group != 0)
+    return fmt::format("weight {} has {} filters, not a multiple of group {}",
+                       tensor_text(g, op.inputs[1]), w[0], group);
+  if (shapes_known(g, op, {2}) && g.dims(op.inputs[2]) != std::vector<int64_t>{w[0]})
+    return fmt::format("bias {} must be [{}], one value per filter of weight {}",
+                       tensor_text(g, op.inputs[2]), w[0], tensor_text(g, op.inputs[1]));
+  const std::vector<int64_t> weight_kernel(w.begin() + 2, w.end());
+  const auto kernel_shape = op.attr_ints("kernel_shape");
+  if (op.attrs.count("kernel_shape") && kernel_shape != weight_kernel)
+    return fmt::format("kernel_shape [{}] is not the spatial size [{}] of weight {}",
+                       fmt::join(kernel_shape, ", "), fmt::join(weight_kernel, ", "),
+                       tensor_text(g, op.inputs[1]));
+  return window_problem(g, op, weight_kernel);
+}
+
+std::optional<std::string> pool_problem(const Graph& g, const OpNode& op) {
+  if (!shapes_known(g, op, {0})) return std::nullopt;
+  return window_problem(g, op, op.attr_ints("kernel_shape"));
+}
+
+// MatMul (numpy semantics) and Gemm: the reduction dims of A and B must agree (and MatMul's
+// batch dims broadcast); else ONNX's inference fails and leaves the output unknown.
+std::optional<std::string> gemm_problem(const Graph& g, const OpNode& op) {
+  if (!shapes_known(g, op, {0, 1})) return std::nullopt;
+  auto a = g.dims(op.inputs[0]);
+  auto b = g.dims(op.inputs[1]);
+  const std::string a_text = tensor_text(g, op.inputs[0]), b_text = tensor_text(g, op.inputs[1]);
+  if (op.op_type == "Gemm") {
+    if (a.size() != 2 || b.size() != 2)
+      return fmt::format("A {} and B {} must both be 2-D", a_text, b_text);
+    const int64_t trans_a = op.attr_i("transA", 0), trans_b = op.attr_i("transB", 0);
+    const int64_t k_a = trans_a ? a[0] : a[1], k_b = trans_b ? b[1] : b[0];
+    if (k_a != k_b)
+      return fmt::format("A {} (transA {}) has K = {} but B {} (transB {}) has K = {}", a_text,
+                         trans_a, k_a, b_text, trans_b, k_b);
+    return std::nullopt;
+  }
+  if (a.empty() || b.empty()) return fmt::format("A {} and B {} must not be scalars", a_text, b_text);
+  if (a.size() == 1) a.insert(a.begin(), 1);
+  if (b.size() == 1) b.push_back(1);
+  if (a.back() != b[b.size() - 2])
+    return fmt::format("A {} has K = {} (its last dim) but B {} has K = {} (its second-to-last "
+                       "dim)", a_text, a.back(), b_text, b[b.size() - 2]);
+  for (size_t i = 3; i <= std::min(a.size(), b.size()); ++i) {
+    const int64_t da = a[a.size() - i], db = b[b.size() - i];
+    if (da != db && da != 1 && db != 1)
+      return fmt::format("the batch dims of A {} and B {} do not broadcast ({} vs {})", a_text,
+                         b_text, da, db);
+  }
+  return std::nullopt;
+}
+
+// Einsum: a label's size must agree across operands (or be 1, which broadcasts); else the
+// output is left unknown (frontend/einsum.cpp) and lowering would take the larger size.
+std::optional<std::string> einsum_problem(const Graph& g, const OpNode& op) {
+  std::vector<size_t> ranks;
+  for (size_t i = 0; i < op.inputs.size(); ++i) {
+    if (!shapes_known(g, op, {i})) return std::nullopt;
+    ranks.push_back(g.dims(op.inputs[i]).size());
+  }
+  const auto it = op.attrs.find("equation");
+  const auto labels = parse_einsum(it == op.attrs.end() ? "" : it->second.s, ranks);
+  if (!labels) return std::nullopt;  // lowering names an equation it cannot read
+  std::map<std::string, std::pair<int64_t, size_t>> first;  // label -> (size, operand)
+  for (size_t i = 0; i < ranks.size(); ++i)
+    for (size_t d = 0; d < ranks[i]; ++d) {
+      const int64_t size = g.dims(op.inputs[i])[d];
+      const auto [seen, added] = first.emplace(labels->inputs[i][d], std::pair{size, i});
+      const int64_t before = seen->second.first;
+      if (added || size == before || size == 1) continue;
+      if (before == 1) {
+        seen->second = {size, i};
+        continue;
+      }
+      return fmt::format("label '{}' of '{}' is {} in {} but {} in {}", labels->inputs[i][d],
+                         it->second.s, before, tensor_text(g, op.inputs[seen->second.second]),
+                         size, tensor_text(g, op.inputs[i]));
+    }
+  return std::nullopt;
+}
+
+// What is inconsistent about a node's attributes and its inputs' shapes, for the relations
+// ONNX's checker and 1.12's shape inference do not state (they accepted the node, or left
+// its output unknown, which was then blamed on a dynamic dim).
+std::optional<std::string> node_problem(const Graph& g, const OpNode& op) {
+  if (op.op_type == "Reshape") return reshape_problem(g, op);
+  if (op.op_type == "Conv") return conv_problem(g, op);
+  if (op.op_type == "MaxPool" || op.op_type == "AveragePool") return pool_problem(g, op);
+  if (op.op_type == "MatMul" || op.op_type == "Gemm") return gemm_problem(g, op);
+  if (op.op_type == "Einsum") return einsum_problem(g, op);
+  return std::nullopt;
+}
+
+// The tensors whose shape depends on a dynamic graph input (one --batch does not fix).
+std::unordered_set<std::string> dynamic_dependents(const LoadedOnnx& model) {
+  std::unordered_set<std::string> tainted(model.dynamic_inputs.begin(), model.dynamic_inputs.end());
+  if (tainted.empty()) return tainted;
+  for (const auto& n : model.model.graph().node())  // topologically sorted by the loader
+    if (std::any_of(n.input().begin(), n.input().end(),
+                    [&](const std::string& in) { return tainted.count(in) != 0; }))
+      tainted.insert(n.output().begin(), n.output().end());
+  return tainted;
 }
 
 }  // namespace
@@ -356,22 +520,33 @@ Graph build_graph(const LoadedOnnx& model) {
   // counts (elements, bytes, MACs) cannot overflow; activations must not be empty.
   const std::unordered_set<std::string> graph_outputs(g.graph_outputs.begin(),
                                                       g.graph_outputs.end());
+  const std::unordered_set<std::string> dynamic = dynamic_dependents(model);
   for (auto v : boost::make_iterator_range(boost::vertices(g.dag))) {
     const OpNode& op = g.dag[v];
     // ONNX's inference takes a constant Reshape target as it is, even when it holds another
     // number of elements than the input (it printed [3, 4] for 8 elements): checked here.
-    if (auto why = reshape_problem(g, op))
-      throw UserError(fmt::format("{}: node '{}' (Reshape): {}", g.origin, op.name, *why));
+    if (auto why = node_problem(g, op))
+      throw UserError(fmt::format("{}: node '{}' ({}): {}", g.origin, op.name, op.op_type, *why));
     auto check = [&](const std::string& t, const char* role) {
       if (t.empty()) return;
       const TensorFacts& f = g.facts(t);
       const std::string where =
           fmt::format("tensor '{}' ({} of node '{}' ({}))", t, role, op.name, op.op_type);
       if (!f.shape_known) {
+        if (dynamic.count(t))
+          throw UserError(fmt::format(
+              "{}: cannot resolve the shape of {}; a dynamic dim other than the batch? only the "
+              "first dim of a data input is fixed from --batch",
+              g.origin, where));
+        std::vector<std::string> inputs;
+        for (const auto& in : op.inputs)
+          if (!in.empty())
+            inputs.push_back(g.facts(in).shape_known ? tensor_text(g, in) : fmt::format("'{}' [?]", in));
         throw UserError(fmt::format(
-            "{}: cannot resolve the shape of {}; a dynamic dim other than the batch? only the "
-            "first dim of a data input is fixed from --batch",
-            g.origin, where));
+            "{}: cannot resolve the shape of {}: ONNX shape inference finds none from the "
+            "node's attributes and its inputs {}, and no dynamic dim is involved, so these are "
+            "inconsistent",
+            g.origin, where, fmt::join(inputs, ", ")));
       }
       const bool overflows = !checked_elems(f.dims);
       if (overflows || *checked_elems(f.dims) > kMaxTensorElems)

@@ -130,8 +130,17 @@ void validate_and_sort(ModelProto& m, const std::string& origin) {
   auto* g = m.mutable_graph();
   std::unordered_map<std::string, int> producer;
   std::unordered_set<std::string> defined;
-  for (const auto& i : g->input()) defined.insert(i.name());
-  for (const auto& t : g->initializer()) defined.insert(t.name());
+  // ONNX's checker refuses a name declared twice (SSA form); the loader would have taken the
+  // first declaration's shape and silently dropped the other.
+  for (const auto& i : g->input())
+    if (!defined.insert(i.name()).second)
+      throw UserError(fmt::format("{}: graph input '{}' is declared twice", origin, i.name()));
+  std::unordered_set<std::string> initializers;
+  for (const auto& t : g->initializer()) {
+    if (!initializers.insert(t.name()).second)
+      throw UserError(fmt::format("{}: initializer '{}' is declared twice", origin, t.name()));
+    defined.insert(t.name());
+  }
   for (int k = 0; k < g->node_size(); ++k) {
     const auto& n = g->node(k);
     if (!n.domain().empty() && n.domain() != "ai.onnx")
@@ -250,9 +259,39 @@ void fix_batch(ModelProto& m, const std::vector<std::string>& data_inputs, int64
     d0->set_dim_value(batch == 0 ? 1 : batch);
   }
   // Graph outputs keep their element type only: their declared symbolic dims would
-  // otherwise be merged with the now-concrete inferred ones.
-  for (auto& out : *m.mutable_graph()->mutable_output())
-    if (out.type().has_tensor_type()) out.mutable_type()->mutable_tensor_type()->clear_shape();
+  // otherwise be merged with the now-concrete inferred ones. An output that is a graph input
+  // or an initializer (valid ONNX: a pass-through) keeps no type at all: ONNX 1.12's
+  // inference reads the outputs' types after the inputs' and would take the output's
+  // (shapeless) type for the tensor, leaving every consumer's shape unknown.
+  std::unordered_set<std::string> given;
+  for (const auto& in : m.graph().input()) given.insert(in.name());
+  for (const auto& t : m.graph().initializer()) given.insert(t.name());
+  for (auto& out : *m.mutable_graph()->mutable_output()) {
+    if (given.count(out.name()))
+      out.clear_type();
+    else if (out.type().has_tensor_type())
+      out.mutable_type()->mutable_tensor_type()->clear_shape();
+  }
+}
+
+// After fix_batch: the graph inputs (not initializers) with a dim still unknown.
+std::vector<std::string> find_dynamic_inputs(const ModelProto& m) {
+  std::unordered_set<std::string> inits;
+  for (const auto& t : m.graph().initializer()) inits.insert(t.name());
+  std::vector<std::string> out;
+  for (const auto& in : m.graph().input()) {
+    if (inits.count(in.name())) continue;
+    const auto& type = in.type();
+    if (!type.has_tensor_type() || !type.tensor_type().has_shape()) {
+      out.push_back(in.name());
+      continue;
+    }
+    const auto& shape = type.tensor_type().shape();
+    if (std::any_of(shape.dim().begin(), shape.dim().end(),
+                    [](const auto& d) { return !d.has_dim_value(); }))
+      out.push_back(in.name());
+  }
+  return out;
 }
 
 void record_type(const onnx::TypeProto& type, TensorFacts& f) {
@@ -502,6 +541,7 @@ LoadedOnnx load_onnx_model(ModelProto model, const std::string& origin,
   out.data_inputs = pick_data_inputs(model, opts, origin);
   check_declared_dims(model, out.data_inputs, origin);
   fix_batch(model, out.data_inputs, opts.batch, origin);
+  out.dynamic_inputs = find_dynamic_inputs(model);
 
   // Parameters: graph inputs that are not data inputs, and initializers.
   for (const auto& in : model.graph().input())

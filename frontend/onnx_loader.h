@@ -41,6 +41,10 @@ struct LoadedOnnx {
   std::unordered_map<std::string, ConstTensor> consts;      // folded/constant values
   int fold_iterations = 0;
   int folded_nodes = 0;
+  // Graph inputs whose shape --batch does not fix (a symbolic or missing dim other than
+  // the first of a data input, or no shape at all): a shape that stays unresolved is blamed
+  // on them only when it depends on one of them.
+  std::vector<std::string> dynamic_inputs;
 };
 
 // Opsets of the default domain we accept. ONNX 1.12's shape inference knows up to 17.

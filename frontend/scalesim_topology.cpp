@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "frontend/file_io.h"
+#include "frontend/onnx_loader.h"
 #include "frontend/user_error.h"
 #include "frontend/utf8.h"
 
@@ -97,7 +98,9 @@ std::vector<std::string> split_row(std::string row) {
   std::vector<std::string> fields;
   std::stringstream ss(row);
   std::string f;
-  while (std::getline(ss, f, ',')) fields.push_back(trim(f));
+  // Bytes that are not UTF-8, and control characters, become \xNN as they enter (as ONNX
+  // names do): layer names reach messages, JSON and CSV outputs.
+  while (std::getline(ss, f, ',')) fields.push_back(escape_unprintable(trim(f), false));
   while (!fields.empty() && fields.back().empty()) fields.pop_back();
   return fields;
 }
@@ -296,6 +299,17 @@ Kernel gemm_kernel(const std::vector<std::string>& f, const Header& hdr, const A
   return k;
 }
 
+// The per-tensor bound of the ONNX frontend (graph.cpp), for the one IFMAP, filter and OFMAP
+// tensor of a layer: the per-kernel and per-network bounds follow in check_workload_limits.
+void check_tensor_sizes(const Kernel& k, const At& at) {
+  for (const auto& [what, elems] : {std::pair{"its IFMAP has", k.input_elems},
+                                    std::pair{"its filters have", k.weight_elems},
+                                    std::pair{"its OFMAP has", k.output_elems}})
+    if (elems > kMaxTensorElems)
+      fail(at, "layer '{}': {} {} elements: more than 2^40, h4hsim's limit for one tensor", k.name,
+           what, elems);
+}
+
 std::string stem_of(const std::string& path) {
   const size_t slash = path.find_last_of('/');
   const std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
@@ -320,8 +334,7 @@ class UniqueNames {
 }  // namespace
 
 Workload parse_scalesim_topology(const std::string& text, const std::string& origin) {
-  const std::string bom = "\xEF\xBB\xBF";  // Excel-saved files in SCALE-Sim's repo carry one
-  std::stringstream in(starts_with(text, bom) ? text.substr(bom.size()) : text);
+  std::stringstream in{std::string(strip_utf8_bom(text))};  // SCALE-Sim's repo has Excel-saved files
   Workload w;
   w.model = escape_unprintable(stem_of(origin), /*keep_line_breaks=*/false);  // JSON's "model"
   std::optional<Header> header;
@@ -343,8 +356,12 @@ Workload parse_scalesim_topology(const std::string& text, const std::string& ori
              kConvHeader, kGemmHeader);
       continue;
     }
+    if (w.kernels.size() >= static_cast<size_t>(kMaxGraphNodes))
+      fail(at, "the topology has more than {} layers, h4hsim's limit (as for ONNX nodes)",
+           kMaxGraphNodes);
     Kernel k = header->format == Format::conv ? conv_kernel(fields, *header, at)
                                               : gemm_kernel(fields, *header, at);
+    check_tensor_sizes(k, at);
     k.name = names.claim(k.name);
     if (__builtin_add_overflow(total_macs, k.macs, &total_macs))
       fail(at, "the topology is too large: its total MAC count overflows 64 bits");

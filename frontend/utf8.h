@@ -71,4 +71,11 @@ inline std::string escape_unprintable(std::string_view s, bool keep_line_breaks 
   return out;
 }
 
+// `text` without a leading UTF-8 byte-order mark (Excel and Notepad write one; the SCALE-Sim
+// readers, like Python's "utf-8-sig", skip it).
+inline std::string_view strip_utf8_bom(std::string_view text) {
+  constexpr std::string_view bom = "\xEF\xBB\xBF";
+  return text.substr(0, bom.size()) == bom ? text.substr(bom.size()) : text;
+}
+
 }  // namespace h4h

@@ -18,6 +18,21 @@ const char* to_string(KernelClass c) {
   return "?";
 }
 
+const std::vector<std::string>& gemm_ops_of(KernelClass c) {
+  static const std::vector<std::string> conv = {"Conv"};
+  // Linear: a MatMul/Gemm with a static weight (fuse_linear); an Einsum whose second operand
+  // is static; a SCALE-Sim GEMM layer.
+  static const std::vector<std::string> linear = {"Einsum", "Gemm", "Linear"};
+  static const std::vector<std::string> matmul = {"Einsum", "Gemm", "MatMul"};
+  static const std::vector<std::string> none;
+  switch (c) {
+    case KernelClass::conv: return conv;
+    case KernelClass::linear: return linear;
+    case KernelClass::matmul: return matmul;
+    default: return none;
+  }
+}
+
 int64_t Workload::total_macs() const {
   int64_t sum = 0;
   for (const auto& k : kernels) sum += k.macs;

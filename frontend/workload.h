@@ -19,6 +19,12 @@ enum class KernelClass { conv, linear, matmul, vector, pool, data_movement };
 
 const char* to_string(KernelClass c);
 
+// The ops a kernel of a GEMM class (conv, linear, matmul) can carry, as the frontends name
+// them (lower.cpp after the fusion passes, scalesim_topology.cpp); empty for the other
+// classes. Custom schema rules are checked against it, so a rule that can match no kernel
+// is refused when it is read instead of being ignored.
+const std::vector<std::string>& gemm_ops_of(KernelClass c);
+
 using Shape = std::vector<int64_t>;
 
 // Geometry of a convolution (also depthwise/grouped) in NCHW. Output size is already

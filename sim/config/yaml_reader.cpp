@@ -156,8 +156,9 @@ YAML::Node load_yaml(const std::string& yaml_text, const std::string& origin) {
           fmt::format("{}: line {}: nested deeper than {} levels (h4hsim's limit for YAML files)",
                       origin, line, kMaxYamlDepth));
   }
+  std::vector<YAML::Node> documents;
   try {
-    return YAML::Load(yaml_text);
+    documents = YAML::LoadAll(yaml_text);
 #if __has_include(<yaml-cpp/depthguard.h>)
   } catch (const YAML::DeepRecursion& e) {
     throw UserError(
@@ -168,6 +169,15 @@ YAML::Node load_yaml(const std::string& yaml_text, const std::string& origin) {
     throw UserError(fmt::format("{}: YAML syntax error at line {}, column {}: {}", origin,
                                 e.mark.line + 1, e.mark.column + 1, e.msg));
   }
+  // A second document (after `---` or `...`) would otherwise be dropped without a word: every
+  // file h4hsim reads is one config, schema, space or spec, as PyYAML's safe_load insists.
+  if (documents.size() > 1) {
+    const int second_line = documents[1].IsNull() ? -1 : documents[1].Mark().line;
+    throw UserError(fmt::format(
+        "{}: {} YAML documents{}; h4hsim reads one document per file", origin, documents.size(),
+        second_line < 0 ? "" : fmt::format(" (the second starts at line {})", second_line + 1)));
+  }
+  return documents.empty() ? YAML::Node() : documents.front();
 }
 
 YamlReader::YamlReader(const std::string& yaml_text, std::string origin)

@@ -18,7 +18,8 @@ constexpr int kMaxYamlDepth = 200;
 
 // The one entry to yaml-cpp for every YAML file h4hsim reads (arch configs, custom
 // schemas, NAS spaces, sweep specs). UserError naming `origin` and the line when the text
-// is not UTF-8, is nested deeper than kMaxYamlDepth, or is not YAML. Aliases are shared,
+// is not UTF-8, is nested deeper than kMaxYamlDepth, is not YAML, or holds more than one
+// document. Aliases are shared,
 // not copied, by yaml-cpp, so an alias "bomb" costs its text, not its expansion; readers
 // must not expand it either (no YAML::Clone or Dump of user documents).
 YAML::Node load_yaml(const std::string& yaml_text, const std::string& origin);

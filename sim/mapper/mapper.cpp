@@ -3,10 +3,13 @@
 #include <algorithm>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <re2/re2.h>
 #include <yaml-cpp/yaml.h>
 
 #include "frontend/file_io.h"
 #include "frontend/user_error.h"
+#include "frontend/utf8.h"
 #include "models/npu/vector_unit.h"
 #include "sim/config/param_schema.h"
 #include "sim/config/yaml_reader.h"
@@ -55,8 +58,117 @@ std::string kernel_label(const Kernel& k) {
 bool rule_matches(const CustomRule& r, const Kernel& k) {
   if (!r.kernel_class.empty() && r.kernel_class != to_string(k.cls)) return false;
   if (!r.op.empty() && r.op != k.op) return false;
-  if (!r.name_regex.empty() && !std::regex_match(k.name, std::regex(r.name_regex))) return false;
+  if (r.name_re && !re2::RE2::FullMatch(k.name, *r.name_re)) return false;
   return true;
+}
+
+// RE2's compiled program and DFA caches share this budget; a pattern whose program does not
+// fit is refused when it is read, and a match whose DFA outgrows it falls back to RE2's NFA,
+// which is still linear in the name's length. 8 MiB is RE2's own default, stated here.
+constexpr int64_t kMaxRegexMemBytes = int64_t{8} << 20;
+
+// Rule names are matched with RE2, in time linear in the name and with bounded stack
+// (std::regex backtracked: `(a+)+$` took 10 s on a 28-character name, and `.*` overflowed
+// the stack on a 30,000-character one). Compiled once, when the rule is read.
+std::shared_ptr<const re2::RE2> compile_name_regex(const std::string& pattern,
+                                                   const std::string& at) {
+  re2::RE2::Options options;
+  options.set_log_errors(false);  // the error goes into the UserError, not to stderr
+  options.set_max_mem(kMaxRegexMemBytes);
+  auto re = std::make_shared<const re2::RE2>(pattern, options);
+  if (!re->ok())
+    throw UserError(fmt::format("{}.name: not a valid regular expression (RE2 syntax): {}", at,
+                                escape_unprintable(re->error(), /*keep_line_breaks=*/false)));
+  return re;
+}
+
+// Custom rules place GEMM kernels only; the others always run where h4hsim puts them.
+const std::vector<KernelClass>& placeable_classes() {
+  static const std::vector<KernelClass> classes = {KernelClass::conv, KernelClass::linear,
+                                                   KernelClass::matmul};
+  return classes;
+}
+
+// Every (class, op) of a kernel the rule's class and op admit, before its name pattern.
+std::vector<std::pair<KernelClass, std::string>> kinds_matched(const CustomRule& r) {
+  std::vector<std::pair<KernelClass, std::string>> kinds;
+  for (KernelClass c : placeable_classes()) {
+    if (!r.kernel_class.empty() && r.kernel_class != to_string(c)) continue;
+    for (const auto& op : gemm_ops_of(c))
+      if (r.op.empty() || r.op == op) kinds.emplace_back(c, op);
+  }
+  return kinds;
+}
+
+void check_class_is_placeable(const CustomRule& r, const std::string& at) {
+  if (r.kernel_class == "vector" || r.kernel_class == "pool" || r.kernel_class == "data_movement")
+    throw UserError(fmt::format(
+        "{}.class: {} kernels always run on {}; custom rules place only conv, linear and matmul "
+        "kernels, so this rule can never apply",
+        at, r.kernel_class, r.kernel_class == "data_movement" ? "the DMA" : "the vector unit"));
+}
+
+void check_op_is_placeable(const CustomRule& r, const std::string& at) {
+  std::vector<std::string> all_ops;
+  for (KernelClass c : placeable_classes())
+    for (const auto& op : gemm_ops_of(c))
+      if (std::find(all_ops.begin(), all_ops.end(), op) == all_ops.end()) all_ops.push_back(op);
+  std::sort(all_ops.begin(), all_ops.end());
+  if (!r.op.empty() && std::find(all_ops.begin(), all_ops.end(), r.op) == all_ops.end()) {
+    const std::string best = closest_match(r.op, all_ops);
+    throw UserError(fmt::format(
+        "{}.op: no kernel that custom rules place has the op '{}' (they have: {}){}", at, r.op,
+        fmt::join(all_ops, ", "), best.empty() ? "" : fmt::format("; did you mean '{}'?", best)));
+  }
+  if (kinds_matched(r).empty()) {  // a class and an op that no kernel has together
+    std::vector<std::string> class_ops;
+    for (const auto& kind : kinds_matched(CustomRule{r.kernel_class, "", "", nullptr, r.unit}))
+      class_ops.push_back(kind.second);
+    throw UserError(fmt::format("{}: no {} kernel has the op '{}' ({} kernels have: {}), so this "
+                                "rule can never apply",
+                                at, r.kernel_class, r.op, r.kernel_class, fmt::join(class_ops, ", ")));
+  }
+}
+
+void check_unit_can_run(const CustomRule& r, const std::string& at) {
+  const auto kinds = kinds_matched(r);
+  const bool any_static_weight = std::any_of(kinds.begin(), kinds.end(), [](const auto& kind) {
+    return kind.first != KernelClass::matmul;
+  });
+  if (r.unit == Unit::cim && !any_static_weight)
+    throw UserError(fmt::format(
+        "{}.unit: the {} kernels this rule matches have two dynamic operands, and CIM holds only "
+        "static weights, so this rule can never apply",
+        at, r.kernel_class.empty() ? r.op : r.kernel_class));
+}
+
+// Shadowed: an earlier rule with the same name pattern (or none) admits every (class, op)
+// this one does. (Shadowing by several earlier rules together is not looked for.)
+void check_not_shadowed(const CustomRule& r, const std::vector<CustomRule>& earlier,
+                        const std::string& at) {
+  const auto kinds = kinds_matched(r);
+  for (size_t j = 0; j < earlier.size(); ++j) {
+    const CustomRule& e = earlier[j];
+    if (!e.name_regex.empty() && e.name_regex != r.name_regex) continue;
+    const auto covered = kinds_matched(e);
+    const bool shadowed = std::all_of(kinds.begin(), kinds.end(), [&](const auto& kind) {
+      return std::find(covered.begin(), covered.end(), kind) != covered.end();
+    });
+    if (shadowed)
+      throw UserError(fmt::format("{}: can never apply: rules[{}] comes first and matches every "
+                                  "kernel this rule matches (the first matching rule wins)",
+                                  at, j));
+  }
+}
+
+// A rule that no kernel can take is the user's mistake (a typo, a wrong class, a rule
+// below a broader one), not something to ignore: it is named with the reason.
+void check_rule_can_apply(const CustomRule& r, const std::vector<CustomRule>& earlier,
+                          const std::string& at) {
+  check_class_is_placeable(r, at);
+  check_op_is_placeable(r, at);
+  check_unit_can_run(r, at);
+  check_not_shadowed(r, earlier, at);
 }
 
 Unit parse_unit(const std::string& s, const std::string& at) {
@@ -179,11 +291,7 @@ SchemaSpec parse_custom_schema(const std::string& yaml_text, const std::string& 
       } else if (key == "op") {
         r.op = v;
       } else if (key == "name") {
-        try {
-          std::regex probe(v);
-        } catch (const std::regex_error& e) {
-          throw UserError(fmt::format("{}.name: not a valid regular expression: {}", at, e.what()));
-        }
+        if (!v.empty()) r.name_re = compile_name_regex(v, at);  // "" = any name, as before
         r.name_regex = v;
       } else if (key == "unit") {
         r.unit = parse_unit(v, at + ".unit");
@@ -195,6 +303,7 @@ SchemaSpec parse_custom_schema(const std::string& yaml_text, const std::string& 
       }
     }
     if (!has_unit) throw UserError(at + ": 'unit' is missing");
+    check_rule_can_apply(r, spec.rules, at);
     spec.rules.push_back(r);
   }
   return spec;

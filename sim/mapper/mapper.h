@@ -11,7 +11,7 @@
 //   custom           rules from YAML (by class, op or name), else as cim_static
 // Units: the vector unit and the DMA always exist; views (reshape, ...) cost nothing.
 #include <cstdint>
-#include <regex>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -19,6 +19,10 @@
 #include "models/cim/cim_macro.h"
 #include "models/npu/systolic_timing.h"
 #include "sim/config/arch_config.h"
+
+namespace re2 {
+class RE2;
+}
 
 namespace h4h {
 
@@ -29,10 +33,13 @@ enum class Schema { npu_only, cim_static, hetero_parallel, auto_select, custom }
 const char* to_string(Schema s);
 Schema parse_schema(const std::string& name);  // UserError listing the known names
 
+// One rule of a custom schema. Rules place GEMM kernels only (vector and pool kernels always
+// run on the vector unit, data movement on the DMA); the first rule that matches wins.
 struct CustomRule {
-  std::string kernel_class;  // "" = any; else conv|linear|matmul|vector|pool|data_movement
-  std::string op;            // "" = any
-  std::string name_regex;    // "" = any (ECMAScript, full match)
+  std::string kernel_class;  // "" = any; else conv|linear|matmul
+  std::string op;            // "" = any; else one of gemm_ops_of(class)
+  std::string name_regex;    // "" = any; RE2 syntax, full match
+  std::shared_ptr<const re2::RE2> name_re;  // name_regex compiled once, when the rule is read
   Unit unit = Unit::npu;
 };
 
@@ -45,7 +52,10 @@ struct SchemaSpec {
 };
 
 // Reads a custom schema: `rules: [{class: matmul, unit: vector}, {name: "fc.*", unit: npu}]`
-// and optionally `parallel: true` (units overlap where the DAG allows).
+// and optionally `parallel: true` (units overlap where the DAG allows). A rule that can never
+// apply (a class custom rules do not place, an op no kernel of its class has, a matmul on
+// CIM, a rule an earlier one shadows) is a UserError naming the file and the rule. Names
+// are matched by RE2, in time linear in the name's length.
 SchemaSpec load_custom_schema(const std::string& path);
 SchemaSpec parse_custom_schema(const std::string& yaml_text, const std::string& origin);
 

@@ -9,6 +9,7 @@
 
 #include "frontend/file_io.h"
 #include "frontend/user_error.h"
+#include "frontend/utf8.h"
 
 namespace h4h {
 namespace {
@@ -45,23 +46,36 @@ int64_t positive_int(const std::string& value, const std::string& key, const std
 ScaleSimConfig parse_scalesim_cfg(const std::string& text, const std::string& origin) {
   // section.key (lower case) -> (value, line)
   std::map<std::string, std::pair<std::string, int>> kv;
-  std::stringstream in(text);
+  std::map<std::string, int> section_lines;  // lower case -> line of its header
+  std::stringstream in{std::string(strip_utf8_bom(text))};
   std::string line, section;
   int n = 0;
   while (std::getline(in, line)) {
     ++n;
-    const std::string t = trim(line);
+    // Bytes that are not UTF-8, and control characters, become \xNN as they enter: the run
+    // name becomes the arch name in JSON, and values reach messages.
+    const std::string t = escape_unprintable(trim(line), /*keep_line_breaks=*/false);
     if (t.empty() || t[0] == '#' || t[0] == ';') continue;
     if (t.front() == '[') {
       if (t.back() != ']')
         throw UserError(fmt::format("{}:{}: malformed section header '{}'", origin, n, t));
       section = lower(trim(t.substr(1, t.size() - 2)));
+      // SCALE-Sim reads the file with Python's configparser, which (strict by default)
+      // refuses a section or a key given twice rather than keep one of them.
+      const auto [first, added] = section_lines.emplace(section, n);
+      if (!added)
+        throw UserError(fmt::format("{}:{}: section [{}] is given twice (first at line {})",
+                                    origin, n, section, first->second));
       continue;
     }
     const size_t sep = t.find_first_of(":=");
     if (sep == std::string::npos)
       throw UserError(fmt::format("{}:{}: expected 'Key: value', got '{}'", origin, n, t));
-    kv[section + "." + lower(trim(t.substr(0, sep)))] = {trim(t.substr(sep + 1)), n};
+    const std::string key = trim(t.substr(0, sep));
+    const auto [first, added] = kv.emplace(section + "." + lower(key), std::pair{trim(t.substr(sep + 1)), n});
+    if (!added)
+      throw UserError(fmt::format("{}:{}: [{}] {} is given twice (first at line {})", origin, n,
+                                  section, key, first->second.second));
   }
   if (!kv.count("architecture_presets.arrayheight"))
     throw UserError(fmt::format("{}: not a SCALE-Sim config: [architecture_presets] ArrayHeight "
@@ -101,12 +115,25 @@ ScaleSimConfig load_scalesim_cfg(const std::string& path) {
 
 std::vector<ScaleSimLayerReport> scalesim_compute_report(const ScaleSimConfig& cfg,
                                                          const Workload& w) {
+  auto is_layer = [](const Kernel& k) {  // SCALE-Sim has no other layer kinds
+    return k.cls == KernelClass::conv || k.cls == KernelClass::linear ||
+           k.cls == KernelClass::matmul;
+  };
+  int64_t row_count = 0;
+  for (const auto& k : w.kernels) {
+    if (!is_layer(k)) continue;
+    row_count += std::max<int64_t>(k.gemm.batch, 1);  // each <= 2^40: no overflow before the check
+    if (row_count > kMaxComputeReportRows)
+      throw UserError(fmt::format(
+          "{}: COMPUTE_REPORT.csv would have more than {} rows (at layer '{}', {} rows: SCALE-Sim "
+          "reports a depthwise layer channel by channel), h4hsim's limit",
+          w.model, kMaxComputeReportRows, k.name, std::max<int64_t>(k.gemm.batch, 1)));
+  }
   std::vector<ScaleSimLayerReport> rows;
+  rows.reserve(static_cast<size_t>(row_count));
   const double pes = static_cast<double>(cfg.array.rows * cfg.array.cols);
   for (const auto& k : w.kernels) {
-    if (k.cls != KernelClass::conv && k.cls != KernelClass::linear &&
-        k.cls != KernelClass::matmul)
-      continue;  // SCALE-Sim has no other layer kinds
+    if (!is_layer(k)) continue;
     const int64_t groups = std::max<int64_t>(k.gemm.batch, 1);
     const FoldPlan p = plan_gemm(cfg.array, k.gemm.m, k.gemm.k, k.gemm.n);
     const double macs = static_cast<double>(k.gemm.m * k.gemm.k * k.gemm.n);

@@ -37,7 +37,13 @@ struct ScaleSimLayerReport {
   double compute_util_pct = 0;
 };
 
-// One row per SCALE-Sim layer (a grouped conv contributes one row per group).
+// Most rows a COMPUTE_REPORT.csv may have (~15 MB of text). A depthwise layer adds one row
+// per channel, so a one-line topology could otherwise ask for 2^40 rows; MobileNet has
+// ~5,000. The same number as the ONNX node limit (kMaxGraphNodes).
+constexpr int64_t kMaxComputeReportRows = 200000;
+
+// One row per SCALE-Sim layer (a grouped conv contributes one row per group). UserError
+// past kMaxComputeReportRows, before any row is made.
 std::vector<ScaleSimLayerReport> scalesim_compute_report(const ScaleSimConfig& cfg,
                                                          const Workload& w);
 

@@ -89,6 +89,34 @@ TEST(AdversarialCli, NamesThatAreNotUtf8GiveValidJsonAndOneLineErrors) {
                  unsupported + ": unsupported op 'Unique' (node 'bad\\xff\\x0aname')");
 }
 
+// SCALE-Sim files: layer names and the .cfg's run name are escaped as ONNX names are.
+// Before: `run --json` on such a topology failed with "internal error" (exit 3).
+TEST(AdversarialCli, ScaleSimNamesThatAreNotUtf8GiveValidJson) {
+  Scratch s;
+  const std::string topo = s.file("names.csv", "Layer, M, N, K,\nfc\xff\x01, 4, 4, 4,\n");
+  const auto r = test::run_cli("run --topology " + topo + " --arch " + npu_only() + " --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["kernels"][0]["name"], "fc\\xff\\x01");
+
+  const std::string cfg = s.file("bad.cfg", "[architecture_presets]\nArrayHeight: 8\nArrayHeight: 4\n");
+  expect_refused(test::run_cli("scalesim -c " + cfg + " -t " + topo + " -o " + (s / "out")),
+                 cfg + ":3: [architecture_presets] ArrayHeight is given twice (first at line 2)");
+  EXPECT_FALSE(fs::exists(s / "out"));
+}
+
+// Every YAML reader goes through load_yaml: a second document is refused, not dropped.
+TEST(AdversarialCli, MultiDocumentYamlIsOneLine) {
+  Scratch s;
+  const std::string arch = s.file("two.yaml", test::slurp(npu_only()) + "---\nname: other\n");
+  const auto r = test::run_cli("run --model " + tiny_cnn() + " --arch " + arch);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(test::line_count(r.err), 1) << r.err;
+  EXPECT_NE(r.err.find(arch + ": 2 YAML documents (the second starts at line "), std::string::npos)
+      << r.err;
+}
+
 TEST(AdversarialCli, ModelPathThatIsNotUtf8GivesValidJson) {
   Scratch s;
   const std::string f = s.file("m\xff.onnx", test::slurp(tiny_cnn()));

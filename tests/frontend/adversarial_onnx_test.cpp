@@ -272,6 +272,190 @@ TEST(AdversarialOnnx, GraphOutputThatNothingProducesIsRefused) {
             "initializer)");
 }
 
+// ONNX's checker refuses a name declared twice (SSA form); before, the second graph input
+// of that name was silently dropped.
+TEST(AdversarialOnnx, GraphInputDeclaredTwiceIsRefused) {
+  ModelBuilder b;
+  b.input("x", {1, 8}).input("x", {1, 6}).output("y");
+  b.node("Relu", {"x"}, {"y"}, "relu");
+  EXPECT_EQ(error_of(b), "tiny.onnx: graph input 'x' is declared twice");
+}
+
+TEST(AdversarialOnnx, InitializerDeclaredTwiceIsRefused) {
+  ModelBuilder b;
+  b.input("x", {1, 8}).const_ints("shape", {2, 4}).const_ints("shape", {4, 2}).output("y");
+  b.node("Reshape", {"x", "shape"}, {"y"}, "reshape");
+  EXPECT_EQ(error_of(b), "tiny.onnx: initializer 'shape' is declared twice");
+}
+
+// Valid ONNX: a graph may pass an input (or an initializer) through as one of its outputs.
+// Before: ONNX 1.12's inference took the output's shapeless type for the tensor, and the
+// model was refused with "cannot resolve the shape of tensor 'y' ...; a dynamic dim ...?".
+TEST(AdversarialOnnx, GraphOutputThatIsAlsoAGraphInputLoads) {
+  ModelBuilder b;
+  b.input("x", {1, 8}).output("y").output("x");
+  b.node("Relu", {"x"}, {"y"}, "relu");
+  const Workload w = test::lower_all(b);
+  ASSERT_EQ(w.kernels.size(), 1u);
+  EXPECT_EQ(w.kernels[0].name, "relu");
+  EXPECT_EQ(w.kernels[0].output_shape, (std::vector<int64_t>{1, 8}));
+
+  ModelBuilder c;
+  c.input("x", {1, 8}).const_float("half", 0.5f).output("y").output("half");
+  c.node("Mul", {"x", "half"}, {"y"}, "mul");
+  const Workload v = test::lower_all(c);
+  ASSERT_EQ(v.kernels.size(), 1u);
+  EXPECT_EQ(v.kernels[0].output_shape, (std::vector<int64_t>{1, 8}));
+}
+
+// --- attributes ONNX does not relate to shapes ----------------------------------------------
+
+// Conv with group: X [N, C, ...] and W [M, C/group, ...]. Before: accepted, MACs counted
+// from W as if the channels matched.
+TEST(AdversarialOnnx, ConvWhoseChannelsAreNotGroupTimesTheWeightsIsRefused) {
+  ModelBuilder b;
+  b.input("x", {1, 8, 8, 8}).param("w", {16, 3, 3, 3}).output("y");
+  ModelBuilder::attr_int(b.node("Conv", {"x", "w"}, {"y"}, "conv"), "group", 2);
+  EXPECT_EQ(error_of(b),
+            "tiny.onnx: node 'conv' (Conv): input 'x' [1, 8, 8, 8] has 8 channels, but weight 'w' "
+            "[16, 3, 3, 3] with group 2 takes 6 (2 x 3; C must equal group x W.shape[1])");
+}
+
+TEST(AdversarialOnnx, ConvWhoseFiltersAreNotAMultipleOfTheGroupIsRefused) {
+  ModelBuilder b;
+  b.input("x", {1, 6, 8, 8}).param("w", {16, 2, 3, 3}).output("y");
+  ModelBuilder::attr_int(b.node("Conv", {"x", "w"}, {"y"}, "conv"), "group", 3);
+  EXPECT_EQ(error_of(b),
+            "tiny.onnx: node 'conv' (Conv): weight 'w' [16, 2, 3, 3] has 16 filters, not a "
+            "multiple of group 3");
+}
+
+TEST(AdversarialOnnx, ConvKernelShapeThatIsNotTheWeightsIsRefused) {
+  ModelBuilder b;
+  b.input("x", {1, 3, 8, 8}).param("w", {4, 3, 3, 3}).output("y");
+  ModelBuilder::attr_ints(b.node("Conv", {"x", "w"}, {"y"}, "conv"), "kernel_shape", {5, 5});
+  EXPECT_EQ(error_of(b),
+            "tiny.onnx: node 'conv' (Conv): kernel_shape [5, 5] is not the spatial size [3, 3] "
+            "of weight 'w' [4, 3, 3, 3]");
+}
+
+// Before: accepted, the bias counted as 8 parameters of a 16-filter layer.
+TEST(AdversarialOnnx, ConvBiasOfAnotherLengthThanTheFiltersIsRefused) {
+  ModelBuilder b;
+  b.input("x", {1, 3, 8, 8}).param("w", {16, 3, 3, 3}).param("bias", {8}).output("y");
+  b.node("Conv", {"x", "w", "bias"}, {"y"}, "conv");
+  EXPECT_EQ(error_of(b),
+            "tiny.onnx: node 'conv' (Conv): bias 'bias' [8] must be [16], one value per filter of "
+            "weight 'w' [16, 3, 3, 3]");
+}
+
+// Before: "cannot resolve the shape ...; a dynamic dim other than the batch?" on a model
+// with no dynamic dim at all.
+TEST(AdversarialOnnx, ConvKernelLargerThanThePaddedInputIsRefused) {
+  ModelBuilder b;
+  b.input("x", {1, 3, 4, 4}).param("w", {8, 3, 7, 7}).output("y");
+  ModelBuilder::attr_ints(b.node("Conv", {"x", "w"}, {"y"}, "conv"), "pads", {1, 1, 1, 1});
+  EXPECT_EQ(error_of(b),
+            "tiny.onnx: node 'conv' (Conv): on spatial axis 0 the kernel spans 7 (kernel 7, "
+            "dilation 1), more than input 'x' [1, 3, 4, 4] has there with its pads (4 + 1 + 1)");
+}
+
+TEST(AdversarialOnnx, DilatedConvKernelLargerThanTheInputIsRefused) {
+  ModelBuilder b;
+  b.input("x", {1, 3, 9, 6}).param("w", {8, 3, 3, 3}).output("y");
+  ModelBuilder::attr_ints(b.node("Conv", {"x", "w"}, {"y"}, "conv"), "dilations", {4, 4});
+  EXPECT_EQ(error_of(b),
+            "tiny.onnx: node 'conv' (Conv): on spatial axis 1 the kernel spans 9 (kernel 3, "
+            "dilation 4), more than input 'x' [1, 3, 9, 6] has there with its pads (6 + 0 + 0)");
+}
+
+TEST(AdversarialOnnx, PoolKernelLargerThanThePaddedInputIsRefused) {
+  ModelBuilder b;
+  b.input("x", {1, 3, 4, 4}).output("y");
+  ModelBuilder::attr_ints(b.node("MaxPool", {"x"}, {"y"}, "pool"), "kernel_shape", {5, 5});
+  EXPECT_EQ(error_of(b),
+            "tiny.onnx: node 'pool' (MaxPool): on spatial axis 0 the kernel spans 5 (kernel 5, "
+            "dilation 1), more than input 'x' [1, 3, 4, 4] has there with its pads (4 + 0 + 0)");
+}
+
+// SAME padding never shrinks an axis: a kernel larger than the input is fine there.
+TEST(AdversarialOnnx, PoolKernelLargerThanTheInputLoadsWithSamePadding) {
+  ModelBuilder b;
+  b.input("x", {1, 3, 4, 4}).output("y");
+  auto& pool = b.node("AveragePool", {"x"}, {"y"}, "pool");
+  ModelBuilder::attr_ints(pool, "kernel_shape", {5, 5});
+  auto* pad = pool.add_attribute();
+  pad->set_name("auto_pad");
+  pad->set_type(onnx::AttributeProto::STRING);
+  pad->set_s("SAME_UPPER");
+  const Workload w = test::lower_all(b);
+  ASSERT_EQ(w.kernels.size(), 1u);
+  EXPECT_EQ(w.kernels[0].output_shape, (std::vector<int64_t>{1, 3, 4, 4}));
+}
+
+TEST(AdversarialOnnx, MatMulWhoseReductionDimsDisagreeIsRefused) {
+  ModelBuilder b;
+  b.input("x", {1, 8}).param("w", {6, 4}).output("y");
+  b.node("MatMul", {"x", "w"}, {"y"}, "mm");
+  EXPECT_EQ(error_of(b),
+            "tiny.onnx: node 'mm' (MatMul): A 'x' [1, 8] has K = 8 (its last dim) but B 'w' [6, 4] "
+            "has K = 6 (its second-to-last dim)");
+}
+
+TEST(AdversarialOnnx, MatMulWhoseBatchDimsDoNotBroadcastIsRefused) {
+  ModelBuilder b;
+  b.input("a", {2, 3, 4}).input("b", {5, 4, 6}).output("y");
+  b.node("MatMul", {"a", "b"}, {"y"}, "mm");
+  EXPECT_EQ(error_of(b),
+            "tiny.onnx: node 'mm' (MatMul): the batch dims of A 'a' [2, 3, 4] and B 'b' [5, 4, 6] "
+            "do not broadcast (2 vs 5)");
+}
+
+TEST(AdversarialOnnx, GemmWhoseReductionDimsDisagreeIsRefused) {
+  ModelBuilder b;
+  b.input("x", {2, 8}).param("w", {4, 6}).output("y");
+  ModelBuilder::attr_int(b.node("Gemm", {"x", "w"}, {"y"}, "gemm"), "transB", 1);
+  EXPECT_EQ(error_of(b),
+            "tiny.onnx: node 'gemm' (Gemm): A 'x' [2, 8] (transA 0) has K = 8 but B 'w' [4, 6] "
+            "(transB 1) has K = 6");
+}
+
+// Before: "cannot resolve the shape ...; a dynamic dim other than the batch?".
+TEST(AdversarialOnnx, EinsumLabelOfTwoSizesIsRefused) {
+  ModelBuilder b(13);
+  b.input("a", {2, 3}).input("b", {4, 5}).output("y");
+  auto& n = b.node("Einsum", {"a", "b"}, {"y"}, "einsum");
+  auto* eq = n.add_attribute();
+  eq->set_name("equation");
+  eq->set_type(onnx::AttributeProto::STRING);
+  eq->set_s("ij,jk->ik");
+  EXPECT_EQ(error_of(b),
+            "tiny.onnx: node 'einsum' (Einsum): label 'j' of 'ij,jk->ik' is 3 in 'a' [2, 3] but 4 "
+            "in 'b' [4, 5]");
+}
+
+// The hint about dynamic dims only when one is involved: elsewhere the message says the
+// node's shapes are inconsistent and lists them.
+TEST(AdversarialOnnx, UnresolvedShapeWithoutADynamicDimSaysTheNodeIsInconsistent) {
+  ModelBuilder b;
+  b.input("x", {1, 8}).param("p", {1, 6}).output("y");
+  b.node("Add", {"x", "p"}, {"y"}, "add");
+  EXPECT_EQ(error_of(b),
+            "tiny.onnx: cannot resolve the shape of tensor 'y' (output of node 'add' (Add)): ONNX "
+            "shape inference finds none from the node's attributes and its inputs 'x' [1, 8], 'p' "
+            "[1, 6], and no dynamic dim is involved, so these are inconsistent");
+}
+
+TEST(AdversarialOnnx, UnresolvedShapeFromADynamicDimKeepsTheHint) {
+  ModelBuilder b;
+  b.input("x", {1, -1, 8}, onnx::TensorProto::FLOAT, "seq").output("y");
+  b.node("Relu", {"x"}, {"y"}, "relu");
+  EXPECT_EQ(error_of(b),
+            "tiny.onnx: cannot resolve the shape of tensor 'x' (input of node 'relu' (Relu)); a "
+            "dynamic dim other than the batch? only the first dim of a data input is fixed from "
+            "--batch");
+}
+
 // --- names that are not UTF-8 --------------------------------------------------------------
 
 // Names are escaped (\xNN) where they enter the frontend: messages stay one printable line,

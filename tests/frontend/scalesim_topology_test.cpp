@@ -2,6 +2,7 @@
 // fixtures in tests/data/scalesim/ are SCALE-Sim's own files (see the README there).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <initializer_list>
@@ -303,6 +304,16 @@ TEST(ScaleSimTopology, DuplicateLayerNamesMadeUnique) {
   EXPECT_EQ(w.kernels[3].name, "FC#3");
 }
 
+// Custom schema rules are checked against gemm_ops_of (tests/sim/adversarial_yaml_test.cpp).
+TEST(ScaleSimTopology, EveryLayerCarriesAnOpOfItsClass) {
+  for (const char* f : {"alexnet.csv", "mobilenet_dp.csv", "gpt2.csv", "vit_s.csv"}) {
+    for (const auto& k : load(f).kernels) {
+      const auto& ops = gemm_ops_of(k.cls);
+      EXPECT_NE(std::find(ops.begin(), ops.end(), k.op), ops.end()) << f << ": " << k.name;
+    }
+  }
+}
+
 TEST(ScaleSimTopology, ModelIsTheFileStem) {
   EXPECT_EQ(load("alexnet.csv").model, "alexnet");
   EXPECT_EQ(parse_scalesim_topology("Layer,M,N,K,\nL,1,1,1,\n", "dir/v1.2/my.topo.csv").model,
@@ -404,9 +415,48 @@ TEST(ScaleSimTopology, OverflowingSizesAreUserErrors) {
                {"bad.csv:2:", "'huge' is too large"});
   expect_error("Layer, M, N, K,\nL, 99999999999999999999, 1, 1,\n",
                {"bad.csv:2: column 2 (M): '99999999999999999999' is out of range"});
-  // Each layer fits (2^62 MACs), the sum of two (2^63) does not.
-  expect_error("Layer, M, N, K,\na, 2147483648, 2147483648, 1,\nb, 2147483648, 2147483648, 1,\n",
-               {"bad.csv:3:", "total MAC count overflows"});
+}
+
+// The ONNX frontend's bounds (frontend/workload.h), so a one-line topology cannot ask for
+// unbounded time or memory. Before, a 2^62-element OFMAP was accepted.
+TEST(ScaleSimTopology, TensorPastTwoToTheFortyElementsIsRefusedAsForOnnx) {
+  expect_error("Layer, M, N, K,\na, 2147483648, 2147483648, 1,\n",
+               {"bad.csv:2: layer 'a': its OFMAP has 4611686018427387904 elements: more than 2^40, "
+                "h4hsim's limit for one tensor"});
+  expect_error(kConvHeader + "c, 1048576, 1048576, 1, 1, 2, 1, 1,\n",
+               {"bad.csv:2: layer 'c': its IFMAP has 2199023255552 elements: more than 2^40, "
+                "h4hsim's limit for one tensor"});
+  expect_error("Layer, M, N, K,\nw, 1, 2097152, 1048576,\n",
+               {"bad.csv:2: layer 'w': its filters have 2199023255552 elements: more than 2^40, "
+                "h4hsim's limit for one tensor"});
+}
+
+TEST(ScaleSimTopology, KernelAndNetworkPastTwoToTheFiftyMacsAreRefusedAsForOnnx) {
+  // 2^20 x 2^20 x 2^11: every tensor within 2^40 (the OFMAP exactly), 2^51 MACs.
+  expect_error("Layer, M, N, K,\na, 1048576, 1048576, 2048,\n",
+               {"bad: kernel 'a' has 2251799813685248 MACs: more than 2^50, h4hsim's limit"});
+  // 2^49 MACs each: two are exactly 2^50, the third passes it.
+  const std::string row = ", 1048576, 1048576, 512,\n";
+  expect_error("Layer, M, N, K,\na" + row + "b" + row + "c" + row,
+               {"bad: the network has more than 2^50 MACs (at kernel 'c'), h4hsim's limit"});
+}
+
+// The ONNX node limit applies to layers: a topology is one row per layer.
+TEST(ScaleSimTopology, TopologyPastTheLayerLimitIsRefusedAtThatRow) {
+  std::string text = "Layer, M, N, K,\n";
+  for (int i = 0; i <= 200000; ++i) text += "L, 1, 1, 1,\n";
+  expect_error(text, {"bad.csv:200002: the topology has more than 200000 layers, h4hsim's limit "
+                      "(as for ONNX nodes)"});
+}
+
+// Before: names went raw into JSON, and `run --json` failed with "internal error" (exit 3).
+TEST(ScaleSimTopology, LayerNamesThatAreNotUtf8AreEscapedLikeOnnxNames) {
+  const Workload w = parse("Layer, M, N, K,\nfc\xff\x01, 2, 3, 4,\nfc\xff\x01, 2, 3, 4,\n");
+  ASSERT_EQ(w.kernels.size(), 2u);
+  EXPECT_EQ(w.kernels[0].name, "fc\\xff\\x01");
+  EXPECT_EQ(w.kernels[1].name, "fc\\xff\\x01#2");
+  expect_error("Layer, M, N, K,\nL, 2, x\xfe, 4,\n",
+               {"bad.csv:2: column 3 (N): expected an integer, got 'x\\xfe'"});
 }
 
 TEST(ScaleSimTopology, MissingFileAndDirectoryAreUserErrors) {

@@ -3,6 +3,7 @@
 // written by scripts/export_fixtures.py from aten-level counting, not from ONNX).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
@@ -51,6 +52,30 @@ TEST(TorchvisionModels, EveryExportedModelMatchesIndependentPytorchCount) {
     }
   }
   EXPECT_GE(checked, 20);
+}
+
+// Custom schema rules are checked against gemm_ops_of (a rule for another op can never
+// apply and is refused): every conv, linear and matmul kernel of a real network must carry
+// one of its class's ops there, or such a rule would be refused wrongly.
+TEST(TorchvisionModels, EveryGemmKernelCarriesAnOpOfItsClass) {
+  std::vector<std::string> files = {"tiny_attention_op17.onnx", "tiny_cnn_op13.onnx"};
+  const auto ref = reference();
+  for (const auto& [model, r] : ref.items()) {
+    const auto opsets = r.value("exported_opsets", std::vector<int>{});
+    if (!opsets.empty()) files.push_back(model + "_op" + std::to_string(opsets.back()) + ".onnx");
+  }
+  int gemm_kernels = 0;
+  for (const auto& file : files) {
+    SCOPED_TRACE(file);
+    for (const auto& k : load_onnx_workload(fixture(file), {}).kernels) {
+      if (k.cls != KernelClass::conv && k.cls != KernelClass::linear && k.cls != KernelClass::matmul)
+        continue;
+      const auto& ops = gemm_ops_of(k.cls);
+      EXPECT_NE(std::find(ops.begin(), ops.end(), k.op), ops.end()) << k.name << ": " << k.op;
+      ++gemm_kernels;
+    }
+  }
+  EXPECT_GT(gemm_kernels, 1000);
 }
 
 TEST(TorchvisionModels, BatchScalesMacsFromTheDynamicAxis) {

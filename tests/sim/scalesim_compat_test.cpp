@@ -5,11 +5,21 @@
 #include "frontend/scalesim_topology.h"
 #include "frontend/user_error.h"
 #include "sim/scalesim/scalesim_compat.h"
+#include "tests/bounded_run.h"
 
 namespace h4h {
 namespace {
 
 std::string data(const std::string& f) { return std::string(H4H_SOURCE_DIR) + "/tests/data/scalesim/" + f; }
+
+std::string cfg_error(const std::string& text) {
+  try {
+    parse_scalesim_cfg(text, "t.cfg");
+  } catch (const UserError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
 
 TEST(ScaleSimCompat, ConfigReadsArrayDataflowAndRunName) {
   const ScaleSimConfig c = load_scalesim_cfg(data("scale.cfg"));
@@ -65,6 +75,60 @@ TEST(ScaleSimCompat, DepthwiseLayersReportOneRowPerChannelAsScaleSimDoes) {
   EXPECT_EQ(rows[1].name, "Conv2_DPChannel_0");
   // One channel: 112·112 pixels → 392 row folds, 1 filter, K = 9 on 32×32 OS.
   EXPECT_EQ(rows[1].total_cycles, 392 * (9 + 62) - 1);
+}
+
+// SCALE-Sim reads its .cfg with Python's configparser, which (strict) refuses a section or a
+// key given twice; before, the last one silently won.
+TEST(ScaleSimCompat, ConfigKeyGivenTwiceIsRefusedAsConfigparserDoes) {
+  EXPECT_EQ(cfg_error("[architecture_presets]\nArrayHeight: 8\nArrayWidth: 8\narrayheight = 16\n"),
+            "t.cfg:4: [architecture_presets] arrayheight is given twice (first at line 2)");
+  EXPECT_EQ(cfg_error("[general]\nrun_name = a\n[architecture_presets]\nArrayHeight: 8\n"
+                      "ArrayWidth: 8\n[general]\nrun_name = b\n"),
+            "t.cfg:6: section [general] is given twice (first at line 1)");
+}
+
+// Before: the BOM glued to "[general]" made line 1 "expected 'Key: value'".
+TEST(ScaleSimCompat, ConfigWithAByteOrderMarkLoads) {
+  const ScaleSimConfig c = parse_scalesim_cfg(
+      "\xEF\xBB\xBF[general]\nrun_name = bom\n[architecture_presets]\nArrayHeight: 8\n"
+      "ArrayWidth: 4\n",
+      "t.cfg");
+  EXPECT_EQ(c.run_name, "bom");
+  EXPECT_EQ(c.array.cols, 4);
+}
+
+// The run name becomes the arch name in `run --json`: escaped as ONNX names are.
+TEST(ScaleSimCompat, ConfigTextThatIsNotUtf8IsEscaped) {
+  const ScaleSimConfig c = parse_scalesim_cfg(
+      "[general]\nrun_name = r\xff\x1b\n[architecture_presets]\nArrayHeight: 8\nArrayWidth: 4\n",
+      "t.cfg");
+  EXPECT_EQ(c.run_name, "r\\xff\\x1b");
+  EXPECT_EQ(cfg_error("[architecture_presets]\nArrayHeight: 8\xfe\nArrayWidth: 4\n"),
+            "t.cfg:2: ArrayHeight: expected an integer, got '8\\xfe'");
+}
+
+// A depthwise layer is one report row per channel: a one-line topology with 2^30 channels
+// asked for 2^30 rows (tens of GB) before anything was written.
+TEST(ScaleSimCompat, ReportRowsPastTheLimitAreRefusedBeforeAnyIsMade) {
+  const auto r = test::run_in_child([] {
+    const Workload w = parse_scalesim_topology(
+        "Layer, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, "
+        "Strides,\nConv_DP, 1, 1, 1, 1, 1073741824, 1, 1,\n",
+        "dp.csv");
+    try {
+      scalesim_compute_report(load_scalesim_cfg(data("scale.cfg")), w);
+    } catch (const UserError& e) {
+      return std::string(e.what());
+    }
+    return std::string("(no error)");
+  });
+  ASSERT_TRUE(r.exited) << "killed by signal " << r.signal;
+  EXPECT_EQ(r.message,
+            "dp: COMPUTE_REPORT.csv would have more than 200000 rows (at layer 'Conv_DP', "
+            "1073741824 rows: SCALE-Sim reports a depthwise layer channel by channel), h4hsim's "
+            "limit");
+  EXPECT_LT(r.seconds, 5.0);
+  EXPECT_LT(r.max_rss_kb, 256 * 1024);
 }
 
 TEST(ScaleSimCompat, ReportUsesScaleSimHeaderAndRowFormat) {

@@ -8,9 +8,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <nlohmann/json.hpp>
 #include <vector>
 
@@ -18,6 +21,7 @@
 #include "tests/bounded_run.h"
 #include "tests/cli/cli_test_util.h"
 #include "tests/frontend/model_builder.h"
+#include "tests/sim/sweep/bad_results_dbs.h"
 
 namespace h4h {
 namespace {
@@ -406,7 +410,7 @@ TEST(AdversarialCli, SweepDatabaseThatCannotBeWrittenIsOneLine) {
                  ro + "/r.sqlite: cannot open the results database (unable to open database file)");
   expect_refused(
       test::run_cli("sweep merge " + (s / "none.sqlite") + " --db " + (s / "no/m.sqlite")),
-      (s / "no/m.sqlite") + ": cannot open the results database (unable to open database file)");
+      (s / "no/m.sqlite") + ": cannot be written (no such directory)");
   EXPECT_EQ(s.entries(), (std::vector<std::string>{"r.sqlite", "ro", "spec.yaml"}));
 }
 
@@ -426,6 +430,82 @@ TEST(AdversarialCli, SweepReportOutputsThatCannotBeWrittenAreOneLine) {
   auto after = s.entries();
   after.erase(std::find(after.begin(), after.end(), "f.csv"));
   EXPECT_EQ(after, before);
+}
+
+// Before: a text file was "not a results database (PATH: file is not a database)"; a
+// truncated DB was opened, the sweep ran, and rows failed to be read or written midway
+// ("database disk image is malformed"); another program's DB got h4hsim's tables added;
+// nothing knew newer or older layouts.
+TEST(AdversarialCli, EverySweepCommandRefusesEveryBadDatabaseBeforeRunning) {
+  Scratch s;
+  const std::string spec = tiny_sweep_spec(s);
+  const std::string good = s / "good.sqlite";
+  const auto ran = test::run_cli("sweep run -q --jobs 1 " + spec + " --db " + good);
+  ASSERT_EQ(ran.exit_code, 0) << ran.err;
+  const auto bads = test::write_bad_results_dbs(s / "bad");
+  const auto before = s.entries();
+  for (const auto& bad : bads) {
+    SCOPED_TRACE(bad.kind);
+    const std::string bytes = test::file_bytes(bad.path);
+    const std::string line = bad.path + ": " + bad.reason;
+    expect_refused(test::run_cli("sweep run -q --jobs 1 " + spec + " --db " + bad.path), line);
+    expect_refused(test::run_cli("sweep report --db " + bad.path), line);
+    expect_refused(test::run_cli("sweep merge " + good + " " + bad.path + " --db " + (s / "m.sqlite")), line);
+    expect_refused(test::run_cli("sweep merge " + good + " --db " + bad.path), line);
+    EXPECT_EQ(test::file_bytes(bad.path), bytes);
+  }
+  EXPECT_EQ(s.entries(), before);  // no merged DB, no temporary, no -wal of a refused file
+}
+
+TEST(AdversarialCli, ReadOnlySweepDatabaseIsReadButNeverWritten) {
+  Scratch s;
+  const std::string ro = s.dir("ro");
+  const std::string db = ro + "/r.sqlite";
+  test::write_good_db(db, 3);
+  fs::permissions(db, fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read);
+  fs::permissions(ro, kReadOnlyDir);
+  const std::string as = unprivileged();
+  expect_denied(as, "-w", db);
+  const std::string bytes = test::file_bytes(db);
+  expect_refused(run_cli_as(as, "sweep run -q --jobs 1 " + tiny_sweep_spec(s) + " --db " + db),
+                 db + ": cannot write the results database (the file is read-only)");
+  expect_refused(run_cli_as(as, "sweep merge " + (s / "spec.yaml") + " --db " + db),
+                 db + ": cannot be written (Permission denied)");
+  // Reading it needs no write access, not even to the directory (for SQLite's -shm file).
+  const auto report = run_cli_as(as, "sweep report --db " + db);
+  EXPECT_EQ(report.exit_code, 0) << report.err;
+  EXPECT_NE(report.out.find("3 finished rows, 1 models"), std::string::npos) << report.out;
+  const std::string w = s.dir("w", fs::perms::all);
+  const auto merged = run_cli_as(as, "sweep merge " + db + " --db " + w + "/m.sqlite");
+  EXPECT_EQ(merged.exit_code, 0) << merged.err;
+  EXPECT_EQ(merged.out, w + "/m.sqlite: 3 rows merged from 1 shards\n");
+  // A read-only file in a directory that can be written: the file itself is refused.
+  const std::string w_db = w + "/ro.sqlite";
+  test::write_good_db(w_db, 1);
+  fs::permissions(w_db, fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read);
+  expect_denied(as, "-w", w_db);
+  expect_refused(run_cli_as(as, "sweep merge " + db + " --db " + w_db),
+                 w_db + ": cannot write the results database (the file is read-only)");
+  EXPECT_EQ(test::file_bytes(db), bytes);
+  EXPECT_EQ(s.entries(),
+            (std::vector<std::string>{"ro", "ro/r.sqlite", "spec.yaml", "w", "w/m.sqlite", "w/ro.sqlite"}));
+}
+
+TEST(AdversarialCli, SweepMergeIntoOneOfItsInputsIsRefusedNamingBoth) {
+  Scratch s;
+  const std::string a = s / "a.sqlite", link = s / "link.sqlite";
+  test::write_good_db(a, 2);
+  fs::create_symlink(a, link);
+  const auto before = s.entries();
+  const std::string bytes = test::file_bytes(a);
+  expect_refused(test::run_cli("sweep merge " + a + " --db " + a),
+                 "sweep merge: --db " + a + " is the same file as input " + a);
+  expect_refused(test::run_cli("sweep merge " + link + " --db " + a),
+                 "sweep merge: --db " + a + " is the same file as input " + link);
+  expect_refused(test::run_cli("sweep merge " + a + " " + link + " --db " + (s / "m.sqlite")),
+                 "sweep merge: input " + link + " is the same file as input " + a);
+  EXPECT_EQ(test::file_bytes(a), bytes);
+  EXPECT_EQ(s.entries(), before);
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 
 #include "cli/commands.h"
 #include "cli/nas_common.h"
+#include "cli/output_dir.h"
 #include "frontend/file_io.h"
 #include "frontend/user_error.h"
 #include "nas/blocks.h"
@@ -72,6 +73,37 @@ std::vector<nas::Candidate> thin_front(const std::vector<nas::Candidate>& front,
   for (int i = 0; i < n; ++i)
     out.push_back(front[static_cast<size_t>(std::llround(static_cast<double>(i) * (front.size() - 1) / (n - 1)))]);
   return out;
+}
+
+// Why the search found nothing: the limits that were given (only those), and where the
+// smallest subnet lands on each arch in the quantities they limit.
+std::string no_subnet_meets_the_limits(const SearchArgs& a, const nas::SearchSpace& sp,
+                                       const std::vector<const nas::Estimator*>& estimators,
+                                       const std::vector<ArchConfig>& cfgs) {
+  struct Limit {
+    double value;
+    const char* quantity;
+    const char* unit;
+    double (*of)(const nas::Estimate&);
+  };
+  const Limit all[] = {
+      {a.max_latency_ms, "latency", "ms", [](const nas::Estimate& e) { return e.latency_ns * 1e-6; }},
+      {a.max_energy_mj, "energy", "mJ", [](const nas::Estimate& e) { return e.energy_pj * 1e-9; }}};
+  std::vector<Limit> given;
+  for (const Limit& l : all)
+    if (l.value > 0) given.push_back(l);
+  std::string limits, smallest;
+  for (const Limit& l : given)
+    limits += fmt::format("{}{} ≤ {} {}", limits.empty() ? "" : ", ", l.quantity, l.value, l.unit);
+  for (size_t i = 0; i < cfgs.size(); ++i) {
+    const nas::Estimate e = estimators[i]->estimate(nas::smallest_subnet(sp));
+    std::string values;
+    for (const Limit& l : given)
+      values += fmt::format("{}{:.3f} {}", values.empty() ? "" : ", ", l.of(e), l.unit);
+    smallest += fmt::format("{}{} on {}", smallest.empty() ? "" : "; ", values, cfgs[i].name);
+  }
+  return fmt::format("no evaluated subnet meets the limit{} ({}); the smallest subnet is estimated at {}",
+                     given.size() > 1 ? "s" : "", limits, smallest);
 }
 
 std::string csv_quote(const std::string& s) {
@@ -149,7 +181,8 @@ void register_nas_search(CLI::App& nas) {
     std::error_code ec;
     if (fs::exists(a->out, ec) && !fs::is_directory(a->out, ec))
       throw UserError(fmt::format("{}: cannot create the output directory: is a file, not a directory", a->out));
-    fs::create_directories(fs::path(a->out) / "onnx", ec);
+    CreatedDirectories created;  // removed again if anything below fails
+    ec = created.create(fs::path(a->out) / "onnx");
     if (ec) throw UserError(fmt::format("{}: cannot create the output directory: {}", a->out, ec.message()));
 
     const auto t0 = std::chrono::steady_clock::now();
@@ -157,12 +190,7 @@ void register_nas_search(CLI::App& nas) {
     const nas::SearchResult res = nas::nsga2_search(sp, est_ptrs, *oracle, o, [&](int) { bar.advance(); });
     bar.finish();
     const double search_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    if (res.pareto.empty())
-      throw UserError(fmt::format("no evaluated subnet meets the limits (latency ≤ {} ms, energy ≤ {} mJ); "
-                                  "the smallest subnet is estimated at {:.3f} ms, {:.3f} mJ on {}",
-                                  a->max_latency_ms, a->max_energy_mj,
-                                  est_ptrs[0]->estimate(nas::smallest_subnet(sp)).latency_ns * 1e-6,
-                                  est_ptrs[0]->estimate(nas::smallest_subnet(sp)).energy_pj * 1e-9, cfgs[0].name));
+    if (res.pareto.empty()) throw UserError(no_subnet_meets_the_limits(*a, sp, est_ptrs, cfgs));
     const auto front = thin_front(res.pareto, a->max_pareto);
 
     // Full re-simulation, one child process per arch config.
@@ -258,6 +286,7 @@ void register_nas_search(CLI::App& nas) {
       if (!s.x.empty()) p.series.push_back(std::move(s));
     }
     write_scatter_plot(p, (fs::path(a->out) / ("front." + a->plot_format)).string());
+    created.keep();
     std::cout << fmt::format("{} evaluations ({} distinct) in {:.2f} s; Pareto set {} (exported {}); "
                              "scores are {}; wrote {}/pareto.csv, pareto.json, evaluated.csv, front.{}, onnx/\n",
                              res.evaluations, res.evaluated.size(), search_s, res.pareto.size(), front.size(),

@@ -508,5 +508,53 @@ TEST(AdversarialCli, SweepMergeIntoOneOfItsInputsIsRefusedNamingBoth) {
   EXPECT_EQ(s.entries(), before);
 }
 
+// --- nas search with limits nobody can meet ---------------------------------------------------
+
+// Before: "no evaluated subnet meets the limits (latency ≤ 0.0001 ms, energy ≤ 0 mJ)" (a
+// limit never given, shown as 0), and the output directory (with onnx/) was left behind.
+TEST(AdversarialCli, NasSearchWithLimitsNobodyCanMeetNamesOnlyThoseAndLeavesNoDirectory) {
+  Scratch s;
+  const std::string search = "nas search -q --space h4h_fmnist --arch " + src("arch_configs/hetero.yaml") +
+                             " --lut " + fmnist_lut() + " --population 8 --generations 1 --no-resimulate";
+  // The smallest subnet's estimate, from a search without limits (seeded first, so the
+  // first row of evaluated.csv): est_latency_ms, est_energy_mj with 6 decimals.
+  const std::string probe = s / "probe";
+  const auto free_run = test::run_cli(search + " --out " + probe);
+  ASSERT_EQ(free_run.exit_code, 0) << free_run.err;
+  std::istringstream csv(test::slurp(probe + "/evaluated.csv"));
+  std::string header, first;
+  std::getline(csv, header);
+  std::getline(csv, first);
+  std::vector<std::string> cells;
+  {
+    std::istringstream in(first);
+    for (std::string cell; std::getline(in, cell, ',');) cells.push_back(cell);
+  }
+  ASSERT_EQ(cells.size(), 6u) << first;
+  const std::string lat = fmt::format("{:.3f} ms", std::stod(cells[3]));
+  const std::string en = fmt::format("{:.3f} mJ", std::stod(cells[4]));
+  fs::remove_all(probe);
+  ASSERT_GT(std::stod(cells[4]), 0.0001);
+  struct Case {
+    std::string flags, limits, smallest;
+  };
+  const Case cases[] = {
+      {"--max-latency-ms 0.0001", "limit (latency ≤ 0.0001 ms)", lat},
+      {"--max-energy-mj 0.0001", "limit (energy ≤ 0.0001 mJ)", en},
+      {"--max-latency-ms 0.0001 --max-energy-mj 0.0001", "limits (latency ≤ 0.0001 ms, energy ≤ 0.0001 mJ)",
+       lat + ", " + en},
+  };
+  s.dir("existing");
+  const auto before = s.entries();
+  for (const auto& c : cases)
+    for (const std::string& out : {s / "new/deeper/search", s / "existing", s / "existing/search"}) {
+      SCOPED_TRACE(c.flags + " --out " + out);
+      expect_refused(test::run_cli(search + " " + c.flags + " --out " + out),
+                     "no evaluated subnet meets the " + c.limits + "; the smallest subnet is estimated at " +
+                         c.smallest + " on hetero");
+      EXPECT_EQ(s.entries(), before);
+    }
+}
+
 }  // namespace
 }  // namespace h4h

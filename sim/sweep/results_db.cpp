@@ -394,10 +394,13 @@ DbStatus ResultsDb::status() const {
   DbStatus st;
   if (!columns_.count("status")) return st;
   Stmt s(db_, "SELECT config_hash, model, schema, status FROM results", name_);
-  while (sqlite3_step(s.get()) == SQLITE_ROW) {
+  int rc;
+  while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
     auto key = std::make_tuple(text_col(s.get(), 0), text_col(s.get(), 1), text_col(s.get(), 2));
     (text_col(s.get(), 3) == "ok" ? st.ok : st.failed).insert(std::move(key));
   }
+  // A read that stops early must not pass for "these are all the rows" (a resume would redo them).
+  if (rc != SQLITE_DONE) throw UserError(fmt::format("{}: {}", name_, sqlite3_errmsg(db_)));
   return st;
 }
 

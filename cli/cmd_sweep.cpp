@@ -149,13 +149,9 @@ void register_sweep(CLI::App& app) {
           tally_runs(p.spec, p.plan, done, static_cast<size_t>(shard_i), static_cast<size_t>(shard_n));
       const int64_t failed_before = ra->retry_failed ? 0 : before.failed;  // skipped, and still failed
       std::cerr << plan_summary(p);
-      std::cerr << fmt::format("{} runs to do{} ({} finished in {}{}), {} worker processes\n", runs,
-                               shard_n > 1 ? fmt::format(" in shard {}/{}", shard_i, shard_n) : "", before.ok, ra->db,
-                               before.failed == 0       ? ""
-                               : ra->retry_failed       ? fmt::format(", {} failed there, run again", before.failed)
-                                                        : fmt::format(", {} failed there, skipped: --retry-failed runs "
-                                                                      "them again", before.failed),
-                               ro.jobs);
+      std::cerr << fmt::format("{} runs to do{} ({}), {} worker processes\n", runs,
+                               shard_n > 1 ? fmt::format(" in shard {}/{}", shard_i, shard_n) : "",
+                               resume_note(before, ra->db, ra->retry_failed), ro.jobs);
       ListSource src(std::move(tasks));
       const SweepRunSummary s = run_sweep_tasks(p.spec, p.plan, load_sweep_model, src, runs, db, ro);
       std::cout << fmt::format("sweep {}: {} ok, {} failed in {:.1f} s{}{}; results in {}\n", p.spec.name, s.ok,

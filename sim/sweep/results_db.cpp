@@ -290,8 +290,8 @@ void ResultsDb::initialize_layout() {
     if (pragma_int(db_, "application_id", name_) == 0) {
       exec(fmt::format("PRAGMA application_id = {}", kResultsApplicationId));
       exec(fmt::format("PRAGMA user_version = {}", kResultsLayoutVersion));
-      exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)");
     }
+    exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)");
     exec("COMMIT");
   } catch (...) {
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);

@@ -190,11 +190,13 @@ int run_sweep_mpi(const SweepSpec& spec, const SweepPlan& plan, const SweepModel
     // A key failed in one shard but done in another is done.
     for (const auto& k : done.ok) done.failed.erase(k);
     std::vector<PointTask> tasks = pending_tasks(spec, plan, done, opts.retry_failed);
-    if (!opts.retry_failed) failed_before = tally_runs(spec, plan, done).failed;
+    const RunTally before = tally_runs(spec, plan, done);
+    if (!opts.retry_failed) failed_before = before.failed;
     int64_t runs = 0;
     for (const auto& t : tasks) runs += static_cast<int64_t>(t.runs.size());
-    std::cerr << fmt::format("sweep {}: {} points x {} models x {} schemas; {} runs to do on {} ranks\n", spec.name,
-                             plan.points.size(), spec.models.size(), spec.schemas.size(), runs, size);
+    std::cerr << fmt::format("sweep {}: {} points x {} models x {} schemas; {} runs to do on {} ranks ({})\n",
+                             spec.name, plan.points.size(), spec.models.size(), spec.schemas.size(), runs, size,
+                             resume_note(before, opts.dir + "/*.sqlite", opts.retry_failed));
     Dispatcher d(std::move(tasks), spec, size);
     sum = run_sweep_tasks(spec, plan, loader, d, runs, *db, ro);
     // Drain: answer every rank still asking, so none waits forever.
@@ -207,9 +209,11 @@ int run_sweep_mpi(const SweepSpec& spec, const SweepPlan& plan, const SweepModel
   int64_t local[3] = {sum.ok, sum.failed, sum.interrupted ? 1 : 0}, total[3] = {0, 0, 0};
   MPI_Reduce(local, total, 3, MPI_INT64_T, MPI_SUM, 0, MPI_COMM_WORLD);
   if (rank == 0) {
-    std::cout << fmt::format("sweep {}: {} ok, {} failed on {} ranks in {:.1f} s; shards in {} (merge: h4hsim sweep "
-                             "merge {}/*.sqlite --db RESULTS.sqlite)\n",
-                             spec.name, total[0], total[1], size, sum.wall_s, opts.dir, opts.dir);
+    std::cout << fmt::format("sweep {}: {} ok, {} failed on {} ranks in {:.1f} s{}; shards in {} (merge: h4hsim "
+                             "sweep merge {}/*.sqlite --db RESULTS.sqlite)\n",
+                             spec.name, total[0], total[1], size, sum.wall_s,
+                             failed_before ? fmt::format(" ({} more failed before, not retried)", failed_before) : "",
+                             opts.dir, opts.dir);
     code = total[2] > 0 ? kSweepExitInterrupted : total[1] + failed_before > 0 ? kSweepExitRunsFailed : 0;
   }
   db.reset();

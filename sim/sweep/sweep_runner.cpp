@@ -255,6 +255,14 @@ RunTally tally_runs(const SweepSpec& spec, const SweepPlan& plan, const DbStatus
   return t;
 }
 
+std::string resume_note(const RunTally& before, const std::string& where, bool retry_failed) {
+  std::string note = fmt::format("{} finished in {}", before.ok, where);
+  if (before.failed > 0)
+    note += fmt::format(", {} failed there, {}", before.failed,
+                        retry_failed ? "run again" : "skipped: --retry-failed runs them again");
+  return note;
+}
+
 std::optional<PointTask> ListSource::next() {
   if (at_ >= tasks_.size()) return std::nullopt;
   return tasks_[at_++];

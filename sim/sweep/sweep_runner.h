@@ -44,6 +44,9 @@ struct RunTally {
 };
 RunTally tally_runs(const SweepSpec& spec, const SweepPlan& plan, const DbStatus& done, size_t shard_i = 0,
                     size_t shard_n = 1);
+// How a resume announces what the DB already holds, failed runs apart from finished ones:
+// "11 finished in DB, 1 failed there, skipped: --retry-failed runs them again".
+std::string resume_note(const RunTally& before, const std::string& where, bool retry_failed);
 
 // `h4hsim sweep run` exits 0 when every run of the sweep (or of its shard) is ok in the DB;
 // kSweepExitRunsFailed when it ran to the end but some runs failed (in this run, or in an

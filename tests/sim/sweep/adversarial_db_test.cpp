@@ -279,6 +279,21 @@ TEST(AdversarialDb, AFailedMergeLeavesTheTargetAsItWasAndNoTemporary) {
   EXPECT_EQ(listing(d), before);
 }
 
+// Renaming the merge over a DB that a running sweep still writes would lose that sweep's
+// later rows (it writes to the replaced file): refused while its WAL is there.
+TEST(AdversarialDb, MergeIntoADbStillOpenForWritingIsRefused) {
+  const std::string d = fresh_dir("merge_busy");
+  const std::string a = d + "/a.sqlite", m = d + "/m.sqlite";
+  write_shard(a, {row("p1", true)});
+  ResultsDb writer(m);  // a sweep run still going
+  writer.bind_spec(spec(1), "h1", "s", kAxes, false);
+  writer.write(row("p0", true));
+  EXPECT_EQ(merge_error({a}, m), "sweep merge: --db " + m + " is open in another process (" + m +
+                                     "-wal exists); merge when it has finished");
+  EXPECT_EQ(listing(d), (std::vector<std::string>{"a.sqlite", "m.sqlite", "m.sqlite-shm", "m.sqlite-wal"}));
+  EXPECT_EQ(writer.status().ok.size(), 1u);
+}
+
 // --- report ----------------------------------------------------------------------------------
 
 std::string report_error(const std::string& db, const SweepReportOptions& o) {

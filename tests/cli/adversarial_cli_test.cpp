@@ -571,5 +571,38 @@ TEST(AdversarialCli, NasSearchWithLimitsNobodyCanMeetNamesOnlyThoseAndLeavesNoDi
     }
 }
 
+// Co-design: the smallest subnet is estimated on every arch, in the limited quantity only.
+TEST(AdversarialCli, NasSearchAcrossArchsNamesTheSmallestSubnetOnEach) {
+  Scratch s;
+  const std::string lut = s / "two.lut";
+  fs::copy_file(fmnist_lut(), lut);
+  const auto built = test::run_cli("nas lut -q --space h4h_fmnist --arch " + npu_only() + " --calibration 2 --out " + lut);
+  ASSERT_EQ(built.exit_code, 0) << built.err;
+  const std::string search = "nas search -q --space h4h_fmnist --arch " + src("arch_configs/hetero.yaml") +
+                             " --arch " + npu_only() + " --lut " + lut +
+                             " --population 8 --generations 1 --no-resimulate";
+  // Without limits: evaluated.csv starts with the seeds, smallest and largest on each arch.
+  const auto free_run = test::run_cli(search + " --out " + (s / "probe"));
+  ASSERT_EQ(free_run.exit_code, 0) << free_run.err;
+  std::istringstream csv(test::slurp(s / "probe/evaluated.csv"));
+  std::vector<std::vector<std::string>> rows;
+  for (std::string line; std::getline(csv, line);) {
+    std::istringstream in(line);
+    rows.emplace_back();
+    for (std::string cell; std::getline(in, cell, ',');) rows.back().push_back(cell);
+  }
+  ASSERT_GE(rows.size(), 5u);
+  ASSERT_EQ(rows[1][0], "hetero");
+  ASSERT_EQ(rows[3][0], "npu_only");
+  ASSERT_EQ(rows[1][1], rows[3][1]);  // the same (smallest) subnet
+  fs::remove_all(s / "probe");
+  const auto before = s.entries();
+  expect_refused(test::run_cli(search + " --max-energy-mj 0.0001 --out " + (s / "out")),
+                 fmt::format("no evaluated subnet meets the limit (energy ≤ 0.0001 mJ); the smallest subnet is "
+                             "estimated at {:.3f} mJ on hetero; {:.3f} mJ on npu_only",
+                             std::stod(rows[1][4]), std::stod(rows[3][4])));
+  EXPECT_EQ(s.entries(), before);
+}
+
 }  // namespace
 }  // namespace h4h

@@ -576,7 +576,8 @@ TEST(AdversarialCli, NasSearchAcrossArchsNamesTheSmallestSubnetOnEach) {
   Scratch s;
   const std::string lut = s / "two.lut";
   fs::copy_file(fmnist_lut(), lut);
-  const auto built = test::run_cli("nas lut -q --space h4h_fmnist --arch " + npu_only() + " --calibration 2 --out " + lut);
+  const auto built =
+      test::run_cli("nas lut -q --space h4h_fmnist --arch " + npu_only() + " --calibration 2 --out " + lut);
   ASSERT_EQ(built.exit_code, 0) << built.err;
   const std::string search = "nas search -q --space h4h_fmnist --arch " + src("arch_configs/hetero.yaml") +
                              " --arch " + npu_only() + " --lut " + lut +

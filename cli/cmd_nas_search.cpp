@@ -76,6 +76,37 @@ std::vector<nas::Candidate> thin_front(const std::vector<nas::Candidate>& front,
   return out;
 }
 
+// Why the search found nothing: the limits that were given (only those), and where the
+// smallest subnet lands on each arch in the quantities they limit.
+std::string no_subnet_meets_the_limits(const SearchArgs& a, const nas::SearchSpace& sp,
+                                       const std::vector<const nas::Estimator*>& estimators,
+                                       const std::vector<ArchConfig>& cfgs) {
+  struct Limit {
+    double value;
+    const char* quantity;
+    const char* unit;
+    double (*of)(const nas::Estimate&);
+  };
+  const Limit all[] = {
+      {a.max_latency_ms, "latency", "ms", [](const nas::Estimate& e) { return e.latency_ns * 1e-6; }},
+      {a.max_energy_mj, "energy", "mJ", [](const nas::Estimate& e) { return e.energy_pj * 1e-9; }}};
+  std::vector<Limit> given;
+  for (const Limit& l : all)
+    if (l.value > 0) given.push_back(l);
+  std::string limits, smallest;
+  for (const Limit& l : given)
+    limits += fmt::format("{}{} ≤ {} {}", limits.empty() ? "" : ", ", l.quantity, l.value, l.unit);
+  for (size_t i = 0; i < cfgs.size(); ++i) {
+    const nas::Estimate e = estimators[i]->estimate(nas::smallest_subnet(sp));
+    std::string values;
+    for (const Limit& l : given)
+      values += fmt::format("{}{:.3f} {}", values.empty() ? "" : ", ", l.of(e), l.unit);
+    smallest += fmt::format("{}{} on {}", smallest.empty() ? "" : "; ", values, cfgs[i].name);
+  }
+  return fmt::format("no evaluated subnet meets the limit{} ({}); the smallest subnet is estimated at {}",
+                     given.size() > 1 ? "s" : "", limits, smallest);
+}
+
 std::string csv_quote(const std::string& s) {
   if (s.find_first_of(",\"\n") == std::string::npos) return s;
   std::string q = "\"";
@@ -161,12 +192,7 @@ void register_nas_search(CLI::App& nas) {
     const nas::SearchResult res = nas::nsga2_search(sp, est_ptrs, *oracle, o, [&](int) { bar.advance(); });
     bar.finish();
     const double search_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    if (res.pareto.empty())
-      throw UserError(fmt::format("no evaluated subnet meets the limits (latency ≤ {} ms, energy ≤ {} mJ); "
-                                  "the smallest subnet is estimated at {:.3f} ms, {:.3f} mJ on {}",
-                                  a->max_latency_ms, a->max_energy_mj,
-                                  est_ptrs[0]->estimate(nas::smallest_subnet(sp)).latency_ns * 1e-6,
-                                  est_ptrs[0]->estimate(nas::smallest_subnet(sp)).energy_pj * 1e-9, cfgs[0].name));
+    if (res.pareto.empty()) throw UserError(no_subnet_meets_the_limits(*a, sp, est_ptrs, cfgs));
     const auto front = thin_front(res.pareto, a->max_pareto);
 
     // Full re-simulation, one child process per arch config.

@@ -138,27 +138,36 @@ void register_sweep(CLI::App& app) {
     }
     ro.jobs = run->count("--jobs") ? ra->jobs : static_cast<int>(std::max(1L, sysconf(_SC_NPROCESSORS_ONLN)));
     auto [shard_i, shard_n] = ra->shard.empty() ? std::pair{0, 1} : parse_shard(ra->shard);
-    ResultsDb db(ra->db);
-    db.bind_spec(p.spec.canonical(), p.spec.hash(), p.spec.name, axis_sql_types(p.spec), ra->allow_change);
-    std::vector<PointTask> tasks;
-    for (auto& t : pending_tasks(p.spec, p.plan, db.status(), ra->retry_failed))
-      if (static_cast<int>(t.point % static_cast<size_t>(shard_n)) == shard_i) tasks.push_back(std::move(t));
-    int64_t runs = 0;
-    for (const auto& t : tasks) runs += static_cast<int64_t>(t.runs.size());
-    std::cerr << plan_summary(p);
-    int64_t in_shard = 0;
-    for (size_t i = 0; i < p.plan.points.size(); ++i)
-      if (static_cast<int>(i % static_cast<size_t>(shard_n)) == shard_i)
-        in_shard += static_cast<int64_t>(p.spec.models.size() * p.spec.schemas.size());
-    std::cerr << fmt::format("{} runs to do{} ({} already in {}), {} worker processes\n", runs,
-                             shard_n > 1 ? fmt::format(" in shard {}/{}", shard_i, shard_n) : "", in_shard - runs,
-                             ra->db, ro.jobs);
-    ListSource src(std::move(tasks));
-    const SweepRunSummary s = run_sweep_tasks(p.spec, p.plan, load_sweep_model, src, runs, db, ro);
-    std::cout << fmt::format("sweep {}: {} ok, {} failed in {:.1f} s{}; results in {}\n", p.spec.name, s.ok, s.failed,
-                             s.wall_s, s.interrupted ? " (interrupted: run the same command to resume)" : "", ra->db);
-    if (s.interrupted) std::exit(130);
+    int code = 0;
+    {  // the DB is closed (its WAL checkpointed) before the process exits with `code`
+      ResultsDb db(ra->db);
+      db.bind_spec(p.spec.canonical(), p.spec.hash(), p.spec.name, axis_sql_types(p.spec), ra->allow_change);
+      const DbStatus done = db.status();
+      std::vector<PointTask> tasks;
+      for (auto& t : pending_tasks(p.spec, p.plan, done, ra->retry_failed))
+        if (static_cast<int>(t.point % static_cast<size_t>(shard_n)) == shard_i) tasks.push_back(std::move(t));
+      int64_t runs = 0;
+      for (const auto& t : tasks) runs += static_cast<int64_t>(t.runs.size());
+      const RunTally before =
+          tally_runs(p.spec, p.plan, done, static_cast<size_t>(shard_i), static_cast<size_t>(shard_n));
+      const int64_t failed_before = ra->retry_failed ? 0 : before.failed;  // skipped, and still failed
+      std::cerr << plan_summary(p);
+      std::cerr << fmt::format("{} runs to do{} ({}), {} worker processes\n", runs,
+                               shard_n > 1 ? fmt::format(" in shard {}/{}", shard_i, shard_n) : "",
+                               resume_note(before, ra->db, ra->retry_failed), ro.jobs);
+      ListSource src(std::move(tasks));
+      const SweepRunSummary s = run_sweep_tasks(p.spec, p.plan, load_sweep_model, src, runs, db, ro);
+      std::cout << fmt::format("sweep {}: {} ok, {} failed in {:.1f} s{}{}; results in {}\n", p.spec.name, s.ok,
+                               s.failed, s.wall_s,
+                               failed_before ? fmt::format(" ({} more failed before, not retried)", failed_before) : "",
+                               s.interrupted ? " (interrupted: run the same command to resume)" : "", ra->db);
+      code = s.interrupted ? kSweepExitInterrupted : s.failed + failed_before > 0 ? kSweepExitRunsFailed : 0;
+    }
+    if (code != 0) std::exit(code);
   });
+  run->footer("Exit status: 0 every run of the sweep (of the shard) is ok in --db; 1 it ran to the end but some runs "
+              "failed (now, or before and not retried: --retry-failed); 2 a mistake in the input (nothing run); "
+              "3 an internal error; 130 interrupted (the same command resumes).");
 
   // merge
   struct MergeArgs {
@@ -169,15 +178,12 @@ void register_sweep(CLI::App& app) {
   auto* merge = sweep->add_subcommand("merge", "Combine shard DBs (--mpi, --shard) of one sweep into one DB");
   auto merge_files = std::make_shared<FileArgs>(merge);
   merge_files->inputs("shards", ma->shards, "Shard DBs")->required();
-  merge_files->database("--db", ma->db, "Merged DB (created or extended)")->required();
+  merge_files->database("--db", ma->db,
+                        "Merged DB (created, or extended: written beside it, then renamed over it; never a shard)")
+      ->required();
   merge->callback([ma, merge_files]() {
     merge_files->check();
-    ResultsDb out(ma->db);
-    int64_t added = 0;
-    for (const auto& s : ma->shards) {
-      if (std::filesystem::equivalent(s, ma->db)) continue;
-      added += out.merge_from(s);
-    }
+    const int64_t added = merge_results(ma->shards, ma->db);
     std::cout << fmt::format("{}: {} rows merged from {} shards\n", ma->db, added, ma->shards.size());
   });
 

@@ -7,8 +7,8 @@
 # Usage: scripts/fuzz.sh [seconds_per_target=N] [runs_per_target=N] [target...]
 #   seconds_per_target  wall-clock budget of each target (default 60)
 #   runs_per_target     also stop a target after N executions (default: no limit)
-#   target              onnx arch_config custom_schema scalesim_cfg scalesim_topology sweep_spec
-#                       search_space subnet cli (default: all)
+#   target              onnx arch_config custom_schema scalesim_cfg scalesim_topology
+#                       sweep_spec results_db search_space subnet cli (default: all)
 # Env:   H4H_FUZZ_BUILD_DIR  build directory (default: build-fuzz/ in the repository)
 #        H4H_JOBS            parallel build jobs (default: 2)
 #
@@ -19,7 +19,8 @@
 #   logs/<target>.log   libFuzzer's output
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-all_targets=(onnx arch_config custom_schema scalesim_cfg scalesim_topology sweep_spec search_space subnet cli)
+all_targets=(onnx arch_config custom_schema scalesim_cfg scalesim_topology sweep_spec results_db search_space
+             subnet cli)
 
 seconds=60
 runs=-1

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <deque>
 #include <filesystem>
+#include <functional>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -134,26 +135,49 @@ int run_sweep_mpi(const SweepSpec& spec, const SweepPlan& plan, const SweepModel
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   MPI_Comm_size(MPI_COMM_WORLD, &size);
   int code = 0;
-  // A UserError on one rank (unwritable directory ...) must not leave the others waiting.
+  // Set-up runs in steps every rank agrees on before the next: a UserError on one rank
+  // (unwritable directory, a corrupt shard ...) must stop them all, never leave one waiting
+  // in a collective the failed rank skipped.
   std::string error;
-  std::unique_ptr<ResultsDb> db;
-  try {
-    if (rank == 0) {
-      std::error_code ec;
-      fs::create_directories(opts.dir, ec);
-      if (ec || !fs::is_directory(opts.dir))
-        throw UserError(fmt::format("{}: cannot create the shard directory ({})", opts.dir, ec.message()));
+  auto step_everywhere = [&](const std::function<void()>& step) {
+    try {
+      step();
+    } catch (const UserError& e) {
+      error = e.what();
     }
-    MPI_Barrier(MPI_COMM_WORLD);
-    db = std::make_unique<ResultsDb>(shard_path(opts.dir, rank));
-    db->bind_spec(spec.canonical(), spec.hash(), spec.name, axis_sql_types(spec), opts.allow_spec_change);
-  } catch (const UserError& e) {
-    error = e.what();
-  }
-  int bad = error.empty() ? 0 : 1, any_bad = 0;
-  MPI_Allreduce(&bad, &any_bad, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
-  if (any_bad) {
+    int bad = error.empty() ? 0 : 1, any_bad = 0;
+    MPI_Allreduce(&bad, &any_bad, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    return any_bad == 0;
+  };
+  std::unique_ptr<ResultsDb> db;
+  DbStatus done;  // rank 0: the runs every shard in the directory holds
+  const bool ready =
+      step_everywhere([&] {
+        if (rank != 0) return;
+        std::error_code ec;
+        fs::create_directories(opts.dir, ec);
+        if (ec || !fs::is_directory(opts.dir))
+          throw UserError(fmt::format("{}: cannot create the shard directory ({})", opts.dir, ec.message()));
+      }) &&
+      step_everywhere([&] {
+        db = std::make_unique<ResultsDb>(shard_path(opts.dir, rank));
+        db->bind_spec(spec.canonical(), spec.hash(), spec.name, axis_sql_types(spec), opts.allow_spec_change);
+      }) &&
+      step_everywhere([&] {
+        // Resume across shards: whatever any rank finished before counts as done.
+        if (rank != 0) return;
+        for (const auto& e : fs::directory_iterator(opts.dir)) {
+          if (e.path().extension() != ".sqlite") continue;
+          ResultsDb shard(e.path().string(), DbAccess::read);
+          if (shard.meta("spec_hash").value_or("") != spec.hash()) continue;
+          DbStatus s = shard.status();
+          done.ok.insert(s.ok.begin(), s.ok.end());
+          done.failed.insert(s.failed.begin(), s.failed.end());
+        }
+      });
+  if (!ready) {
     if (!error.empty()) std::cerr << fmt::format("h4hsim: error: rank {}: {}\n", rank, error);
+    db.reset();
     MPI_Finalize();
     return 2;
   }
@@ -161,24 +185,18 @@ int run_sweep_mpi(const SweepSpec& spec, const SweepPlan& plan, const SweepModel
   SweepRunOptions ro = opts.run;
   if (ro.worker_tag.empty()) ro.worker_tag = fmt::format("{}/rank{}", host_name(), rank);
   SweepRunSummary sum;
+  int64_t failed_before = 0;  // rank 0: failed runs not retried
   if (rank == 0) {
-    // Resume across shards: whatever any rank finished before counts as done.
-    DbStatus done;
-    for (const auto& e : fs::directory_iterator(opts.dir)) {
-      if (e.path().extension() != ".sqlite") continue;
-      ResultsDb shard(e.path().string());
-      if (shard.meta("spec_hash").value_or("") != spec.hash()) continue;
-      DbStatus s = shard.status();
-      done.ok.insert(s.ok.begin(), s.ok.end());
-      done.failed.insert(s.failed.begin(), s.failed.end());
-    }
     // A key failed in one shard but done in another is done.
     for (const auto& k : done.ok) done.failed.erase(k);
     std::vector<PointTask> tasks = pending_tasks(spec, plan, done, opts.retry_failed);
+    const RunTally before = tally_runs(spec, plan, done);
+    if (!opts.retry_failed) failed_before = before.failed;
     int64_t runs = 0;
     for (const auto& t : tasks) runs += static_cast<int64_t>(t.runs.size());
-    std::cerr << fmt::format("sweep {}: {} points x {} models x {} schemas; {} runs to do on {} ranks\n", spec.name,
-                             plan.points.size(), spec.models.size(), spec.schemas.size(), runs, size);
+    std::cerr << fmt::format("sweep {}: {} points x {} models x {} schemas; {} runs to do on {} ranks ({})\n",
+                             spec.name, plan.points.size(), spec.models.size(), spec.schemas.size(), runs, size,
+                             resume_note(before, opts.dir + "/*.sqlite", opts.retry_failed));
     Dispatcher d(std::move(tasks), spec, size);
     sum = run_sweep_tasks(spec, plan, loader, d, runs, *db, ro);
     // Drain: answer every rank still asking, so none waits forever.
@@ -191,10 +209,12 @@ int run_sweep_mpi(const SweepSpec& spec, const SweepPlan& plan, const SweepModel
   int64_t local[3] = {sum.ok, sum.failed, sum.interrupted ? 1 : 0}, total[3] = {0, 0, 0};
   MPI_Reduce(local, total, 3, MPI_INT64_T, MPI_SUM, 0, MPI_COMM_WORLD);
   if (rank == 0) {
-    std::cout << fmt::format("sweep {}: {} ok, {} failed on {} ranks in {:.1f} s; shards in {} (merge: h4hsim sweep "
-                             "merge {}/*.sqlite --db RESULTS.sqlite)\n",
-                             spec.name, total[0], total[1], size, sum.wall_s, opts.dir, opts.dir);
-    if (total[2] > 0) code = 130;
+    std::cout << fmt::format("sweep {}: {} ok, {} failed on {} ranks in {:.1f} s{}; shards in {} (merge: h4hsim "
+                             "sweep merge {}/*.sqlite --db RESULTS.sqlite)\n",
+                             spec.name, total[0], total[1], size, sum.wall_s,
+                             failed_before ? fmt::format(" ({} more failed before, not retried)", failed_before) : "",
+                             opts.dir, opts.dir);
+    code = total[2] > 0 ? kSweepExitInterrupted : total[1] + failed_before > 0 ? kSweepExitRunsFailed : 0;
   }
   db.reset();
   MPI_Finalize();

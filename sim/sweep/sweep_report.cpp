@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <tuple>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -35,22 +36,6 @@ std::string csv_field(const std::string& s) {
   return q + "\"";
 }
 
-// Indices of the rows on the lower-left front (minimize x and y), sorted by x.
-std::vector<size_t> pareto_front(const std::vector<Row>& rows, const std::vector<size_t>& idx) {
-  std::vector<size_t> sorted = idx;
-  std::sort(sorted.begin(), sorted.end(), [&](size_t a, size_t b) {
-    return rows[a].x != rows[b].x ? rows[a].x < rows[b].x : rows[a].y < rows[b].y;
-  });
-  std::vector<size_t> front;
-  double best_y = 0;
-  for (size_t i : sorted)
-    if (front.empty() || rows[i].y < best_y) {
-      front.push_back(i);
-      best_y = rows[i].y;
-    }
-  return front;
-}
-
 std::string label_of(const std::string& column) {
   if (column == "latency_ns") return "latency [ns]";
   if (column == "energy_pj") return "energy [pJ]";
@@ -58,13 +43,80 @@ std::string label_of(const std::string& column) {
   return column;
 }
 
+// " of model m and schemas a, b": the filters, as the messages about an empty selection say them.
+std::string filter_text(const SweepReportOptions& o) {
+  std::string out;
+  if (!o.models.empty()) out += fmt::format(" of model{} {}", o.models.size() > 1 ? "s" : "", fmt::join(o.models, ", "));
+  if (!o.schemas.empty())
+    out += fmt::format(" {} schema{} {}", out.empty() ? "of" : "and", o.schemas.size() > 1 ? "s" : "",
+                       fmt::join(o.schemas, ", "));
+  return out;
+}
+
+// What the rows that pass the filters hold, to say why none can be drawn.
+struct Census {
+  int64_t rows = 0;                          // in the DB
+  std::set<std::string> models, schemas;     // in the DB
+  int64_t selected = 0, selected_ok = 0;     // passing the filters; of those, finished ok
+  int64_t x_values = 0, y_values = 0;        // non-NULL numbers among the ok ones
+  std::optional<std::string> x_text, y_text; // a text value found in the column, if any
+};
+
+void refuse_unknown_filter(const std::vector<std::string>& wanted, const std::set<std::string>& present,
+                           const char* flag, const char* what, const std::string& db_path) {
+  for (const auto& w : wanted)
+    if (!present.count(w))
+      throw UserError(fmt::format("{} {}: no {} of that name in {} ({}s there: {})", flag, w, what, db_path, what,
+                                  fmt::join(present, ", ")));
+}
+
+// Called when no row can be drawn: names the first reason, in the order a user would look.
+[[noreturn]] void explain_empty_selection(const Census& c, const SweepReportOptions& o, const std::string& db_path) {
+  if (c.rows == 0) throw UserError(fmt::format("{}: holds no results yet (run `h4hsim sweep run` first)", db_path));
+  refuse_unknown_filter(o.models, c.models, "--model", "model", db_path);
+  refuse_unknown_filter(o.schemas, c.schemas, "--schema", "schema", db_path);
+  const std::string filters = filter_text(o);
+  if (c.selected == 0) throw UserError(fmt::format("{}: no rows{}", db_path, filters));
+  if (c.selected_ok == 0)
+    throw UserError(fmt::format("{}: none of its {} rows{} finished ok (all failed; their error column says why)",
+                                db_path, c.selected, filters));
+  for (const auto& [flag, col, values, text] : {std::tuple{"--x", o.x, c.x_values, c.x_text},
+                                                std::tuple{"--y", o.y, c.y_values, c.y_text}}) {
+    if (text)
+      throw UserError(fmt::format("{} {}: the column holds text ('{}'), not numbers", flag, col, *text));
+    if (values == 0)
+      throw UserError(fmt::format("{} {}: the column is empty (NULL) in all {} finished rows{} in {}", flag, col,
+                                  c.selected_ok, filters, db_path));
+  }
+  throw UserError(fmt::format("--x {} and --y {}: no finished row{} in {} has both", o.x, o.y, filters, db_path));
+}
+
 }  // namespace
 
+std::vector<size_t> pareto_front_2d(const std::vector<std::pair<double, double>>& points) {
+  std::vector<size_t> order(points.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return points[a] < points[b]; });
+  // In (x, y) order a point is dominated exactly when an earlier point has a smaller y, or
+  // the same y and a smaller x; equal points do not dominate one another.
+  std::vector<size_t> front;
+  for (size_t i : order) {
+    if (!front.empty()) {
+      const auto& last = points[front.back()];
+      const bool dominated = points[i].second > last.second || (points[i].second == last.second && points[i] != last);
+      if (dominated) continue;
+    }
+    front.push_back(i);
+  }
+  return front;
+}
+
 std::string sweep_report(const std::string& db_path, const SweepReportOptions& o) {
-  if (!std::filesystem::exists(db_path)) throw UserError(fmt::format("{}: no such results database", db_path));
-  ResultsDb db(db_path);
+  std::error_code ec;
+  if (!std::filesystem::exists(db_path, ec)) throw UserError(fmt::format("{}: no such results database", db_path));
+  ResultsDb db(db_path, DbAccess::read);
   const std::vector<std::string> cols = db.columns();
-  if (cols.empty()) throw UserError(fmt::format("{}: holds no results yet (run `h4hsim sweep run` first)", db_path));
+  if (cols.empty()) explain_empty_selection(Census{}, o, db_path);
   auto check = [&](const std::string& c, const char* flag) {
     if (std::find(cols.begin(), cols.end(), c) != cols.end()) return;
     const std::string best = closest_match(c, cols);
@@ -85,40 +137,71 @@ std::string sweep_report(const std::string& db_path, const SweepReportOptions& o
       if (c == "point_index") in = true;
     }
   }
-  std::string sql = fmt::format("SELECT model, schema, {}, {}, {}", sql_ident(o.x), sql_ident(o.y),
+  // Every row is read (filters applied here), so an empty selection can say why it is empty.
+  std::string sql = fmt::format("SELECT model, schema, status, {}, {}, {}", sql_ident(o.x), sql_ident(o.y),
                                 o.color.empty() ? "''" : sql_ident(o.color));
   for (const auto& p : params) sql += ", " + sql_ident(p);
-  sql += " FROM results WHERE status = 'ok'";
-  sql += fmt::format(" AND {} IS NOT NULL AND {} IS NOT NULL ORDER BY model, schema, point_index", sql_ident(o.x),
-                     sql_ident(o.y));
+  // A total order, so ties (on the front, in the CSV) always come out the same way.
+  sql += " FROM results ORDER BY model, schema, point_index, config_hash";
   sqlite3_stmt* st = nullptr;
   if (sqlite3_prepare_v2(db.handle(), sql.c_str(), -1, &st, nullptr) != SQLITE_OK)
     throw UserError(fmt::format("{}: {}", db_path, sqlite3_errmsg(db.handle())));
   std::vector<Row> rows;
+  Census census;
   auto text = [&](int i) {
     const unsigned char* t = sqlite3_column_text(st, i);
     return t ? std::string(reinterpret_cast<const char*>(t)) : std::string();
   };
-  while (sqlite3_step(st) == SQLITE_ROW) {
+  // A number of column i, or nullopt (NULL; text is noted in `seen_text`).
+  auto number = [&](int i, std::optional<std::string>& seen_text) -> std::optional<double> {
+    const int type = sqlite3_column_type(st, i);
+    if (type == SQLITE_INTEGER || type == SQLITE_FLOAT) return sqlite3_column_double(st, i);
+    if (type != SQLITE_NULL && !seen_text) seen_text = text(i);
+    return std::nullopt;
+  };
+  int rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     Row r;
     r.model = text(0);
     r.schema = text(1);
-    r.x = sqlite3_column_double(st, 2);
-    r.y = sqlite3_column_double(st, 3);
-    r.color = text(4);
-    for (size_t i = 0; i < params.size(); ++i) r.values.push_back(text(static_cast<int>(5 + i)));
+    ++census.rows;
+    census.models.insert(r.model);
+    census.schemas.insert(r.schema);
     const bool model_ok = o.models.empty() || std::count(o.models.begin(), o.models.end(), r.model);
     const bool schema_ok = o.schemas.empty() || std::count(o.schemas.begin(), o.schemas.end(), r.schema);
-    if (model_ok && schema_ok) rows.push_back(std::move(r));
+    if (!model_ok || !schema_ok) continue;
+    ++census.selected;
+    if (text(2) != "ok") continue;
+    ++census.selected_ok;
+    const std::optional<double> x = number(3, census.x_text), y = number(4, census.y_text);
+    census.x_values += x.has_value();
+    census.y_values += y.has_value();
+    if (!x || !y) continue;
+    r.x = *x;
+    r.y = *y;
+    r.color = text(5);
+    for (size_t i = 0; i < params.size(); ++i) r.values.push_back(text(static_cast<int>(6 + i)));
+    rows.push_back(std::move(r));
   }
+  const std::string step_error = rc == SQLITE_DONE ? "" : sqlite3_errmsg(db.handle());
   sqlite3_finalize(st);
-  if (rows.empty()) throw UserError(fmt::format("{}: no finished rows match (models/schemas filters?)", db_path));
+  if (!step_error.empty()) throw UserError(fmt::format("{}: {}", db_path, step_error));
+  // A --model or --schema the DB does not hold is a typo even when the others match rows.
+  if (census.rows > 0) {
+    refuse_unknown_filter(o.models, census.models, "--model", "model", db_path);
+    refuse_unknown_filter(o.schemas, census.schemas, "--schema", "schema", db_path);
+  }
+  if (census.x_text || census.y_text || rows.empty()) explain_empty_selection(census, o, db_path);
 
   // Per model: its rows and its front.
   std::map<std::string, std::vector<size_t>> by_model;
   for (size_t i = 0; i < rows.size(); ++i) by_model[rows[i].model].push_back(i);
   std::map<std::string, std::vector<size_t>> fronts;
-  for (const auto& [m, idx] : by_model) fronts[m] = pareto_front(rows, idx);
+  for (const auto& [m, idx] : by_model) {
+    std::vector<std::pair<double, double>> points;
+    for (size_t i : idx) points.emplace_back(rows[i].x, rows[i].y);
+    for (size_t k : pareto_front_2d(points)) fronts[m].push_back(idx[k]);
+  }
 
   if (!o.out.empty()) {
     ScatterPlot plot;
@@ -188,6 +271,9 @@ std::string sweep_report(const std::string& db_path, const SweepReportOptions& o
 
   std::string out = fmt::format("{} finished rows, {} models; Pareto fronts (minimizing {} and {}):\n", rows.size(),
                                 by_model.size(), o.x, o.y);
+  if (census.selected_ok > static_cast<int64_t>(rows.size()))
+    out += fmt::format("({} finished rows without a value of {} or {} are left out)\n",
+                       census.selected_ok - static_cast<int64_t>(rows.size()), o.x, o.y);
   for (const auto& [m, f] : fronts) {
     out += fmt::format("{} ({} of {} points on the front)\n", m, f.size(), by_model[m].size());
     for (size_t i : f) {

@@ -241,6 +241,28 @@ std::vector<PointTask> pending_tasks(const SweepSpec& spec, const SweepPlan& pla
   return out;
 }
 
+RunTally tally_runs(const SweepSpec& spec, const SweepPlan& plan, const DbStatus& done, size_t shard_i,
+                    size_t shard_n) {
+  RunTally t;
+  for (size_t p = shard_i; p < plan.points.size(); p += shard_n)
+    for (const auto& model : spec.models)
+      for (const auto& schema : spec.schemas) {
+        const auto key = std::make_tuple(plan.points[p].config_hash, model.name, schema);
+        if (done.ok.count(key)) ++t.ok;
+        else if (done.failed.count(key)) ++t.failed;
+        else ++t.missing;
+      }
+  return t;
+}
+
+std::string resume_note(const RunTally& before, const std::string& where, bool retry_failed) {
+  std::string note = fmt::format("{} finished in {}", before.ok, where);
+  if (before.failed > 0)
+    note += fmt::format(", {} failed there, {}", before.failed,
+                        retry_failed ? "run again" : "skipped: --retry-failed runs them again");
+  return note;
+}
+
 std::optional<PointTask> ListSource::next() {
   if (at_ >= tasks_.size()) return std::nullopt;
   return tasks_[at_++];

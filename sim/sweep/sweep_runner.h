@@ -37,6 +37,24 @@ struct PointTask {
 std::vector<PointTask> pending_tasks(const SweepSpec& spec, const SweepPlan& plan, const DbStatus& done,
                                      bool retry_failed);
 
+// How the runs of `plan` stand in a DB: finished ok, failed, not there. Counts the points
+// of shard i/n only (points i, i+n, ...), like `sweep run --shard i/n`.
+struct RunTally {
+  int64_t ok = 0, failed = 0, missing = 0;
+};
+RunTally tally_runs(const SweepSpec& spec, const SweepPlan& plan, const DbStatus& done, size_t shard_i = 0,
+                    size_t shard_n = 1);
+// How a resume announces what the DB already holds, failed runs apart from finished ones:
+// "11 finished in DB, 1 failed there, skipped: --retry-failed runs them again".
+std::string resume_note(const RunTally& before, const std::string& where, bool retry_failed);
+
+// `h4hsim sweep run` exits 0 when every run of the sweep (or of its shard) is ok in the DB;
+// kSweepExitRunsFailed when it ran to the end but some runs failed (in this run, or in an
+// earlier one and not retried: --retry-failed); kSweepExitInterrupted after Ctrl-C/SIGTERM
+// (the same command resumes). A user error (nothing run) is 2, an internal error 3.
+constexpr int kSweepExitRunsFailed = 1;
+constexpr int kSweepExitInterrupted = 130;
+
 class PointSource {
  public:
   virtual ~PointSource() = default;

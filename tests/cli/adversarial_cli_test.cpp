@@ -8,9 +8,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <nlohmann/json.hpp>
 #include <vector>
 
@@ -19,6 +22,7 @@
 #include "tests/cli/adversarial_util.h"
 #include "tests/cli/cli_test_util.h"
 #include "tests/frontend/model_builder.h"
+#include "tests/sim/sweep/bad_results_dbs.h"
 
 namespace h4h {
 namespace {
@@ -363,7 +367,7 @@ TEST(AdversarialCli, SweepDatabaseThatCannotBeWrittenIsOneLine) {
                  ro + "/r.sqlite: cannot open the results database (unable to open database file)");
   expect_refused(
       test::run_cli("sweep merge " + (s / "none.sqlite") + " --db " + (s / "no/m.sqlite")),
-      (s / "no/m.sqlite") + ": cannot open the results database (unable to open database file)");
+      (s / "no/m.sqlite") + ": cannot be written (no such directory)");
   EXPECT_EQ(s.entries(), (std::vector<std::string>{"r.sqlite", "ro", "spec.yaml"}));
 }
 
@@ -383,6 +387,179 @@ TEST(AdversarialCli, SweepReportOutputsThatCannotBeWrittenAreOneLine) {
   auto after = s.entries();
   after.erase(std::find(after.begin(), after.end(), "f.csv"));
   EXPECT_EQ(after, before);
+}
+
+// Before: a text file was "not a results database (PATH: file is not a database)"; a
+// truncated DB was opened, the sweep ran, and rows failed to be read or written midway
+// ("database disk image is malformed"); another program's DB got h4hsim's tables added;
+// nothing knew newer or older layouts.
+TEST(AdversarialCli, EverySweepCommandRefusesEveryBadDatabaseBeforeRunning) {
+  Scratch s;
+  const std::string spec = tiny_sweep_spec(s);
+  const std::string good = s / "good.sqlite";
+  const auto ran = test::run_cli("sweep run -q --jobs 1 " + spec + " --db " + good);
+  ASSERT_EQ(ran.exit_code, 0) << ran.err;
+  const auto bads = test::write_bad_results_dbs(s / "bad");
+  const auto before = s.entries();
+  for (const auto& bad : bads) {
+    SCOPED_TRACE(bad.kind);
+    const std::string bytes = test::file_bytes(bad.path);
+    const std::string line = bad.path + ": " + bad.reason;
+    expect_refused(test::run_cli("sweep run -q --jobs 1 " + spec + " --db " + bad.path), line);
+    expect_refused(test::run_cli("sweep report --db " + bad.path), line);
+    expect_refused(test::run_cli("sweep merge " + good + " " + bad.path + " --db " + (s / "m.sqlite")), line);
+    expect_refused(test::run_cli("sweep merge " + good + " --db " + bad.path), line);
+    EXPECT_EQ(test::file_bytes(bad.path), bytes);
+  }
+  EXPECT_EQ(s.entries(), before);  // no merged DB, no temporary, no -wal of a refused file
+}
+
+TEST(AdversarialCli, ReadOnlySweepDatabaseIsReadButNeverWritten) {
+  Scratch s;
+  const std::string ro = s.dir("ro");
+  const std::string db = ro + "/r.sqlite";
+  test::write_good_db(db, 3);
+  fs::permissions(db, fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read);
+  fs::permissions(ro, kReadOnlyDir);
+  const std::string as = unprivileged();
+  expect_denied(as, "-w", db);
+  const std::string bytes = test::file_bytes(db);
+  expect_refused(run_cli_as(as, "sweep run -q --jobs 1 " + tiny_sweep_spec(s) + " --db " + db),
+                 db + ": cannot write the results database (the file is read-only)");
+  expect_refused(run_cli_as(as, "sweep merge " + (s / "spec.yaml") + " --db " + db),
+                 db + ": cannot be written (Permission denied)");
+  // Reading it needs no write access, not even to the directory (for SQLite's -shm file).
+  const auto report = run_cli_as(as, "sweep report --db " + db);
+  EXPECT_EQ(report.exit_code, 0) << report.err;
+  EXPECT_NE(report.out.find("3 finished rows, 1 models"), std::string::npos) << report.out;
+  const std::string w = s.dir("w", fs::perms::all);
+  const auto merged = run_cli_as(as, "sweep merge " + db + " --db " + w + "/m.sqlite");
+  EXPECT_EQ(merged.exit_code, 0) << merged.err;
+  EXPECT_EQ(merged.out, w + "/m.sqlite: 3 rows merged from 1 shards\n");
+  // A read-only file in a directory that can be written: the file itself is refused.
+  const std::string w_db = w + "/ro.sqlite";
+  test::write_good_db(w_db, 1);
+  fs::permissions(w_db, fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read);
+  expect_denied(as, "-w", w_db);
+  expect_refused(run_cli_as(as, "sweep merge " + db + " --db " + w_db),
+                 w_db + ": cannot write the results database (the file is read-only)");
+  EXPECT_EQ(test::file_bytes(db), bytes);
+  EXPECT_EQ(s.entries(),
+            (std::vector<std::string>{"ro", "ro/r.sqlite", "spec.yaml", "w", "w/m.sqlite", "w/ro.sqlite"}));
+}
+
+TEST(AdversarialCli, SweepMergeIntoOneOfItsInputsIsRefusedNamingBoth) {
+  Scratch s;
+  const std::string a = s / "a.sqlite", link = s / "link.sqlite";
+  test::write_good_db(a, 2);
+  fs::create_symlink(a, link);
+  const auto before = s.entries();
+  const std::string bytes = test::file_bytes(a);
+  expect_refused(test::run_cli("sweep merge " + a + " --db " + a),
+                 "--db " + a + ": is the same file as the input shards " + a + "; an output never replaces an input");
+  expect_refused(test::run_cli("sweep merge " + link + " --db " + a),
+                 "--db " + a + ": is the same file as the input shards " + link + "; an output never replaces an input");
+  expect_refused(test::run_cli("sweep merge " + a + " " + link + " --db " + (s / "m.sqlite")),
+                 "sweep merge: input " + link + " is the same file as input " + a);
+  EXPECT_EQ(test::file_bytes(a), bytes);
+  EXPECT_EQ(s.entries(), before);
+}
+
+// Before: "DB: no finished rows match (models/schemas filters?)" for both, filters or not.
+TEST(AdversarialCli, SweepReportSaysWhyItHasNothingToDraw) {
+  Scratch s;
+  const std::string db = s / "r.sqlite";
+  const auto ran = test::run_cli("sweep run -q --jobs 1 " + tiny_sweep_spec(s) + " --db " + db);
+  ASSERT_EQ(ran.exit_code, 0) << ran.err;
+  const auto before = s.entries();
+  // hetero.yaml has no area table: area_mm2 is NULL in every row.
+  expect_refused(test::run_cli("sweep report --db " + db + " --x area_mm2"),
+                 "--x area_mm2: the column is empty (NULL) in all 1 finished rows in " + db);
+  expect_refused(test::run_cli("sweep report --db " + db + " --model tiny_cnn"),
+                 "--model tiny_cnn: no model of that name in " + db + " (models there: tiny_cnn_op17)");
+  EXPECT_EQ(s.entries(), before);
+}
+
+// --- nas search with limits nobody can meet ---------------------------------------------------
+
+// Before: "no evaluated subnet meets the limits (latency ≤ 0.0001 ms, energy ≤ 0 mJ)" (a
+// limit never given, shown as 0), and the output directory (with onnx/) was left behind.
+TEST(AdversarialCli, NasSearchWithLimitsNobodyCanMeetNamesOnlyThoseAndLeavesNoDirectory) {
+  Scratch s;
+  const std::string search = "nas search -q --space h4h_fmnist --arch " + src("arch_configs/hetero.yaml") +
+                             " --lut " + fmnist_lut() + " --population 8 --generations 1 --no-resimulate";
+  // The smallest subnet's estimate, from a search without limits (seeded first, so the
+  // first row of evaluated.csv): est_latency_ms, est_energy_mj with 6 decimals.
+  const std::string probe = s / "probe";
+  const auto free_run = test::run_cli(search + " --out " + probe);
+  ASSERT_EQ(free_run.exit_code, 0) << free_run.err;
+  std::istringstream csv(test::slurp(probe + "/evaluated.csv"));
+  std::string header, first;
+  std::getline(csv, header);
+  std::getline(csv, first);
+  std::vector<std::string> cells;
+  {
+    std::istringstream in(first);
+    for (std::string cell; std::getline(in, cell, ',');) cells.push_back(cell);
+  }
+  ASSERT_EQ(cells.size(), 6u) << first;
+  const std::string lat = fmt::format("{:.3f} ms", std::stod(cells[3]));
+  const std::string en = fmt::format("{:.3f} mJ", std::stod(cells[4]));
+  fs::remove_all(probe);
+  ASSERT_GT(std::stod(cells[4]), 0.0001);
+  struct Case {
+    std::string flags, limits, smallest;
+  };
+  const Case cases[] = {
+      {"--max-latency-ms 0.0001", "limit (latency ≤ 0.0001 ms)", lat},
+      {"--max-energy-mj 0.0001", "limit (energy ≤ 0.0001 mJ)", en},
+      {"--max-latency-ms 0.0001 --max-energy-mj 0.0001", "limits (latency ≤ 0.0001 ms, energy ≤ 0.0001 mJ)",
+       lat + ", " + en},
+  };
+  s.dir("existing");
+  const auto before = s.entries();
+  for (const auto& c : cases)
+    for (const std::string& out : {s / "new/deeper/search", s / "existing", s / "existing/search"}) {
+      SCOPED_TRACE(c.flags + " --out " + out);
+      expect_refused(test::run_cli(search + " " + c.flags + " --out " + out),
+                     "no evaluated subnet meets the " + c.limits + "; the smallest subnet is estimated at " +
+                         c.smallest + " on hetero");
+      EXPECT_EQ(s.entries(), before);
+    }
+}
+
+// Co-design: the smallest subnet is estimated on every arch, in the limited quantity only.
+TEST(AdversarialCli, NasSearchAcrossArchsNamesTheSmallestSubnetOnEach) {
+  Scratch s;
+  const std::string lut = s / "two.lut";
+  fs::copy_file(fmnist_lut(), lut);
+  const auto built =
+      test::run_cli("nas lut -q --space h4h_fmnist --arch " + npu_only() + " --calibration 2 --out " + lut);
+  ASSERT_EQ(built.exit_code, 0) << built.err;
+  const std::string search = "nas search -q --space h4h_fmnist --arch " + src("arch_configs/hetero.yaml") +
+                             " --arch " + npu_only() + " --lut " + lut +
+                             " --population 8 --generations 1 --no-resimulate";
+  // Without limits: evaluated.csv starts with the seeds, smallest and largest on each arch.
+  const auto free_run = test::run_cli(search + " --out " + (s / "probe"));
+  ASSERT_EQ(free_run.exit_code, 0) << free_run.err;
+  std::istringstream csv(test::slurp(s / "probe/evaluated.csv"));
+  std::vector<std::vector<std::string>> rows;
+  for (std::string line; std::getline(csv, line);) {
+    std::istringstream in(line);
+    rows.emplace_back();
+    for (std::string cell; std::getline(in, cell, ',');) rows.back().push_back(cell);
+  }
+  ASSERT_GE(rows.size(), 5u);
+  ASSERT_EQ(rows[1][0], "hetero");
+  ASSERT_EQ(rows[3][0], "npu_only");
+  ASSERT_EQ(rows[1][1], rows[3][1]);  // the same (smallest) subnet
+  fs::remove_all(s / "probe");
+  const auto before = s.entries();
+  expect_refused(test::run_cli(search + " --max-energy-mj 0.0001 --out " + (s / "out")),
+                 fmt::format("no evaluated subnet meets the limit (energy ≤ 0.0001 mJ); the smallest subnet is "
+                             "estimated at {:.3f} mJ on hetero; {:.3f} mJ on npu_only",
+                             std::stod(rows[1][4]), std::stod(rows[3][4])));
+  EXPECT_EQ(s.entries(), before);
 }
 
 }  // namespace

@@ -187,3 +187,49 @@ TEST(SweepCli, ReportDrawsParetoFrontsAndListsTheirParameters) {
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.err.find("did you mean 'latency_ns'"), std::string::npos) << bad.err;
 }
+
+// Before: exit status 0 with failed rows, and a resume said only "N already in DB",
+// counting failed rows as done.
+TEST(SweepCli, RunExitsOneWhenRunsFailedAndAResumeCountsFailedRowsApart) {
+  const std::string spec = write_spec("failing", 3), db = dir() + "/failing.sqlite";
+  fs::remove(db);
+  // Point 1's worker kills itself after its first run: its second run is recorded failed.
+  const auto first = run_cli("sweep run " + spec + " --db " + db + " --jobs 1 -q", "H4H_SWEEP_FAULT=kill:1 ");
+  EXPECT_EQ(first.exit_code, 1) << first.err;
+  EXPECT_EQ(first.out.substr(0, first.out.find(" in ")), "sweep failing: 11 ok, 1 failed");
+  EXPECT_EQ(count(db, "SELECT COUNT(*) FROM results WHERE status = 'failed'"), 1);
+
+  const auto resumed = run_cli("sweep run " + spec + " --db " + db + " --jobs 1 -q");
+  EXPECT_EQ(resumed.exit_code, 1) << resumed.err;
+  EXPECT_NE(resumed.err.find("0 runs to do (11 finished in " + db +
+                             ", 1 failed there, skipped: --retry-failed runs them again), 1 worker processes\n"),
+            std::string::npos)
+      << resumed.err;
+  EXPECT_NE(resumed.out.find(" (1 more failed before, not retried); results in " + db), std::string::npos)
+      << resumed.out;
+
+  const auto retried = run_cli("sweep run " + spec + " --db " + db + " --jobs 1 -q --retry-failed");
+  EXPECT_EQ(retried.exit_code, 0) << retried.err;
+  EXPECT_NE(retried.err.find("1 runs to do (11 finished in " + db + ", 1 failed there, run again)"), std::string::npos)
+      << retried.err;
+  EXPECT_EQ(count(db, "SELECT COUNT(*) FROM results WHERE status = 'ok'"), 12);
+  EXPECT_EQ(run_cli("sweep run " + spec + " --db " + db + " -q").exit_code, 0);  // all ok now
+  // The exit codes are in the help.
+  EXPECT_NE(run_cli("sweep run --help").out.find("1 it ran to the end but some runs failed"), std::string::npos);
+}
+
+// Before: the second process to reach the new file failed ("table results already exists"
+// or "database is locked" from switching it to WAL).
+TEST(SweepCli, TwoRunsStartedTogetherOnANewDbBothFinish) {
+  const std::string spec = write_spec("together", 3), db = dir() + "/together.sqlite";
+  for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(db + suffix);
+  const pid_t a = spawn({"sweep", "run", spec, "--db", db, "--jobs", "1", "-q"});
+  const pid_t b = spawn({"sweep", "run", spec, "--db", db, "--jobs", "1", "-q"});
+  for (pid_t pid : {a, b}) {
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status;
+  }
+  EXPECT_EQ(count(db, "SELECT COUNT(*) FROM results WHERE status = 'ok'"), 12);
+  EXPECT_TRUE(no_duplicates(db));
+}

@@ -357,7 +357,9 @@ TEST(AdversarialConfig, EveryPairOfKeysAtExtremeLegalValuesPassesTheConfigCheckO
   ASSERT_EQ(r.exit_code, 0) << r.message;
   int64_t checked = 0, refused = 0;
   std::istringstream(r.message) >> checked >> refused;
-  EXPECT_GT(checked, 100000);
+  RecordProperty("configs_checked", std::to_string(checked));
+  RecordProperty("configs_refused", std::to_string(refused));
+  EXPECT_GT(checked, 50000);
   EXPECT_GT(refused, 0);
   EXPECT_LT(refused, checked);
 }
@@ -396,6 +398,8 @@ TEST(AdversarialConfig, EveryKeyAtItsExtremeLegalValuesChecksAndRunsWithoutASign
     const Outcome o = check_and_run(sets, models);
     (o.refused ? refused : ran) += 1;
   }
+  RecordProperty("configs_run", ran);
+  RecordProperty("configs_refused", refused);
   // Most cases run; some break a cross-field rule (e.g. cim.cols_per_adc 65536 > cim.cols).
   EXPECT_GT(ran, static_cast<int>(singles.size()));
   EXPECT_GT(refused, 0);

@@ -95,9 +95,9 @@ TEST(AdversarialNumbers, FloatingPointFlagBoundsAreReadable) {
 // A config file in a private directory, removed afterwards.
 class ConfigFile {
  public:
-  explicit ConfigFile(const std::string& yaml)
-      : path_((std::filesystem::temp_directory_path() / ("h4h_numbers_" + std::to_string(::getpid()) + ".yaml")).string()) {
-    std::ofstream(path_) << yaml;
+  explicit ConfigFile(const std::string& text, const std::string& ext = ".yaml")
+      : path_((std::filesystem::temp_directory_path() / ("h4h_numbers_" + std::to_string(::getpid()) + ext)).string()) {
+    std::ofstream(path_) << text;
   }
   ~ConfigFile() { std::remove(path_.c_str()); }
   const std::string& path() const { return path_; }
@@ -117,6 +117,23 @@ TEST(AdversarialNumbers, AConfigWhoseBurstIsAFractionOfAByteIsOneLineForEveryCom
   const std::string lut = cfg.path() + ".lut.json";
   expect_refused(test::run_cli("nas lut --space h4h_fmnist --arch " + cfg.path() + " --out " + lut), msg);
   EXPECT_FALSE(std::filesystem::exists(lut));
+}
+
+TEST(AdversarialNumbers, ScaleSimReportOfALayerOfZeroCountedCyclesHasFiniteUtilizations) {
+  // One MAC on a 1x1 OS array: SCALE-Sim's fold rule counts 0 cycles, and the report's
+  // utilizations were MACs / 0: `0, 0, 0, inf, 100, inf,`.
+  const ConfigFile cfg("[general]\nrun_name = one\n[architecture_presets]\nArrayHeight: 1\nArrayWidth: 1\n"
+                       "Dataflow: os\n");
+  const ConfigFile topo("Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, "
+                        "Strides,\nL1, 1, 1, 1, 1, 1, 1, 1,\n", ".csv");
+  const std::string out = cfg.path() + ".out";
+  const CliResult r = test::run_cli("scalesim -c " + cfg.path() + " -t " + topo.path() + " -o " + out);
+  const std::string report = test::slurp(out + "/COMPUTE_REPORT.csv");
+  std::filesystem::remove_all(out);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(report,
+            "LayerID, Total Cycles, Stall Cycles, Overall Util %, Mapping Efficiency %, Compute Util %,\n"
+            "0, 0, 0, 100, 100, 100,\n");
 }
 
 // Every number in a JSON document is finite (nlohmann writes NaN and inf as null).

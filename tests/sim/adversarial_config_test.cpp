@@ -173,6 +173,17 @@ TEST(AdversarialConfig, NonFiniteResultIsAnInternalErrorNamingTheQuantity) {
   }
 }
 
+TEST(AdversarialConfig, NonFiniteNumberInAResultDocumentIsFoundByItsPath) {
+  // What the sweep checks before it stores a row as ok.
+  nlohmann::json j = {{"latency_ns", 5.0}, {"kernels", {{{"energy_pj", 1.0}}, {{"energy_pj", 2.0}}}}};
+  EXPECT_EQ(first_non_finite(j), std::nullopt);
+  j["kernels"][1]["energy_pj"] = std::nan("");
+  EXPECT_EQ(first_non_finite(j), "kernels[1].energy_pj");
+  j["energy_breakdown_pj"] = {{"dram", -std::numeric_limits<double>::infinity()}};
+  EXPECT_EQ(first_non_finite(j), "energy_breakdown_pj.dram");  // objects iterate in key order
+  EXPECT_EQ(first_non_finite(nlohmann::json(std::nan(""))), "");
+}
+
 // --- Property: every key at its extreme legal values -----------------------------------------
 
 // The smallest and largest legal value of a numeric key (from its declared constraint).
@@ -245,15 +256,6 @@ std::string nested_yaml(const std::map<std::string, std::string>& sets) {
   return out;
 }
 
-// Every number in a JSON document is finite.
-bool all_finite(const nlohmann::json& j) {
-  if (j.is_number_float()) return std::isfinite(j.get<double>());
-  if (j.is_structured())
-    for (const auto& v : j)
-      if (!all_finite(v)) return false;
-  return true;
-}
-
 struct Outcome {
   bool refused = false;   // the config check refused it (exit 2)
   std::string detail;     // the message, or what the runs did
@@ -289,7 +291,8 @@ Outcome check_and_run(const std::map<std::string, std::string>& sets, const std:
               RunOptions ro;
               ro.inferences = 2;
               const RunStats st = sys.run(w, m, ro);
-              if (!all_finite(run_to_json(st, w))) throw std::logic_error("a non-finite number in the JSON");
+              if (auto at = first_non_finite(run_to_json(st, w)))
+                throw std::logic_error("a non-finite number in the JSON: " + *at);
               runs += 'r';
             } catch (const UserError& e) {
               if (std::string(e.what()).find('\n') != std::string::npos)

@@ -1,9 +1,9 @@
 #include "cli/number_flags.h"
 
+#include <fmt/format.h>
+
 #include <cmath>
 #include <string>
-
-#include <fmt/format.h>
 
 namespace h4h::cli {
 

@@ -4,9 +4,8 @@
 // and Range let "nan" through (every comparison with NaN is false, so it is never "out of
 // range") as well as "inf", and print DBL_MAX as its 309 digits. Every floating-point flag of
 // every command goes through this (tests/cli/adversarial_flags_test.cpp checks them all).
-#include <limits>
-
 #include <CLI/CLI.hpp>
+#include <limits>
 
 namespace h4h::cli {
 
@@ -16,6 +15,8 @@ CLI::Validator finite_number(double lower, bool lower_inclusive,
 
 inline CLI::Validator positive_number() { return finite_number(0, false); }
 inline CLI::Validator non_negative_number() { return finite_number(0, true); }
-inline CLI::Validator number_in(double lower, double upper) { return finite_number(lower, true, upper); }
+inline CLI::Validator number_in(double lower, double upper) {
+  return finite_number(lower, true, upper);
+}
 
 }  // namespace h4h::cli

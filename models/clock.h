@@ -7,7 +7,6 @@
 // (an hour of chip time), which then reports the run as too long; a cost estimate saturates
 // at INT64_MAX ("never the faster unit").
 #include <cstdint>
-
 #include <systemc>
 
 namespace h4h {
@@ -25,7 +24,8 @@ inline int64_t saturate_to_int64(double x) {
 // `cycles` periods of `period`, at most kMaxWaitUnits.
 inline sc_core::sc_time cycles_time(const sc_core::sc_time& period, int64_t cycles) {
   const double units = period.to_double() * static_cast<double>(cycles);
-  if (!(units < kMaxWaitUnits)) return sc_core::sc_time::from_value(static_cast<uint64_t>(kMaxWaitUnits));
+  if (!(units < kMaxWaitUnits))
+    return sc_core::sc_time::from_value(static_cast<uint64_t>(kMaxWaitUnits));
   return period * static_cast<double>(cycles);
 }
 

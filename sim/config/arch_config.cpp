@@ -180,13 +180,15 @@ std::vector<Decl> make_decls() {
                 "PRECHARGE period tRPpb (JEDEC: max(18 ns, 4 tCK) = 39 tCK)"),
       H4H_PARAM(int64_t, "dram.tras_cycles", I, "tCK", int64_t{90}, pos_max(10000), dram.tras_cycles,
                 "ACT to PRECHARGE minimum (JEDEC: max(42 ns, 3 tCK) = 90 tCK)"),
-      H4H_PARAM(int64_t, "dram.burst_length", I, "beats", int64_t{16}, at_least(pow2(64), kMinBurstLength), dram.burst_length,
+      H4H_PARAM(int64_t, "dram.burst_length", I, "beats", int64_t{16},
+                at_least(pow2(64), kMinBurstLength), dram.burst_length,
                 "Burst length (LPDDR4: BL16)"),
       H4H_PARAM(int64_t, "dram.bus_width_bits", I, "bits", int64_t{16}, pow2(1024),
                 dram.bus_width_bits, "Data width per channel (LPDDR4: x16)"),
       H4H_PARAM(bool, "dram.refresh.enabled", B, "", false, {}, dram.refresh_enabled,
                 "Model all-bank refresh (off: refresh costs ~7% of time, usually ignored)"),
-      H4H_PARAM(double, "dram.refresh.trefi_ns", R, "ns", 3904.0, at_least(pos_max(1e9), kMinRefreshIntervalNs), dram.trefi_ns,
+      H4H_PARAM(double, "dram.refresh.trefi_ns", R, "ns", 3904.0,
+                at_least(pos_max(1e9), kMinRefreshIntervalNs), dram.trefi_ns,
                 "Average refresh interval (LPDDR4: 3.904 us)"),
       H4H_PARAM(double, "dram.refresh.trfc_ns", R, "ns", 280.0, pos_max(1e9), dram.trfc_ns,
                 "All-bank refresh cycle time (LPDDR4 8 Gb: 280 ns)"),
@@ -376,14 +378,12 @@ void validate_dram(const DramParams& d, const std::string& o) {
     throw UserError(fmt::format("{}: dram.row_bytes: {} is not a whole number of bursts "
                                 "(dram.burst_length x dram.bus_width_bits / 8 = {} B)",
                                 o, d.row_bytes, d.burst_bytes()));
-  if (!d.refresh_enabled) return;
-  if (d.trefi_cycles() < 1)
-    throw UserError(fmt::format("{}: dram.refresh.trefi_ns: {} ns is shorter than one DRAM clock "
-                                "(dram.tck_ps: {} ps)", o, d.trefi_ns, d.tck_ps));
-  if (d.trfc_cycles() >= d.trefi_cycles())
+  // tRFC is at least 1 tCK (rounded up), so this also refuses an interval of 0 tCK.
+  if (d.refresh_enabled && d.trfc_cycles() >= d.trefi_cycles())
     throw UserError(fmt::format("{}: dram.refresh.trfc_ns ({} ns = {} tCK) must be shorter than "
                                 "dram.refresh.trefi_ns ({} ns = {} tCK at dram.tck_ps {} ps)",
-                                o, d.trfc_ns, d.trfc_cycles(), d.trefi_ns, d.trefi_cycles(), d.tck_ps));
+                                o, d.trfc_ns, d.trfc_cycles(), d.trefi_ns, d.trefi_cycles(),
+                                d.tck_ps));
 }
 
 }  // namespace

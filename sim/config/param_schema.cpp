@@ -110,7 +110,8 @@ std::variant<ParamValue, std::string> parse_param_scalar(const std::string& text
       const double v = text.empty() || std::isspace(static_cast<unsigned char>(text[0]))
                            ? 0
                            : std::strtod(text.c_str(), &end);
-      if (end == nullptr || end != text.c_str() + text.size()) return "expected a number, got " + quoted();
+      if (end == nullptr || end != text.c_str() + text.size())
+        return "expected a number, got " + quoted();
       if (!std::isfinite(v)) return "expected a finite number, got " + quoted();
       return ParamValue{v};
     }

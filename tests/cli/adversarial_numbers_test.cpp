@@ -9,11 +9,10 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
 #include <sstream>
-
-#include <nlohmann/json.hpp>
 
 #include "tests/cli/cli_test_util.h"
 
@@ -80,7 +79,8 @@ TEST(AdversarialNumbers, EveryFloatingPointFlagOfEveryCommandRefusesNanAndInfini
   // The walk found the commands and their flags (a help format change must not hollow it).
   // `nas train`'s --lr and --inherited-lr-scale are checked alike where h4hsim has libtorch;
   // without it, `nas train` hands its whole command line to h4hsim-torch unparsed.
-  for (const char* f : {"--max-latency-ms", "--max-energy-mj", "--timeout-s"}) EXPECT_TRUE(seen.count(f)) << f;
+  for (const char* f : {"--max-latency-ms", "--max-energy-mj", "--timeout-s"})
+    EXPECT_TRUE(seen.count(f)) << f;
 }
 
 TEST(AdversarialNumbers, FloatingPointFlagBoundsAreReadable) {
@@ -88,15 +88,19 @@ TEST(AdversarialNumbers, FloatingPointFlagBoundsAreReadable) {
   // (309 digits).000000".
   expect_refused(test::run_cli("sweep run spec.yaml --db x.sqlite --timeout-s -1"),
                  "--timeout-s: must be >= 0, got -1 (see --help)");
-  expect_refused(test::run_cli("nas search --max-latency-ms 0"), "--max-latency-ms: must be > 0, got 0 (see --help)");
-  expect_refused(test::run_cli("nas search --max-energy-mj -2"), "--max-energy-mj: must be > 0, got -2 (see --help)");
+  expect_refused(test::run_cli("nas search --max-latency-ms 0"),
+                 "--max-latency-ms: must be > 0, got 0 (see --help)");
+  expect_refused(test::run_cli("nas search --max-energy-mj -2"),
+                 "--max-energy-mj: must be > 0, got -2 (see --help)");
 }
 
 // A config file in a private directory, removed afterwards.
 class ConfigFile {
  public:
   explicit ConfigFile(const std::string& text, const std::string& ext = ".yaml")
-      : path_((std::filesystem::temp_directory_path() / ("h4h_numbers_" + std::to_string(::getpid()) + ext)).string()) {
+      : path_((std::filesystem::temp_directory_path() /
+               ("h4h_numbers_" + std::to_string(::getpid()) + ext))
+                  .string()) {
     std::ofstream(path_) << text;
   }
   ~ConfigFile() { std::remove(path_.c_str()); }
@@ -109,31 +113,40 @@ class ConfigFile {
 TEST(AdversarialNumbers, AConfigWhoseBurstIsAFractionOfAByteIsOneLineForEveryCommand) {
   // Before: SIGFPE (exit 136) from config check, run, sweep plan and nas lut alike.
   const ConfigFile cfg("dram:\n  burst_length: 4\n  bus_width_bits: 1\n");
-  const std::string msg = cfg.path() + ": dram.burst_length x dram.bus_width_bits = 4 x 1 = 4 bits per burst: a "
-                                       "burst must move whole bytes (at least 8 bits)";
+  const std::string msg = cfg.path() +
+                          ": dram.burst_length x dram.bus_width_bits = 4 x 1 = 4 bits per burst: a "
+                          "burst must move whole bytes (at least 8 bits)";
   expect_refused(test::run_cli("config check " + cfg.path()), msg);
   expect_refused(test::run_cli("config show " + cfg.path()), msg);
-  expect_refused(test::run_cli("run --model " + src("tests/data/onnx/tiny_cnn_op17.onnx") + " --arch " + cfg.path()), msg);
+  expect_refused(test::run_cli("run --model " + src("tests/data/onnx/tiny_cnn_op17.onnx") +
+                               " --arch " + cfg.path()),
+                 msg);
   const std::string lut = cfg.path() + ".lut.json";
-  expect_refused(test::run_cli("nas lut --space h4h_fmnist --arch " + cfg.path() + " --out " + lut), msg);
+  expect_refused(test::run_cli("nas lut --space h4h_fmnist --arch " + cfg.path() + " --out " + lut),
+                 msg);
   EXPECT_FALSE(std::filesystem::exists(lut));
 }
 
 TEST(AdversarialNumbers, ScaleSimReportOfALayerOfZeroCountedCyclesHasFiniteUtilizations) {
   // One MAC on a 1x1 OS array: SCALE-Sim's fold rule counts 0 cycles, and the report's
   // utilizations were MACs / 0: `0, 0, 0, inf, 100, inf,`.
-  const ConfigFile cfg("[general]\nrun_name = one\n[architecture_presets]\nArrayHeight: 1\nArrayWidth: 1\n"
-                       "Dataflow: os\n");
-  const ConfigFile topo("Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, "
-                        "Strides,\nL1, 1, 1, 1, 1, 1, 1, 1,\n", ".csv");
+  const ConfigFile cfg(
+      "[general]\nrun_name = one\n[architecture_presets]\nArrayHeight: 1\nArrayWidth: 1\n"
+      "Dataflow: os\n");
+  const ConfigFile topo(
+      "Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, "
+      "Strides,\nL1, 1, 1, 1, 1, 1, 1, 1,\n",
+      ".csv");
   const std::string out = cfg.path() + ".out";
-  const CliResult r = test::run_cli("scalesim -c " + cfg.path() + " -t " + topo.path() + " -o " + out);
+  const CliResult r =
+      test::run_cli("scalesim -c " + cfg.path() + " -t " + topo.path() + " -o " + out);
   const std::string report = test::slurp(out + "/COMPUTE_REPORT.csv");
   std::filesystem::remove_all(out);
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(report,
-            "LayerID, Total Cycles, Stall Cycles, Overall Util %, Mapping Efficiency %, Compute Util %,\n"
-            "0, 0, 0, 100, 100, 100,\n");
+  EXPECT_EQ(
+      report,
+      "LayerID, Total Cycles, Stall Cycles, Overall Util %, Mapping Efficiency %, Compute Util %,\n"
+      "0, 0, 0, 100, 100, 100,\n");
 }
 
 // Every number in a JSON document is finite (nlohmann writes NaN and inf as null).
@@ -150,15 +163,18 @@ TEST(AdversarialNumbers, AnAllZeroEnergyTableGivesAFiniteLutCorrectionAndAOneLin
   // With one calibration sample the correction is simulated / estimated energy: 0 / 0 was a
   // NaN slope, written to the LUT as null (and read back as a type error).
   std::string yaml = "energy:\n";
-  for (const char* k : {"npu_mac_pj", "sram_read_pj_per_byte", "sram_write_pj_per_byte", "vector_op_pj", "cim_mac_pj",
-                        "adc_conversion_pj", "cim_weight_write_pj_per_bit", "bus_pj_per_byte", "dram_read_pj_per_byte",
-                        "dram_write_pj_per_byte", "dram_activate_pj"})
+  for (const char* k :
+       {"npu_mac_pj", "sram_read_pj_per_byte", "sram_write_pj_per_byte", "vector_op_pj",
+        "cim_mac_pj", "adc_conversion_pj", "cim_weight_write_pj_per_bit", "bus_pj_per_byte",
+        "dram_read_pj_per_byte", "dram_write_pj_per_byte", "dram_activate_pj"})
     yaml += std::string("  ") + k + ": 0\n";
   yaml += "  leakage:\n";
-  for (const char* k : {"npu_mw", "cim_macro_mw", "sram_mw", "bus_mw", "dram_mw"}) yaml += std::string("    ") + k + ": 0\n";
+  for (const char* k : {"npu_mw", "cim_macro_mw", "sram_mw", "bus_mw", "dram_mw"})
+    yaml += std::string("    ") + k + ": 0\n";
   const ConfigFile cfg(yaml);
   const std::string lut = cfg.path() + ".lut.json";
-  const CliResult r = test::run_cli("nas lut -q --space h4h_fmnist --calibration 1 --arch " + cfg.path() + " --out " + lut);
+  const CliResult r = test::run_cli("nas lut -q --space h4h_fmnist --calibration 1 --arch " +
+                                    cfg.path() + " --out " + lut);
   const std::string text = test::slurp(lut);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("; energy = 1.0000 x sum +0 pJ\n"), std::string::npos) << r.out;
@@ -166,9 +182,12 @@ TEST(AdversarialNumbers, AnAllZeroEnergyTableGivesAFiniteLutCorrectionAndAOneLin
   EXPECT_TRUE(all_finite(nlohmann::json::parse(text)));
   // Relative energy errors against 0 pJ are undefined: the config's doing, not an internal
   // error ("mape_pct: ref[0] is 0", exit 3).
-  expect_refused(test::run_cli("nas validate -q --space h4h_fmnist --samples 2 --arch " + cfg.path() + " --lut " + lut),
-                 cfg.path() + ": a subnet simulates to 0 pJ, so the estimate's relative energy errors are undefined "
-                              "(are all of its energy keys 0?)");
+  expect_refused(
+      test::run_cli("nas validate -q --space h4h_fmnist --samples 2 --arch " + cfg.path() +
+                    " --lut " + lut),
+      cfg.path() +
+          ": a subnet simulates to 0 pJ, so the estimate's relative energy errors are undefined "
+          "(are all of its energy keys 0?)");
   std::remove(lut.c_str());
 }
 

@@ -48,7 +48,8 @@ TEST(AdversarialConfig, DramBurstBytesFromBurstLengthTimesWidthIsACrossFieldRule
   EXPECT_EQ(arch_error("dram:\n  burst_length: 2\n  bus_width_bits: 2\n"),
             "t.yaml: dram.burst_length x dram.bus_width_bits = 2 x 2 = 4 bits per burst: a "
             "burst must move whole bytes (at least 8 bits)");
-  EXPECT_EQ(arch_error("dram:\n  burst_length: 2\n  bus_width_bits: 4\n  row_bytes: 1\n"), "(no error)");
+  EXPECT_EQ(arch_error("dram:\n  burst_length: 2\n  bus_width_bits: 4\n  row_bytes: 1\n"),
+            "(no error)");
 }
 
 TEST(AdversarialConfig, DramRowOfPartialBurstsNamesTheKeysOfTheBurstSize) {
@@ -76,16 +77,20 @@ TEST(AdversarialConfig, DramRefreshNoLongerApartThanItLastsInWholeClocksIsRefuse
                        "    trfc_ns: 999\n"),
             "(no error)");
   // With refresh off the pair is never used, so it is not checked.
-  EXPECT_EQ(arch_error("dram:\n  tck_ps: 1000\n  refresh:\n    trefi_ns: 1000\n    trfc_ns: 1000\n"),
-            "(no error)");
+  EXPECT_EQ(
+      arch_error("dram:\n  tck_ps: 1000\n  refresh:\n    trefi_ns: 1000\n    trfc_ns: 1000\n"),
+      "(no error)");
 }
 
 TEST(AdversarialConfig, ClocksAndRefreshIntervalHavePhysicalFloors) {
   // A 1e-12 MHz clock is a period of 10^18 ps: its cycle counts left SystemC's time and the
   // auto schema's int64 cost estimates.
-  EXPECT_EQ(arch_error("cim:\n  clock_mhz: 1e-12\n"), "t.yaml: cim.clock_mhz: must be >= 1, got 1e-12 (line 2)");
-  EXPECT_EQ(arch_error("npu:\n  clock_mhz: 0.5\n"), "t.yaml: npu.clock_mhz: must be >= 1, got 0.5 (line 2)");
-  EXPECT_EQ(arch_error("bus:\n  clock_mhz: 5e-324\n"), "t.yaml: bus.clock_mhz: must be >= 1, got 5e-324 (line 2)");
+  EXPECT_EQ(arch_error("cim:\n  clock_mhz: 1e-12\n"),
+            "t.yaml: cim.clock_mhz: must be >= 1, got 1e-12 (line 2)");
+  EXPECT_EQ(arch_error("npu:\n  clock_mhz: 0.5\n"),
+            "t.yaml: npu.clock_mhz: must be >= 1, got 0.5 (line 2)");
+  EXPECT_EQ(arch_error("bus:\n  clock_mhz: 5e-324\n"),
+            "t.yaml: bus.clock_mhz: must be >= 1, got 5e-324 (line 2)");
   EXPECT_EQ(arch_error("dram:\n  refresh:\n    trefi_ns: 50\n"),
             "t.yaml: dram.refresh.trefi_ns: must be >= 100, got 50 (line 3)");
 }
@@ -159,7 +164,8 @@ TEST(AdversarialConfig, NonFiniteResultIsAnInternalErrorNamingTheQuantity) {
   } catch (const UserError&) {
     FAIL() << "a non-finite result is our bug, not the user's";
   } catch (const std::logic_error& e) {
-    EXPECT_STREQ(e.what(), "a non-finite number reached the results: inference 1 energy_pj.dram is inf");
+    EXPECT_STREQ(e.what(),
+                 "a non-finite number reached the results: inference 1 energy_pj.dram is inf");
   }
   st.inferences[1].energy.dram = 0;
   st.records.resize(1);
@@ -169,13 +175,15 @@ TEST(AdversarialConfig, NonFiniteResultIsAnInternalErrorNamingTheQuantity) {
     check_results_finite(st);
     FAIL() << "no error";
   } catch (const std::logic_error& e) {
-    EXPECT_STREQ(e.what(), "a non-finite number reached the results: kernel 3 (inference 0) end_ns is nan");
+    EXPECT_STREQ(e.what(),
+                 "a non-finite number reached the results: kernel 3 (inference 0) end_ns is nan");
   }
 }
 
 TEST(AdversarialConfig, NonFiniteNumberInAResultDocumentIsFoundByItsPath) {
   // What the sweep checks before it stores a row as ok.
-  nlohmann::json j = {{"latency_ns", 5.0}, {"kernels", {{{"energy_pj", 1.0}}, {{"energy_pj", 2.0}}}}};
+  nlohmann::json j = {{"latency_ns", 5.0},
+                      {"kernels", {{{"energy_pj", 1.0}}, {{"energy_pj", 2.0}}}}};
   EXPECT_EQ(first_non_finite(j), std::nullopt);
   j["kernels"][1]["energy_pj"] = std::nan("");
   EXPECT_EQ(first_non_finite(j), "kernels[1].energy_pj");
@@ -191,8 +199,10 @@ std::pair<double, double> legal_range(const ParamDecl<ArchConfig>& d) {
   const ParamConstraint& c = d.constraint;
   const bool integer = d.type == ParamType::integer;
   if (!c.allowed_ints.empty())
-    return {static_cast<double>(c.allowed_ints.front()), static_cast<double>(c.allowed_ints.back())};
-  double lo = integer ? static_cast<double>(std::numeric_limits<int64_t>::min()) : -std::numeric_limits<double>::max();
+    return {static_cast<double>(c.allowed_ints.front()),
+            static_cast<double>(c.allowed_ints.back())};
+  double lo = integer ? static_cast<double>(std::numeric_limits<int64_t>::min())
+                      : -std::numeric_limits<double>::max();
   if (c.non_negative) lo = 0;
   if (c.positive) lo = integer ? 1 : std::numeric_limits<double>::denorm_min();
   if (c.min) lo = std::max(lo, *c.min);
@@ -226,7 +236,8 @@ std::vector<std::string> extreme_values(const ParamDecl<ArchConfig>& d) {
   for (double x : xs) {
     if (!(x >= lo && x <= hi)) continue;
     const std::string text = value_text(d, x);
-    ParamValue v = d.type == ParamType::integer ? ParamValue{static_cast<int64_t>(x)} : ParamValue{x};
+    ParamValue v =
+        d.type == ParamType::integer ? ParamValue{static_cast<int64_t>(x)} : ParamValue{x};
     if (check_param_constraint(v, d.constraint)) continue;
     if (seen.insert(text).second) out.push_back(text);
   }
@@ -245,7 +256,8 @@ std::string nested_yaml(const std::map<std::string, std::string>& sets) {
       parts.push_back(path.substr(b, e - b));
     }
     size_t common = 0;
-    while (common < open.size() && common + 1 < parts.size() && open[common] == parts[common]) ++common;
+    while (common < open.size() && common + 1 < parts.size() && open[common] == parts[common])
+      ++common;
     open.resize(common);
     for (size_t k = common; k + 1 < parts.size(); ++k) {
       out += std::string(2 * k, ' ') + parts[k] + ":\n";
@@ -257,14 +269,15 @@ std::string nested_yaml(const std::map<std::string, std::string>& sets) {
 }
 
 struct Outcome {
-  bool refused = false;   // the config check refused it (exit 2)
-  std::string detail;     // the message, or what the runs did
+  bool refused = false;  // the config check refused it (exit 2)
+  std::string detail;    // the message, or what the runs did
 };
 
 // Config check in this process; the runs in a child (one SystemC elaboration per process),
 // each model under every schema. The child's result: one letter per run, 'r' ran with finite
 // numbers, 'u' refused (a UserError: exit 2), or it throws (an internal error, exit 3).
-Outcome check_and_run(const std::map<std::string, std::string>& sets, const std::vector<Workload>& models) {
+Outcome check_and_run(const std::map<std::string, std::string>& sets,
+                      const std::vector<Workload>& models) {
   Outcome o;
   const std::string yaml = nested_yaml(sets);
   ArchConfig cfg;
@@ -283,7 +296,8 @@ Outcome check_and_run(const std::map<std::string, std::string>& sets, const std:
         System sys(cfg);
         std::string runs;
         for (const Workload& w : models)
-          for (Schema s : {Schema::npu_only, Schema::cim_static, Schema::hetero_parallel, Schema::auto_select}) {
+          for (Schema s : {Schema::npu_only, Schema::cim_static, Schema::hetero_parallel,
+                           Schema::auto_select}) {
             SchemaSpec spec;
             spec.schema = s;
             try {
@@ -299,13 +313,15 @@ Outcome check_and_run(const std::map<std::string, std::string>& sets, const std:
                 throw std::logic_error(std::string("a message of several lines: ") + e.what());
               runs += 'u';
               // A watchdog stop abandons the elaboration: nothing more runs on it.
-              if (std::string(e.what()).find("simulated chip time") != std::string::npos) return runs;
+              if (std::string(e.what()).find("simulated chip time") != std::string::npos)
+                return runs;
             }
           }
         return runs;
       },
       60);
-  EXPECT_TRUE(r.exited) << "killed by signal " << r.signal << " (" << strsignal(r.signal) << ")\n" << yaml;
+  EXPECT_TRUE(r.exited) << "killed by signal " << r.signal << " (" << strsignal(r.signal) << ")\n"
+                        << yaml;
   EXPECT_EQ(r.exit_code, 0) << "internal error: " << r.message << "\n" << yaml;
   o.detail = r.message;
   return o;
@@ -367,7 +383,8 @@ TEST(AdversarialConfig, EveryPairOfKeysAtExtremeLegalValuesPassesTheConfigCheckO
   EXPECT_LT(refused, checked);
 }
 
-TEST(AdversarialConfig, EveryKeyAtItsExtremeLegalValuesChecksAndRunsWithoutASignalOrNonFiniteNumber) {
+TEST(AdversarialConfig,
+     EveryKeyAtItsExtremeLegalValuesChecksAndRunsWithoutASignalOrNonFiniteNumber) {
   if (sc_core::sc_get_status() != sc_core::SC_ELABORATION)
     GTEST_SKIP() << "SystemC elaborates once per process: run this test alone (ctest does)";
   const std::vector<Workload> models = {

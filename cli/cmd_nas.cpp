@@ -1,6 +1,7 @@
 // `h4hsim nas ...`: the hardware-aware NAS loop — inspect a search space, export subnets
 // as ONNX, build the latency/energy LUT by simulation, validate it against full
 // simulation, and search (NSGA-II) for Pareto-optimal subnets.
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <iostream>
@@ -222,6 +223,11 @@ void register_validate(CLI::App& nas) {
       bar.advance();
     }
     bar.finish();
+    // Relative errors divide by the simulated value, and a config whose energy keys are all
+    // 0 simulates 0 pJ: undefined errors, the config's doing (was an internal error).
+    if (std::find(sim_en.begin(), sim_en.end(), 0.0) != sim_en.end())
+      throw UserError(fmt::format("{}: a subnet simulates to 0 pJ, so the estimate's relative energy errors "
+                                  "are undefined (are all of its energy keys 0?)", a->arch));
     const MetricErrors lat = errors_of(est_lat, sim_lat), en = errors_of(est_en, sim_en);
     const MetricErrors raw_l = errors_of(raw_lat, sim_lat), raw_e = errors_of(raw_en, sim_en);
     if (!a->plot.empty()) {

@@ -12,6 +12,7 @@
 #include "cli/commands.h"
 #include "cli/file_args.h"
 #include "cli/nas_common.h"
+#include "cli/number_flags.h"
 #include "frontend/file_io.h"
 #include "frontend/output_file.h"
 #include "frontend/user_error.h"
@@ -132,8 +133,8 @@ void register_nas_search(CLI::App& nas) {
       ->check(CLI::Range(int64_t{1}, int64_t{59000}));
   cmd->add_option("--recal-batches", a->recal_batches, "supernet: training batches (256) for BN recalibration")
       ->check(CLI::Range(1, 1000));
-  cmd->add_option("--max-latency-ms", a->max_latency_ms, "Latency limit (estimated)")->check(CLI::PositiveNumber);
-  cmd->add_option("--max-energy-mj", a->max_energy_mj, "Energy limit per inference (estimated)")->check(CLI::PositiveNumber);
+  cmd->add_option("--max-latency-ms", a->max_latency_ms, "Latency limit (estimated)")->check(positive_number());
+  cmd->add_option("--max-energy-mj", a->max_energy_mj, "Energy limit per inference (estimated)")->check(positive_number());
   cmd->add_option("--population,-p", a->population, "Population size")->check(CLI::Range(4, 100000));
   cmd->add_option("--generations,-g", a->generations, "Generations")->check(CLI::Range(0, 100000));
   cmd->add_option("--seed", a->seed, "Random seed");

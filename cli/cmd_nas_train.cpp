@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 #include "cli/file_args.h"
 #include "cli/nas_common.h"
+#include "cli/number_flags.h"
 #include "frontend/file_io.h"
 #include "frontend/output_file.h"
 #include "frontend/user_error.h"
@@ -40,9 +41,9 @@ void register_nas_train(CLI::App& nas) {
                   "Stand-alone: train only this subnet (encoding, 'largest' or 'smallest') from scratch")
       ->excludes("--one-phase");
   cmd->add_option("--batch", a->o.batch, "Batch size")->check(CLI::Range(1, 65536));
-  cmd->add_option("--lr", a->o.lr, "Peak learning rate (AdamW, cosine decay)")->check(CLI::PositiveNumber);
+  cmd->add_option("--lr", a->o.lr, "Peak learning rate (AdamW, cosine decay)")->check(positive_number());
   cmd->add_option("--inherited-lr-scale", a->o.inherited_lr_scale, "Phase 2 learning rate of inherited weights")
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(number_in(0.0, 1.0));
   cmd->add_option("--random-subnets", a->o.random_subnets,
                   "Random subnets per sandwich step, besides the largest and the smallest")
       ->check(CLI::Range(0, 16));

@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "cli/file_args.h"
 #include "cli/nas_common.h"
+#include "cli/number_flags.h"
 #include "frontend/frontend.h"
 #include "frontend/user_error.h"
 #include "nas/onnx_builder.h"
@@ -116,7 +117,7 @@ void register_sweep(CLI::App& app) {
   run->add_option("--shard", ra->shard, "Run only shard i of n (i/n: points i, i+n, ...; for job arrays)");
   run->add_flag("--mpi", ra->mpi, "Run under mpirun: rank 0 hands out points, every rank writes --db DIR/rank<r>.sqlite");
   run->add_option("--timeout-s", ra->timeout_s, "Kill and record as failed a point running longer than this")
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative_number());
   run->add_flag("--quiet,-q", ra->quiet, "No progress bar");
   run->callback([ra, run, run_files]() {
     run_files->check();

@@ -108,9 +108,11 @@ Correction fit_correction(const SearchSpace& space, const Estimator& raw, System
     c.energy_slope = ef.slope;
     c.energy_intercept_pj = ef.intercept;
   } else {
-    // One sample: a pure scale factor.
-    c.latency_slope = sim_lat[0] / sum_lat[0];
-    c.energy_slope = sim_en[0] / sum_en[0];
+    // One sample: a pure scale factor (1 when the blocks sum to nothing, e.g. an energy table
+    // of zeros: 0 / 0 would put a NaN into the LUT).
+    auto scale = [](double sim, double sum) { return sum > 0 ? sim / sum : 1.0; };
+    c.latency_slope = scale(sim_lat[0], sum_lat[0]);
+    c.energy_slope = scale(sim_en[0], sum_en[0]);
   }
   return c;
 }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "models/clock.h"
+
 namespace h4h {
 
 Bus::Bus(sc_core::sc_module_name name, const BusTimingParams& p)
@@ -53,7 +55,7 @@ void Bus::b_transport(int id, tlm::tlm_generic_payload& trans, sc_core::sc_time&
   const int64_t beats = (static_cast<int64_t>(trans.get_data_length()) + p_.width_bytes - 1) /
                         p_.width_bytes;
   const int64_t hold_cycles = p_.latency_cycles + beats;
-  const sc_core::sc_time hold = period_ * static_cast<double>(hold_cycles);
+  const sc_core::sc_time hold = cycles_time(period_, hold_cycles);
   ++stats_.transactions;
   stats_.bytes += trans.get_data_length();
   stats_.busy_cycles += hold_cycles;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "models/clock.h"
+
 namespace h4h {
 namespace {
 
@@ -34,7 +36,7 @@ UnitResult CimCluster::run(const CimJob& job) {
       Dma::Handle w = wb > 0 ? dma_.start(job.weight_addr + w_off, wb, false) : nullptr;
       w_off += static_cast<uint64_t>(wb);
       r.load_bytes += wb;
-      sc_core::wait(period_ * static_cast<double>(share(plan.program_cycles, rounds, round)));
+      sc_core::wait(cycles_time(period_, share(plan.program_cycles, rounds, round)));
       if (w) dma_.wait_done(w);
     }
     // Tiles are taken group by group, row tile by row tile, column tiles innermost. A round
@@ -49,7 +51,7 @@ UnitResult CimCluster::run(const CimJob& job) {
     const int64_t ib = job.in_bytes * slices / std::max<int64_t>(all_slices, 1);
     Dma::Handle in = ib > 0 ? dma_.start(job.in_addr, ib, false) : nullptr;
     r.load_bytes += ib;
-    sc_core::wait(period_ * static_cast<double>(share(plan.compute_cycles, rounds, round)));
+    sc_core::wait(cycles_time(period_, share(plan.compute_cycles, rounds, round)));
     const sc_core::sc_time t0 = sc_core::sc_time_stamp();
     if (in) dma_.wait_done(in);
     r.stall += sc_core::sc_time_stamp() - t0;

@@ -28,11 +28,12 @@ void Dma::abandon_transfers() {
 Dma::Handle Dma::start(uint64_t addr, int64_t bytes, bool write) {
   auto h = std::make_shared<Transfer>();
   ++stats_.transfers;
-  for (int64_t off = 0; off < bytes; off += p_.chunk_bytes) {
-    const int64_t n = std::min(p_.chunk_bytes, bytes - off);
-    queue_.push_back({addr + static_cast<uint64_t>(off), n, write, h});
-    ++h->pending_chunks;
-  }
+  if (bytes <= 0) return h;
+  // One queue entry per transfer, cut into chunks as workers take them: queueing every chunk
+  // up front cost memory in proportion to bytes / chunk (gigabytes for a large tensor in
+  // small DRAM rows).
+  h->pending_chunks = (bytes + p_.chunk_bytes - 1) / p_.chunk_bytes;
+  queue_.push_back({addr, bytes, write, h});
   work_.notify(sc_core::SC_ZERO_TIME);
   return h;
 }
@@ -47,8 +48,12 @@ void Dma::worker(tlm::tlm_generic_payload* payload) {
   tlm::tlm_generic_payload& trans = *payload;
   for (;;) {
     while (queue_.empty()) sc_core::wait(work_);
-    Chunk c = queue_.front();
-    queue_.pop_front();
+    // The next chunk of the oldest transfer, in address order, as when chunks were queued.
+    Chunk& rest = queue_.front();
+    Chunk c{rest.addr, std::min(p_.chunk_bytes, rest.bytes), rest.write, rest.owner};
+    rest.addr += static_cast<uint64_t>(c.bytes);
+    rest.bytes -= c.bytes;
+    if (rest.bytes == 0) queue_.pop_front();
     if (in_flight_++ == 0) busy_since_ = sc_core::sc_time_stamp();
     trans.set_command(c.write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
     trans.set_address(c.addr);

@@ -50,7 +50,7 @@ class Dma : public sc_core::sc_module {
   void abandon_transfers();
 
  private:
-  struct Chunk {
+  struct Chunk {  // in the queue: what is left of a transfer; in a worker: one chunk of it
     uint64_t addr;
     int64_t bytes;
     bool write;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <vector>
 
+#include "models/clock.h"
+
 namespace h4h {
 namespace {
 
@@ -39,7 +41,7 @@ sc_core::sc_time NpuTile::pipeline(Dma& dma, int64_t tiles, int64_t load_bytes,
     if (next) dma.wait_done(next);
     stall += sc_core::sc_time_stamp() - t0;
     next = i + 1 < tiles ? load(i + 1) : nullptr;
-    sc_core::wait(period_ * static_cast<double>(share(compute_cycles, tiles, i)));
+    sc_core::wait(cycles_time(period_, share(compute_cycles, tiles, i)));
     const int64_t sb = share(store_bytes, tiles, i);
     if (sb > 0) {
       stores.push_back(dma.start(store_addr + store_off, sb, true));

@@ -1,5 +1,6 @@
 #include "models/npu/systolic_timing.h"
 
+#include <algorithm>
 #include <cassert>
 
 namespace h4h {
@@ -40,8 +41,11 @@ FoldPlan plan_gemm(const SystolicArrayParams& array, int64_t m, int64_t k, int64
   p.compute_cycles = p.folds * p.fold_cycles - 1;
   p.mapping_efficiency = static_cast<double>(p.spatial_rows * p.spatial_cols) /
                          static_cast<double>(p.folds * R * C);
+  // At least one cycle: SCALE-Sim's count is 0 for one MAC on a 1x1 output-stationary array
+  // (fold 1 + 1 + 1 - 2, minus 1), and 1 / 0 was an `inf` utilization in the report.
+  const int64_t counted_cycles = std::max<int64_t>(p.compute_cycles, 1);
   p.compute_utilization = static_cast<double>(m * k * n) /
-                          (static_cast<double>(p.compute_cycles) * static_cast<double>(R * C));
+                          (static_cast<double>(counted_cycles) * static_cast<double>(R * C));
   return p;
 }
 

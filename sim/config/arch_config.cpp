@@ -51,9 +51,25 @@ Decl field(std::string path, ParamType type, std::string unit, ParamValue def, s
 
 ParamConstraint pos_max(double m) { ParamConstraint c; c.positive = true; c.max = m; return c; }
 ParamConstraint pow2(double m) { ParamConstraint c; c.positive = true; c.power_of_two = true; c.max = m; return c; }
-ParamConstraint nonneg() { ParamConstraint c; c.non_negative = true; return c; }
 ParamConstraint nonneg_max(double m) { ParamConstraint c; c.non_negative = true; c.max = m; return c; }
+ParamConstraint at_least(ParamConstraint c, double m) { c.min = m; return c; }
 ParamConstraint one_of(std::vector<std::string> v) { ParamConstraint c; c.choices = std::move(v); return c; }
+
+// Physical bounds. The upper ones on energy, power and area keep every sum the engine forms
+// (action counts up to 2^63 times a per-action energy, leakage times an hour of chip time)
+// finite, far inside a double; the floors are below any chip h4hsim models: no NPU, CIM
+// macro or bus clock under 1 MHz, no DRAM refreshing more often than every 100 ns (JEDEC's
+// shortest, LPDDR4's per-bank tREFIpb, is 488 ns), no DDR burst under two beats (one tCK).
+constexpr double kMaxEnergyPerActionPj = 1e6;  // 1 uJ: 1000x a DRAM row activation
+constexpr double kMaxPowerMw = 1e6;            // 1 kW
+constexpr double kMaxAreaMm2 = 1e5;            // more than a 300 mm wafer (70,686 mm2)
+constexpr double kMinClockMhz = 1, kMaxClockMhz = 10000;
+constexpr double kMinRefreshIntervalNs = 100;
+constexpr double kMinBurstLength = 2;
+ParamConstraint clock() { return at_least(pos_max(kMaxClockMhz), kMinClockMhz); }
+ParamConstraint energy() { return nonneg_max(kMaxEnergyPerActionPj); }
+ParamConstraint power() { return nonneg_max(kMaxPowerMw); }
+ParamConstraint area() { return nonneg_max(kMaxAreaMm2); }
 ParamConstraint ints_in(std::vector<int64_t> v) { ParamConstraint c; c.allowed_ints = std::move(v); return c; }
 
 constexpr auto I = ParamType::integer;
@@ -77,7 +93,7 @@ std::vector<Decl> make_decls() {
                 "Systolic array columns"),
       H4H_PARAM(string, "npu.array.dataflow", C, "", string("os"), one_of({"os", "ws", "is"}),
                 npu.dataflow, "Dataflow: output-, weight- or input-stationary (SCALE-Sim's names)"),
-      H4H_PARAM(double, "npu.clock_mhz", R, "MHz", 800.0, pos_max(10000), npu.clock_mhz,
+      H4H_PARAM(double, "npu.clock_mhz", R, "MHz", 800.0, clock(), npu.clock_mhz,
                 "NPU clock (edge NPUs at 7-28 nm run at 0.5-1 GHz)"),
       H4H_PARAM(int64_t, "npu.precision_bits", I, "bits", int64_t{8}, ints_in({4, 8, 16}),
                 npu.precision_bits, "Operand precision of the array (int8 inference)"),
@@ -132,13 +148,13 @@ std::vector<Decl> make_decls() {
       H4H_PARAM(int64_t, "cim.weight_write_rows_per_cycle", I, "rows/cycle", int64_t{1},
                 pos_max(65536), cim.weight_write_rows_per_cycle,
                 "Weight (re)programming bandwidth: SRAM rows written per cycle"),
-      H4H_PARAM(double, "cim.clock_mhz", R, "MHz", 500.0, pos_max(10000), cim.clock_mhz,
+      H4H_PARAM(double, "cim.clock_mhz", R, "MHz", 500.0, clock(), cim.clock_mhz,
                 "Macro clock (digital SRAM-CIM macros report 0.2-1 GHz at 22-5 nm)"),
 
       // --- Shared bus ----------------------------------------------------------------------
       H4H_PARAM(int64_t, "bus.width_bytes", I, "B", int64_t{32}, pow2(4096), bus.width_bytes,
                 "Data width (256-bit AXI-class interconnect)"),
-      H4H_PARAM(double, "bus.clock_mhz", R, "MHz", 800.0, pos_max(10000), bus.clock_mhz, "Bus clock"),
+      H4H_PARAM(double, "bus.clock_mhz", R, "MHz", 800.0, clock(), bus.clock_mhz, "Bus clock"),
       H4H_PARAM(int64_t, "bus.latency_cycles", I, "cycles", int64_t{4}, nonneg_max(1 << 20),
                 bus.latency_cycles, "Request-to-first-beat latency of one transaction"),
       H4H_PARAM(string, "bus.arbitration", C, "", string("round_robin"),
@@ -164,59 +180,61 @@ std::vector<Decl> make_decls() {
                 "PRECHARGE period tRPpb (JEDEC: max(18 ns, 4 tCK) = 39 tCK)"),
       H4H_PARAM(int64_t, "dram.tras_cycles", I, "tCK", int64_t{90}, pos_max(10000), dram.tras_cycles,
                 "ACT to PRECHARGE minimum (JEDEC: max(42 ns, 3 tCK) = 90 tCK)"),
-      H4H_PARAM(int64_t, "dram.burst_length", I, "beats", int64_t{16}, pow2(64), dram.burst_length,
+      H4H_PARAM(int64_t, "dram.burst_length", I, "beats", int64_t{16},
+                at_least(pow2(64), kMinBurstLength), dram.burst_length,
                 "Burst length (LPDDR4: BL16)"),
       H4H_PARAM(int64_t, "dram.bus_width_bits", I, "bits", int64_t{16}, pow2(1024),
                 dram.bus_width_bits, "Data width per channel (LPDDR4: x16)"),
       H4H_PARAM(bool, "dram.refresh.enabled", B, "", false, {}, dram.refresh_enabled,
                 "Model all-bank refresh (off: refresh costs ~7% of time, usually ignored)"),
-      H4H_PARAM(double, "dram.refresh.trefi_ns", R, "ns", 3904.0, pos_max(1e9), dram.trefi_ns,
+      H4H_PARAM(double, "dram.refresh.trefi_ns", R, "ns", 3904.0,
+                at_least(pos_max(1e9), kMinRefreshIntervalNs), dram.trefi_ns,
                 "Average refresh interval (LPDDR4: 3.904 us)"),
       H4H_PARAM(double, "dram.refresh.trfc_ns", R, "ns", 280.0, pos_max(1e9), dram.trfc_ns,
                 "All-bank refresh cycle time (LPDDR4 8 Gb: 280 ns)"),
 
       // --- Energy table (Accelergy-style: counted actions x per-action energy) ------------
-      H4H_PARAM(double, "energy.npu_mac_pj", R, "pJ", 0.12, nonneg(), energy.npu_mac_pj,
+      H4H_PARAM(double, "energy.npu_mac_pj", R, "pJ", 0.12, energy(), energy.npu_mac_pj,
                 "8-bit MAC: Horowitz ISSCC'14 45 nm 0.2 pJ mul + 0.03 pJ add, scaled ~0.5x to 28 nm"),
-      H4H_PARAM(double, "energy.sram_read_pj_per_byte", R, "pJ/B", 1.2, nonneg(),
+      H4H_PARAM(double, "energy.sram_read_pj_per_byte", R, "pJ/B", 1.2, energy(),
                 energy.sram_read_pj_per_byte,
                 "SRAM read: Horowitz 5 pJ per 32-bit word from 8 KB at 45 nm, ~0.25x/B at 28 nm, "
                 "x1.6 for 64-256 KB arrays"),
-      H4H_PARAM(double, "energy.sram_write_pj_per_byte", R, "pJ/B", 1.4, nonneg(),
+      H4H_PARAM(double, "energy.sram_write_pj_per_byte", R, "pJ/B", 1.4, energy(),
                 energy.sram_write_pj_per_byte, "SRAM write (slightly above read)"),
-      H4H_PARAM(double, "energy.vector_op_pj", R, "pJ", 0.4, nonneg(), energy.vector_op_pj,
+      H4H_PARAM(double, "energy.vector_op_pj", R, "pJ", 0.4, energy(), energy.vector_op_pj,
                 "One vector lane-op (16-bit ALU op + register file access, 28 nm)"),
-      H4H_PARAM(double, "energy.cim_mac_pj", R, "pJ", 0.09, nonneg(), energy.cim_mac_pj,
+      H4H_PARAM(double, "energy.cim_mac_pj", R, "pJ", 0.09, energy(), energy.cim_mac_pj,
                 "8b x 8b CIM MAC: 89 TOPS/W at 4b (Chih et al. ISSCC'21, 22 nm) = 22 fJ/MAC, x4 for 8b inputs+weights"),
-      H4H_PARAM(double, "energy.adc_conversion_pj", R, "pJ", 0.2, nonneg(), energy.adc_conversion_pj,
+      H4H_PARAM(double, "energy.adc_conversion_pj", R, "pJ", 0.2, energy(), energy.adc_conversion_pj,
                 "One column-group readout: adder-tree reduction + accumulator (digital), ADC (analog)"),
-      H4H_PARAM(double, "energy.cim_weight_write_pj_per_bit", R, "pJ/bit", 0.18, nonneg(),
+      H4H_PARAM(double, "energy.cim_weight_write_pj_per_bit", R, "pJ/bit", 0.18, energy(),
                 energy.cim_weight_write_pj_per_bit, "Writing one weight bit into the macro (SRAM write)"),
-      H4H_PARAM(double, "energy.bus_pj_per_byte", R, "pJ/B", 0.5, nonneg(), energy.bus_pj_per_byte,
+      H4H_PARAM(double, "energy.bus_pj_per_byte", R, "pJ/B", 0.5, energy(), energy.bus_pj_per_byte,
                 "On-chip interconnect, ~2 mm at ~0.03 pJ/bit/mm plus switch logic"),
-      H4H_PARAM(double, "energy.dram_read_pj_per_byte", R, "pJ/B", 40.0, nonneg(),
+      H4H_PARAM(double, "energy.dram_read_pj_per_byte", R, "pJ/B", 40.0, energy(),
                 energy.dram_read_pj_per_byte, "LPDDR4 read incl. I/O, ~5 pJ/bit (Micron LPDDR4 power calculator)"),
-      H4H_PARAM(double, "energy.dram_write_pj_per_byte", R, "pJ/B", 40.0, nonneg(),
+      H4H_PARAM(double, "energy.dram_write_pj_per_byte", R, "pJ/B", 40.0, energy(),
                 energy.dram_write_pj_per_byte, "LPDDR4 write incl. I/O, ~5 pJ/bit"),
-      H4H_PARAM(double, "energy.dram_activate_pj", R, "pJ", 800.0, nonneg(), energy.dram_activate_pj,
+      H4H_PARAM(double, "energy.dram_activate_pj", R, "pJ", 800.0, energy(), energy.dram_activate_pj,
                 "One ACT+PRE of a 2 KB row (Micron LPDDR4 IDD0-based estimate)"),
-      H4H_PARAM(double, "energy.leakage.npu_mw", R, "mW", 20.0, nonneg(), energy.npu_leakage_mw,
+      H4H_PARAM(double, "energy.leakage.npu_mw", R, "mW", 20.0, power(), energy.npu_leakage_mw,
                 "NPU array + vector unit static power (28 nm LP)"),
-      H4H_PARAM(double, "energy.leakage.cim_macro_mw", R, "mW", 0.5, nonneg(),
+      H4H_PARAM(double, "energy.leakage.cim_macro_mw", R, "mW", 0.5, power(),
                 energy.cim_macro_leakage_mw, "Static power per CIM macro (64 Kb SRAM + periphery)"),
-      H4H_PARAM(double, "energy.leakage.sram_mw", R, "mW", 8.0, nonneg(), energy.sram_leakage_mw,
+      H4H_PARAM(double, "energy.leakage.sram_mw", R, "mW", 8.0, power(), energy.sram_leakage_mw,
                 "Static power of the NPU SRAMs (640 KiB, 28 nm LP)"),
-      H4H_PARAM(double, "energy.leakage.bus_mw", R, "mW", 2.0, nonneg(), energy.bus_leakage_mw,
+      H4H_PARAM(double, "energy.leakage.bus_mw", R, "mW", 2.0, power(), energy.bus_leakage_mw,
                 "Static power of the interconnect"),
-      H4H_PARAM(double, "energy.leakage.dram_mw", R, "mW", 5.0, nonneg(), energy.dram_leakage_mw,
+      H4H_PARAM(double, "energy.leakage.dram_mw", R, "mW", 5.0, power(), energy.dram_leakage_mw,
                 "DRAM background power (LPDDR4 active standby, IDD3N-class)"),
 
       // --- Area (optional, 0 = not given) -------------------------------------------------
-      H4H_PARAM(double, "area.npu_mm2", R, "mm2", 0.0, nonneg(), area.npu_mm2, "NPU array + vector unit"),
-      H4H_PARAM(double, "area.cim_macro_mm2", R, "mm2", 0.0, nonneg(), area.cim_macro_mm2,
+      H4H_PARAM(double, "area.npu_mm2", R, "mm2", 0.0, area(), area.npu_mm2, "NPU array + vector unit"),
+      H4H_PARAM(double, "area.cim_macro_mm2", R, "mm2", 0.0, area(), area.cim_macro_mm2,
                 "One CIM macro (ISSCC'21 22 nm 64 Kb: ~0.2 mm2)"),
-      H4H_PARAM(double, "area.sram_mm2", R, "mm2", 0.0, nonneg(), area.sram_mm2, "NPU SRAMs in total"),
-      H4H_PARAM(double, "area.bus_mm2", R, "mm2", 0.0, nonneg(), area.bus_mm2, "Interconnect"),
+      H4H_PARAM(double, "area.sram_mm2", R, "mm2", 0.0, area(), area.sram_mm2, "NPU SRAMs in total"),
+      H4H_PARAM(double, "area.bus_mm2", R, "mm2", 0.0, area(), area.bus_mm2, "Interconnect"),
   };
 }
 #undef H4H_PARAM
@@ -324,6 +342,16 @@ double DramParams::peak_bytes_per_ns() const {
   return channels * (bus_width_bits / 8.0) * 2.0 / (tck_ps / 1000.0);
 }
 
+// Refresh timing in tCK: the interval rounded down and the duration up, so the model never
+// refreshes later or more briefly than the config says. Both are at most 1e12 (1e9 ns at
+// 1 ps), well inside int64.
+int64_t DramParams::trefi_cycles() const {
+  return static_cast<int64_t>(std::floor(trefi_ns * 1000.0 / static_cast<double>(tck_ps)));
+}
+int64_t DramParams::trfc_cycles() const {
+  return static_cast<int64_t>(std::ceil(trfc_ns * 1000.0 / static_cast<double>(tck_ps)));
+}
+
 const std::vector<ParamDecl<ArchConfig>>& arch_param_decls() {
   static const std::vector<Decl> decls = make_decls();
   return decls;
@@ -335,8 +363,39 @@ ArchConfig default_arch_config() {
   return cfg;
 }
 
+namespace {
+
+// Cross-field rules on what the DRAM model derives from several keys: a burst moves whole
+// bytes (its size divides every address computation), a row holds whole bursts, and refresh
+// leaves time for commands (the model steps through refreshes one interval at a time, so a
+// zero-tCK interval, or one no longer than the refresh itself, would never end).
+void validate_dram(const DramParams& d, const std::string& o) {
+  if (d.burst_bits() % 8 != 0)
+    throw UserError(fmt::format("{}: dram.burst_length x dram.bus_width_bits = {} x {} = {} bits "
+                                "per burst: a burst must move whole bytes (at least 8 bits)",
+                                o, d.burst_length, d.bus_width_bits, d.burst_bits()));
+  if (d.row_bytes % d.burst_bytes() != 0)
+    throw UserError(fmt::format("{}: dram.row_bytes: {} is not a whole number of bursts "
+                                "(dram.burst_length x dram.bus_width_bits / 8 = {} B)",
+                                o, d.row_bytes, d.burst_bytes()));
+  // tRFC is at least 1 tCK (rounded up), so this also refuses an interval of 0 tCK.
+  if (d.refresh_enabled && d.trfc_cycles() >= d.trefi_cycles())
+    throw UserError(fmt::format("{}: dram.refresh.trfc_ns ({} ns = {} tCK) must be shorter than "
+                                "dram.refresh.trefi_ns ({} ns = {} tCK at dram.tck_ps {} ps)",
+                                o, d.trfc_ns, d.trfc_cycles(), d.trefi_ns, d.trefi_cycles(),
+                                d.tck_ps));
+}
+
+}  // namespace
+
 void validate_arch_config(const ArchConfig& cfg) {
   const std::string& o = cfg.origin.empty() ? std::string("config") : cfg.origin;
+  // Every key's own bounds first: a config built in code (from a SCALE-Sim .cfg, or in a
+  // test) reaches the models through here without passing the YAML reader's checks.
+  for (const auto& d : arch_param_decls())
+    if (d.type == ParamType::integer || d.type == ParamType::real)
+      if (auto err = check_param_constraint(d.get(cfg), d.constraint))
+        throw UserError(fmt::format("{}: {}: {}", o, d.path, *err));
   if (!cfg.npu.enabled && !cfg.cim.enabled)
     throw UserError(fmt::format("{}: npu.enabled and cim.enabled are both false: nothing can "
                                 "compute a MAC", o));
@@ -350,12 +409,7 @@ void validate_arch_config(const ArchConfig& cfg) {
     throw UserError(fmt::format("{}: dram.tras_cycles: {} is shorter than dram.trcd_cycles ({}); "
                                 "JEDEC requires tRAS >= tRCD", o, cfg.dram.tras_cycles,
                                 cfg.dram.trcd_cycles));
-  const int64_t burst_bytes = cfg.dram.burst_length * cfg.dram.bus_width_bits / 8;
-  if (cfg.dram.row_bytes % burst_bytes != 0)
-    throw UserError(fmt::format("{}: dram.row_bytes: {} is not a whole number of bursts ({} B)", o,
-                                cfg.dram.row_bytes, burst_bytes));
-  if (cfg.dram.refresh_enabled && cfg.dram.trfc_ns >= cfg.dram.trefi_ns)
-    throw UserError(fmt::format("{}: dram.refresh.trfc_ns must be < dram.refresh.trefi_ns", o));
+  validate_dram(cfg.dram, o);
 }
 
 ArchConfig parse_arch_config(const std::string& yaml_text, const std::string& origin) {
@@ -428,9 +482,10 @@ std::string arch_keys_markdown() {
   for (const auto& d : arch_param_decls()) {
     const auto& c = d.constraint;
     std::vector<std::string> rules;
-    if (c.positive) rules.push_back("> 0");
+    if (c.positive && !(c.min && *c.min > 0)) rules.push_back("> 0");  // ">= 1" says it
     if (c.non_negative) rules.push_back(">= 0");
     if (c.power_of_two) rules.push_back("power of two");
+    if (c.min) rules.push_back(fmt::format(">= {}", *c.min));
     if (c.max) rules.push_back(fmt::format("<= {}", *c.max));
     if (!c.choices.empty()) rules.push_back(fmt::format("one of {}", fmt::join(c.choices, ", ")));
     if (!c.allowed_ints.empty())

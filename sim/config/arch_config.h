@@ -75,6 +75,13 @@ struct DramParams {
   // Peak bandwidth implied by the timing (double data rate): what the DRAM model must
   // approach on long sequential streams, never exceed.
   double peak_bytes_per_ns() const;
+  // Quantities the DRAM model derives from several keys. validate_arch_config checks each
+  // (whole bytes per burst, refresh at least one tCK apart), so models never divide by zero
+  // or step through time by zero.
+  int64_t burst_bits() const { return burst_length * bus_width_bits; }
+  int64_t burst_bytes() const { return burst_bits() / 8; }
+  int64_t trefi_cycles() const;  // refresh interval, whole tCK (rounded down)
+  int64_t trfc_cycles() const;   // refresh duration, whole tCK (rounded up)
 };
 
 struct EnergyParams {

@@ -1,7 +1,9 @@
 #include "sim/config/param_schema.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <cstdlib>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -102,15 +104,15 @@ std::variant<ParamValue, std::string> parse_param_scalar(const std::string& text
       return ParamValue{v};
     }
     case ParamType::real: {
-      size_t used = 0;
-      double v = 0;
-      try {
-        v = std::stod(text, &used);
-      } catch (const std::exception&) {
-        used = 0;
-      }
-      if (text.empty() || used != text.size() || !std::isfinite(v))
+      // strtod, not stod: stod throws on a subnormal such as 5e-324, a legal (if absurd)
+      // value that the key's own bounds then judge.
+      char* end = nullptr;
+      const double v = text.empty() || std::isspace(static_cast<unsigned char>(text[0]))
+                           ? 0
+                           : std::strtod(text.c_str(), &end);
+      if (end == nullptr || end != text.c_str() + text.size())
         return "expected a number, got " + quoted();
+      if (!std::isfinite(v)) return "expected a finite number, got " + quoted();
       return ParamValue{v};
     }
     case ParamType::boolean:
@@ -138,6 +140,7 @@ std::optional<std::string> check_param_constraint(const ParamValue& v, const Par
   const std::string shown = format_param_value(v);
   if (c.positive && !(x > 0)) return "must be > 0, got " + shown;
   if (c.non_negative && !(x >= 0)) return "must be >= 0, got " + shown;
+  if (c.min && x < *c.min) return fmt::format("must be >= {}, got {}", *c.min, shown);
   if (c.max && x > *c.max) return fmt::format("must be <= {}, got {}", *c.max, shown);
   if (auto i = std::get_if<int64_t>(&v)) {
     if (c.power_of_two && (*i <= 0 || (*i & (*i - 1)) != 0))

@@ -19,6 +19,7 @@ struct ParamConstraint {
   bool positive = false;          // > 0
   bool non_negative = false;      // >= 0
   bool power_of_two = false;
+  std::optional<double> min;      // inclusive lower bound (a physical floor, e.g. a clock)
   std::optional<double> max;      // inclusive upper bound (keeps products far from overflow)
   std::vector<std::string> choices;   // for ParamType::choice
   std::vector<int64_t> allowed_ints;  // e.g. precision bits

@@ -70,4 +70,9 @@ struct RunStats {
   int64_t resident_macros = 0;
 };
 
+// Every number of a run's results is finite, or this throws std::logic_error naming the first
+// one that is not: the config's bounds keep every sum finite, so NaN or inf is a bug, to be
+// reported as an internal error, never printed as null or inf or stored as a sweep result.
+void check_results_finite(const RunStats& s);
+
 }  // namespace h4h

@@ -8,6 +8,7 @@
 
 #include "frontend/user_error.h"
 #include "models/bus/bus.h"
+#include "models/clock.h"
 #include "models/cim/cim_cluster.h"
 #include "models/dma/dma.h"
 #include "models/dram/dram.h"
@@ -29,24 +30,6 @@ Lane lane_of(Unit u) {
     case Unit::none: return kView;
   }
   return kView;
-}
-
-DramTimingParams dram_params(const ArchConfig& c) {
-  DramTimingParams p;
-  p.channels = c.dram.channels;
-  p.banks = c.dram.banks;
-  p.row_bytes = c.dram.row_bytes;
-  p.tck_ps = c.dram.tck_ps;
-  p.trcd_cycles = c.dram.trcd_cycles;
-  p.tcl_cycles = c.dram.tcl_cycles;
-  p.trp_cycles = c.dram.trp_cycles;
-  p.tras_cycles = c.dram.tras_cycles;
-  p.burst_length = c.dram.burst_length;
-  p.bus_width_bits = c.dram.bus_width_bits;
-  p.refresh = c.dram.refresh_enabled;
-  p.trefi_cycles = static_cast<int64_t>(c.dram.trefi_ns * 1000.0 / c.dram.tck_ps);
-  p.trfc_cycles = static_cast<int64_t>(c.dram.trfc_ns * 1000.0 / c.dram.tck_ps + 0.999);
-  return p;
 }
 
 BusTimingParams bus_params(const ArchConfig& c) {
@@ -87,6 +70,24 @@ double ns(const sc_core::sc_time& t) { return t.to_seconds() * 1e9; }
 
 }  // namespace
 
+DramTimingParams dram_timing_params(const ArchConfig& c) {
+  DramTimingParams p;
+  p.channels = c.dram.channels;
+  p.banks = c.dram.banks;
+  p.row_bytes = c.dram.row_bytes;
+  p.tck_ps = c.dram.tck_ps;
+  p.trcd_cycles = c.dram.trcd_cycles;
+  p.tcl_cycles = c.dram.tcl_cycles;
+  p.trp_cycles = c.dram.trp_cycles;
+  p.tras_cycles = c.dram.tras_cycles;
+  p.burst_length = c.dram.burst_length;
+  p.bus_width_bits = c.dram.bus_width_bits;
+  p.refresh = c.dram.refresh_enabled;
+  p.trefi_cycles = c.dram.trefi_cycles();
+  p.trfc_cycles = c.dram.trfc_cycles();
+  return p;
+}
+
 struct System::Impl : sc_core::sc_module {
   ArchConfig cfg;
   Dram dram;
@@ -119,7 +120,7 @@ struct System::Impl : sc_core::sc_module {
   sc_core::sc_event abandoned_ev;  // never notified
 
   explicit Impl(sc_core::sc_module_name name, const ArchConfig& c)
-      : sc_module(name), cfg(c), dram("dram", dram_params(c)), bus("bus", bus_params(c)),
+      : sc_module(name), cfg(c), dram("dram", dram_timing_params(c)), bus("bus", bus_params(c)),
         array_dma("npu_dma", dma_params(c)), vector_dma("vector_dma", dma_params(c)),
         cim_dma("cim_dma", dma_params(c)), copy_dma("copy_dma", dma_params(c)),
         npu("npu", npu_params(c), array_dma, vector_dma), cim("cim", c.cim.clock_mhz, cim_dma) {
@@ -364,6 +365,10 @@ RunStats System::run(const Workload& w, const Mapping& m, const RunOptions& opts
 
   s.run_pending.assign(kLanes, 1);
   s.start_ev.notify(sc_core::SC_ZERO_TIME);
+  // A saturated wait (models/clock.h) must stay beyond the watchdog, so it ends the run as
+  // too long instead of being taken for a real time.
+  if (!(opts.max_simulated_s * 1e12 < kMaxWaitUnits))
+    throw std::logic_error("System::run: the watchdog limit must be far below the longest wait");
   const sc_core::sc_time limit(opts.max_simulated_s, sc_core::SC_SEC);
   sc_core::sc_start(limit);
   if (s.remaining.back() > 0) {
@@ -454,6 +459,7 @@ RunStats System::run(const Workload& w, const Mapping& m, const RunOptions& opts
   }
   s.w = nullptr;
   s.m = nullptr;
+  check_results_finite(st);
   return st;
 }
 

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "frontend/workload.h"
+#include "models/dram/dram_timing.h"
 #include "sim/config/arch_config.h"
 #include "sim/engine/run_stats.h"
 #include "sim/mapper/mapper.h"
@@ -29,6 +30,9 @@ struct RunOptions {
   // schedule that deadlocks must end too.
   double max_simulated_s = 3600;
 };
+
+// The DRAM timing core's parameters for a (validated) config: timings in tCK.
+DramTimingParams dram_timing_params(const ArchConfig& cfg);
 
 class System {
  public:

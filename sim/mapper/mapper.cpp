@@ -10,6 +10,7 @@
 #include "frontend/file_io.h"
 #include "frontend/user_error.h"
 #include "frontend/utf8.h"
+#include "models/clock.h"
 #include "models/npu/vector_unit.h"
 #include "sim/config/param_schema.h"
 #include "sim/config/yaml_reader.h"
@@ -23,8 +24,10 @@ bool has_static_weights(const Kernel& k) {
 
 bool is_gemm(const Kernel& k) { return has_static_weights(k) || k.cls == KernelClass::matmul; }
 
+// Saturating: a cost past int64 (a huge kernel on a slow clock) is "never", not a wrapped
+// negative number that would win the comparison between units.
 int64_t to_ns(int64_t cycles, double clock_mhz) {
-  return static_cast<int64_t>(static_cast<double>(cycles) * 1000.0 / clock_mhz);
+  return saturate_to_int64(static_cast<double>(cycles) * 1000.0 / clock_mhz);
 }
 
 int64_t npu_estimate_ns(const Kernel& k, const ArchConfig& cfg) {

@@ -43,6 +43,17 @@ std::string grouped(int64_t v) {
 
 }  // namespace
 
+std::optional<std::string> first_non_finite(const nlohmann::json& j, const std::string& at) {
+  if (j.is_number_float() && !std::isfinite(j.get<double>())) return at;
+  if (j.is_object())
+    for (const auto& [key, v] : j.items())
+      if (auto found = first_non_finite(v, at.empty() ? key : at + "." + key)) return found;
+  if (j.is_array())
+    for (size_t i = 0; i < j.size(); ++i)
+      if (auto found = first_non_finite(j[i], fmt::format("{}[{}]", at, i))) return found;
+  return std::nullopt;
+}
+
 nlohmann::json run_to_json(const RunStats& s, const Workload& w) {
   const InferenceStats& first = s.inferences.front();
   const double mhz = s.npu_clock_mhz;

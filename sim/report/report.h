@@ -1,6 +1,7 @@
 #pragma once
 // How a run is shown: the per-kernel table and summary, the JSON contract (keys are only
 // ever added), a per-kernel CSV, and a Chrome/Perfetto trace-event timeline.
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -16,5 +17,10 @@ std::string run_csv(const RunStats& s, const Workload& w);
 // Trace-event JSON: one track per unit (NPU array, vector unit, each CIM macro, copy DMA,
 // bus); one slice per kernel or bus transaction; timestamps in microseconds.
 std::string run_trace(const RunStats& s, const Workload& w);
+
+// The path (`at` + ".energy_breakdown_pj.dram", "kernels[3].energy_pj") of the first number in
+// `j` that is NaN or infinite, or nullopt: JSON has no such numbers (nlohmann writes them as
+// null), so a result holding one is a bug to report, never a value to store.
+std::optional<std::string> first_non_finite(const nlohmann::json& j, const std::string& at = "");
 
 }  // namespace h4h

@@ -142,7 +142,8 @@ std::vector<ScaleSimLayerReport> scalesim_compute_report(const ScaleSimConfig& c
       r.name = groups > 1 ? fmt::format("{}Channel_{}", k.name, g) : k.name;
       r.total_cycles = p.compute_cycles;
       r.stall_cycles = 0;  // ideal memory
-      r.overall_util_pct = 100.0 * macs / (static_cast<double>(r.total_cycles) * pes);
+      const int64_t counted_cycles = std::max<int64_t>(r.total_cycles, 1);  // see plan_gemm
+      r.overall_util_pct = 100.0 * macs / (static_cast<double>(counted_cycles) * pes);
       r.mapping_efficiency_pct = 100.0 * p.mapping_efficiency;
       r.compute_util_pct = 100.0 * p.compute_utilization;
       rows.push_back(std::move(r));

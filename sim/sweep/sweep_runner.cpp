@@ -112,6 +112,9 @@ std::string exit_reason(int status) {
         const RunStats st = sys->run(workloads[model], m, ro);
         nlohmann::json metrics = metrics_of_summary(run_to_json(st, workloads[model]));
         if (area) metrics["area_mm2"] = *area;
+        // An ok row holds only finite numbers (JSON would store NaN or inf as null).
+        if (auto at = first_non_finite(metrics))
+          throw std::logic_error(fmt::format("a non-finite number reached the results: {}", *at));
         line["metrics"] = metrics;
       } catch (const UserError& e) {
         error = e.what();

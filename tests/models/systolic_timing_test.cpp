@@ -75,5 +75,13 @@ TEST(SystolicTiming, GemmModeUsesMAsPixelsNAsFiltersKAsReduction) {
   EXPECT_NEAR(p.compute_utilization, 196.0 * 384 * 192 / (p.compute_cycles * 1024.0), 1e-12);
 }
 
+TEST(SystolicTiming, OneMacOnAOneByOneArrayIsFullyUtilizedNotInfinitely) {
+  // SCALE-Sim's count for one MAC on a 1x1 OS array: fold 1 + 1 + 1 - 2 = 1, one fold, minus
+  // 1 = 0 cycles; the utilization counts at least one cycle (it was 1 / 0 = inf).
+  FoldPlan p = plan_gemm(array(1, 1, SystolicDataflow::os), 1, 1, 1);
+  EXPECT_EQ(p.compute_cycles, 0);
+  EXPECT_EQ(p.compute_utilization, 1.0);
+}
+
 }  // namespace
 }  // namespace h4h

@@ -23,13 +23,12 @@ inline std::string slurp(const std::string& path) {
   return s.str();
 }
 
-// `prefix` goes before the binary, e.g. "setpriv --reuid=65534 ... " to run it as another user.
-inline CliResult run_cli(const std::string& args, const std::string& prefix = "") {
+// Runs a shell command line (sh -c) with stdin from /dev/null; captures both streams.
+inline CliResult run_command(const std::string& command) {
   static int counter = 0;
   const std::string base = "/tmp/h4h_cli_test_" + std::to_string(::getpid()) + "_" +
                            std::to_string(counter++);
-  const std::string cmd = prefix + H4H_CLI_PATH + " " + args + " >" + base + ".out 2>" + base +
-                          ".err </dev/null";
+  const std::string cmd = command + " >" + base + ".out 2>" + base + ".err </dev/null";
   const int status = std::system(cmd.c_str());
   CliResult r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
@@ -38,6 +37,11 @@ inline CliResult run_cli(const std::string& args, const std::string& prefix = ""
   std::remove((base + ".out").c_str());
   std::remove((base + ".err").c_str());
   return r;
+}
+
+// `prefix` goes before the binary, e.g. "setpriv --reuid=65534 ... " to run it as another user.
+inline CliResult run_cli(const std::string& args, const std::string& prefix = "") {
+  return run_command(prefix + H4H_CLI_PATH + " " + args);
 }
 
 inline std::string src(const std::string& rel) { return std::string(H4H_SOURCE_DIR) + "/" + rel; }

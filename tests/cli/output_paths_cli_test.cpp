@@ -26,20 +26,8 @@ using test::tiny_cnn;
 
 std::string run_args(const std::string& model) { return "run -m " + model + " -a " + npu_only(); }
 
-// A shell command line (bash: process substitution), exit code and both streams.
-CliResult run_bash(const std::string& script) {
-  static int counter = 0;
-  const std::string base = "/tmp/h4h_out_cli_" + std::to_string(::getpid()) + "_" + std::to_string(counter++);
-  const std::string cmd = "bash -c '" + script + "' >" + base + ".out 2>" + base + ".err </dev/null";
-  const int status = std::system(cmd.c_str());
-  CliResult r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  r.out = slurp(base + ".out");
-  r.err = slurp(base + ".err");
-  std::remove((base + ".out").c_str());
-  std::remove((base + ".err").c_str());
-  return r;
-}
+// A bash command line (process substitution is bash's).
+CliResult run_bash(const std::string& script) { return test::run_command("bash -c '" + script + "'"); }
 
 // Before: `run --csv model.onnx` silently replaced the model with the CSV.
 TEST(OutputPathsCli, OutputThatIsAnInputIsRefusedByNameHardLinkOrSymlink) {

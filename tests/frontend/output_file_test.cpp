@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "frontend/user_error.h"
+#include "tests/user_error_of.h"
 
 namespace h4h {
 namespace {
@@ -57,15 +58,6 @@ void put(const std::string& path, const std::string& bytes) {
   std::ofstream(path, std::ios::binary) << bytes;
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const UserError& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
-
 TEST(OutputFile, RegularOutputIsReplacedWholeAndKeepsItsPermissionBits) {
   Dir d;
   put(d / "out.csv", "old contents, longer than the new ones");
@@ -102,7 +94,7 @@ TEST(OutputFile, CharacterDeviceIsWrittenInPlaceNeverReplaced) {
 }
 
 TEST(OutputFile, FullDeviceReportsTheRealErrno) {
-  EXPECT_EQ(error_of([] { write_output("/dev/full", std::string(1 << 16, 'x')); }),
+  EXPECT_EQ(test::user_error_of([] { write_output("/dev/full", std::string(1 << 16, 'x')); }),
             "/dev/full: write failed (No space left on device)");
   struct stat st {};
   ASSERT_EQ(::stat("/dev/full", &st), 0);
@@ -164,9 +156,9 @@ TEST(OutputFile, PendingOutputLeavesNothingUnlessCommitted) {
 TEST(OutputFile, MissingDirectoryAndDirectoryTargetsAreClearErrors) {
   Dir d;
   fs::create_directory(d / "sub");
-  EXPECT_EQ(error_of([&] { write_output(d / "no/such/x.csv", "x"); }),
+  EXPECT_EQ(test::user_error_of([&] { write_output(d / "no/such/x.csv", "x"); }),
             (d / "no/such/x.csv") + ": cannot be written (no such directory)");
-  EXPECT_EQ(error_of([&] { write_output(d / "sub", "x"); }),
+  EXPECT_EQ(test::user_error_of([&] { write_output(d / "sub", "x"); }),
             (d / "sub") + ": cannot be written (is a directory)");
   EXPECT_EQ(d.entries(), std::vector<std::string>{"sub"});
 }
@@ -177,28 +169,28 @@ TEST(OutputFile, OutputThatIsAnInputByHardLinkOrSymlinkIsRefusedNamingBoth) {
   ::link((d / "model.onnx").c_str(), (d / "hard.csv").c_str());
   fs::create_symlink(d / "model.onnx", d / "soft.csv");
   for (const std::string& out : {d / "model.onnx", d / "hard.csv", d / "soft.csv"})
-    EXPECT_EQ(error_of([&] { check_distinct_files({{"--model", d / "model.onnx"}}, {{"--csv", out}}); }),
+    EXPECT_EQ(test::user_error_of([&] { check_distinct_files({{"--model", d / "model.onnx"}}, {{"--csv", out}}); }),
               "--csv " + out + ": is the same file as the input --model " + (d / "model.onnx") +
                   "; an output never replaces an input");
   // Through a relative path with `..` too.
   fs::create_directory(d / "sub");
   const std::string indirect = (d / "sub") + "/../model.onnx";
-  EXPECT_NE(error_of([&] { check_distinct_files({{"--model", d / "model.onnx"}}, {{"--csv", indirect}}); }),
+  EXPECT_NE(test::user_error_of([&] { check_distinct_files({{"--model", d / "model.onnx"}}, {{"--csv", indirect}}); }),
             "(no error)");
 }
 
 TEST(OutputFile, TwoOutputsOnOneFileAreRefusedEvenBeforeItExists) {
   Dir d;
   fs::create_directory(d / "sub");
-  EXPECT_EQ(error_of([&] {
+  EXPECT_EQ(test::user_error_of([&] {
               check_distinct_files({}, {{"--csv", d / "k.out"}, {"--trace", (d / "sub") + "/../k.out"}});
             }),
             "--trace " + (d / "sub") + "/../k.out: is the same file as the output --csv " + (d / "k.out") +
                 "; give each output its own file");
-  EXPECT_EQ(error_of([&] { check_distinct_files({}, {{"--csv", "-"}, {"--trace", "/dev/stdout"}}); }),
+  EXPECT_EQ(test::user_error_of([&] { check_distinct_files({}, {{"--csv", "-"}, {"--trace", "/dev/stdout"}}); }),
             "--csv - and --trace /dev/stdout both write to standard output; give one a file");
   // Devices may be shared: two outputs thrown away.
-  EXPECT_EQ(error_of([&] { check_distinct_files({}, {{"--csv", "/dev/null"}, {"--trace", "/dev/null"}}); }),
+  EXPECT_EQ(test::user_error_of([&] { check_distinct_files({}, {{"--csv", "/dev/null"}, {"--trace", "/dev/null"}}); }),
             "(no error)");
   EXPECT_EQ(d.entries(), std::vector<std::string>{"sub"});
 }
@@ -225,7 +217,7 @@ TEST(OutputFile, OutputDirectoryRemovesOnlyWhatItCreated) {
   }
   EXPECT_EQ(slurp(d / "new/x.csv"), "done");
   put(d / "file", "x");
-  EXPECT_EQ(error_of([&] { OutputDirectory out(d / "file/sub"); }),
+  EXPECT_EQ(test::user_error_of([&] { OutputDirectory out(d / "file/sub"); }),
             (d / "file/sub") + ": cannot create directory: " + (d / "file") + " is a file, not a directory");
 }
 

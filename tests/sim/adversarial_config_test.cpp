@@ -21,6 +21,7 @@
 #include "sim/engine/system.h"
 #include "sim/mapper/mapper.h"
 #include "sim/report/report.h"
+#include "tests/user_error_of.h"
 #include "tests/bounded_run.h"
 
 namespace h4h {
@@ -29,12 +30,7 @@ namespace {
 std::string src(const std::string& rel) { return std::string(H4H_SOURCE_DIR) + "/" + rel; }
 
 std::string arch_error(const std::string& yaml) {
-  try {
-    parse_arch_config(yaml, "t.yaml");
-  } catch (const UserError& e) {
-    return e.what();
-  }
-  return "(no error)";
+  return test::user_error_of([&] { parse_arch_config(yaml, "t.yaml"); });
 }
 
 // --- Cross-field rules on derived quantities ------------------------------------------------

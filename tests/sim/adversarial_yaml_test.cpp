@@ -2,6 +2,7 @@
 // sim/config/yaml_reader, arch configs, custom schemas): alias bombs are refused or bounded
 // quickly, deep nesting is refused before yaml-cpp recurses, text that is not UTF-8 is
 // refused with its line and column, and empty files and directories get one clear line.
+#include "tests/user_error_of.h"
 #include "tests/adversarial_yaml.h"
 
 #include <gtest/gtest.h>
@@ -20,21 +21,11 @@ namespace h4h {
 namespace {
 
 std::string arch_error(const std::string& yaml) {
-  try {
-    parse_arch_config(yaml, "t.yaml");
-  } catch (const UserError& e) {
-    return e.what();
-  }
-  return "(no error)";
+  return test::user_error_of([&] { parse_arch_config(yaml, "t.yaml"); });
 }
 
 std::string schema_error(const std::string& yaml) {
-  try {
-    parse_custom_schema(yaml, "rules.yaml");
-  } catch (const UserError& e) {
-    return e.what();
-  }
-  return "(no error)";
+  return test::user_error_of([&] { parse_custom_schema(yaml, "rules.yaml"); });
 }
 
 // yaml-cpp shares an aliased node instead of copying it, so loading the bomb costs its

@@ -182,6 +182,9 @@ void register_validate(CLI::App& nas) {
   cmd->add_option("--seed", a->seed, "Seed of the validation subnets");
   files->output_files("--plot", a->plot,
                       [](const std::string& stem) {
+                        if (is_stdout_path(stem))
+                          throw UserError("--plot -: writes two plots (STEM_latency, STEM_energy), not "
+                                          "one stream; give a file name such as v.svg");
                         return std::vector<std::string>{plot_file(stem, "latency"), plot_file(stem, "energy")};
                       },
                       "Write estimate-vs-simulation scatter plots (.svg or .png); "

@@ -35,6 +35,8 @@ constexpr const char* kGnuplotMissing =
     "gnuplot not found: install gnuplot-nox (scripts/setup.sh does)";
 
 PlotFormat format_of(const std::string& out_path) {
+  // Standard output has no extension: SVG, the plot format that is text.
+  if (names_standard_output(out_path)) return PlotFormat::kSvg;
   std::string ext = fs::path(out_path).extension().string();
   std::transform(ext.begin(), ext.end(), ext.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });

@@ -124,6 +124,18 @@ TEST(OutputPathsCli, StandardOutputDevicesAndFifosAreWrittenInPlace) {
   EXPECT_EQ(sub.out.front(), '{');
 }
 
+TEST(OutputPathsCli, OutputsOfSeveralFilesOrUpdatedInPlaceRefuseStandardOutput) {
+  expect_refused(test::run_cli("nas validate --space h4h_fmnist --arch " + src("arch_configs/hetero.yaml") +
+                               " --lut nothing.lut --plot -"),
+                 "--plot -: writes two plots (STEM_latency, STEM_energy), not one stream; give a file name "
+                 "such as v.svg");
+  expect_refused(test::run_cli("scalesim -c " + src("tests/data/scalesim/scale.cfg") + " -t " +
+                               src("tests/data/scalesim/vit_s.csv") + " -o -"),
+                 "--out -: standard output is not a directory; --out takes a directory for its files");
+  expect_refused(test::run_cli("sweep merge nothing.db --db -"),
+                 "--db -: a database is updated in place and cannot be standard output; give a file");
+}
+
 TEST(OutputPathsCli, FullDeviceReportsNoSpaceNotPermission) {
   expect_refused(test::run_cli(run_args(tiny_cnn()) + " --json --trace /dev/full"),
                  "/dev/full: write failed (No space left on device)");

@@ -1,6 +1,7 @@
 // Scatter plots through gnuplot: real .svg/.png files when gnuplot is installed, and every
 // failure a one-line UserError that leaves no file behind (these run without gnuplot too,
 // using an empty or fake PATH).
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -114,6 +115,30 @@ TEST(Plot, SvgHasTheTitleAndAnSvgElement) {
   EXPECT_NE(svg.find("Pareto front: latency_ms vs error"), std::string::npos);  // noenhanced
   EXPECT_NE(svg.find("front"), std::string::npos);
   EXPECT_EQ(dir.entries(), (std::vector<std::string>{"front.svg"}));  // no temp file left
+}
+
+// `-` is standard output: an SVG (text), written through the descriptor, not a file "-".
+TEST(Plot, StandardOutputGetsAnSvg) {
+  H4H_REQUIRE_GNUPLOT();
+  ScratchDir dir;
+  std::fflush(stdout);
+  const int saved = ::dup(STDOUT_FILENO);
+  const int sink = ::open((dir / "stdout.txt").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  ASSERT_GE(sink, 0);
+  ::dup2(sink, STDOUT_FILENO);
+  ::close(sink);
+  std::string error;
+  try {
+    write_scatter_plot(pareto_plot(), "-");
+  } catch (const UserError& e) {
+    error = e.what();
+  }
+  std::fflush(stdout);
+  ::dup2(saved, STDOUT_FILENO);
+  ::close(saved);
+  EXPECT_EQ(error, "");
+  EXPECT_NE(slurp(dir / "stdout.txt").find("<svg"), std::string::npos);
+  EXPECT_EQ(dir.entries(), (std::vector<std::string>{"stdout.txt"}));  // no file named "-"
 }
 
 TEST(Plot, PngStartsWithPngMagicBytes) {

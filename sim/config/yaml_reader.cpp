@@ -4,9 +4,11 @@
 #include <cstring>
 #include <limits>
 #include <set>
+#include <sstream>
 #include <utility>
 
 #include <fmt/format.h>
+#include <yaml-cpp/eventhandler.h>
 #if __has_include(<yaml-cpp/depthguard.h>)
 #include <yaml-cpp/depthguard.h>
 #endif
@@ -126,6 +128,39 @@ const char* kind_name(const YAML::Node& n) {
   if (n.IsSequence()) return "a list";
   return "a scalar";
 }
+// Records where each document starts and the line of its first non-null content (-1 for
+// an empty document), without building nodes.
+struct DocumentStarts : YAML::EventHandler {
+  std::vector<YAML::Mark> marks;
+  std::vector<int> content_lines;
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    marks.push_back(mark);
+    content_lines.push_back(-1);
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { content(mark); }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                const std::string&) override {
+    content(mark);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {
+    content(mark);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {
+    content(mark);
+  }
+  void OnMapEnd() override {}
+
+ private:
+  void content(const YAML::Mark& mark) {
+    if (!content_lines.empty() && content_lines.back() < 0) content_lines.back() = mark.line;
+  }
+};
+
 }  // namespace
 
 YAML::Node load_yaml(const std::string& yaml_text, const std::string& origin) {
@@ -156,9 +191,31 @@ YAML::Node load_yaml(const std::string& yaml_text, const std::string& origin) {
           fmt::format("{}: line {}: nested deeper than {} levels (h4hsim's limit for YAML files)",
                       origin, line, kMaxYamlDepth));
   }
-  std::vector<YAML::Node> documents;
+  size_t document_count = 0;
+  int second_line = -1;
+  YAML::Node first;
   try {
-    documents = YAML::LoadAll(yaml_text);
+    // Count the documents with the event parser before building any node: yaml-cpp 0.7's
+    // LoadAll loops forever (allocating an empty document per turn) on a stray flow
+    // indicator such as a top-level ',' (found by fuzzing), because its parser opens a new
+    // document there without consuming a token. A document that starts where the previous
+    // one started is that case, and is a syntax error at that mark.
+    std::istringstream stream(yaml_text);
+    YAML::Parser parser(stream);
+    DocumentStarts starts;
+    while (parser.HandleNextDocument(starts)) {
+      ++document_count;
+      const auto& marks = starts.marks;
+      if (marks.size() >= 2 && marks[marks.size() - 1].pos == marks[marks.size() - 2].pos) {
+        const auto pos = static_cast<size_t>(std::max(0, marks.back().pos));
+        const auto [line, col] = line_col(yaml_text, pos);
+        throw UserError(fmt::format(
+            "{}: YAML syntax error at line {}, column {}: unexpected {}", origin, line, col,
+            pos < yaml_text.size() ? fmt::format("'{}'", yaml_text[pos]) : "end of file"));
+      }
+    }
+    if (starts.content_lines.size() > 1) second_line = starts.content_lines[1];
+    if (document_count == 1) first = YAML::Load(yaml_text);
 #if __has_include(<yaml-cpp/depthguard.h>)
   } catch (const YAML::DeepRecursion& e) {
     throw UserError(
@@ -171,13 +228,11 @@ YAML::Node load_yaml(const std::string& yaml_text, const std::string& origin) {
   }
   // A second document (after `---` or `...`) would otherwise be dropped without a word: every
   // file h4hsim reads is one config, schema, space or spec, as PyYAML's safe_load insists.
-  if (documents.size() > 1) {
-    const int second_line = documents[1].IsNull() ? -1 : documents[1].Mark().line;
+  if (document_count > 1)
     throw UserError(fmt::format(
-        "{}: {} YAML documents{}; h4hsim reads one document per file", origin, documents.size(),
+        "{}: {} YAML documents{}; h4hsim reads one document per file", origin, document_count,
         second_line < 0 ? "" : fmt::format(" (the second starts at line {})", second_line + 1)));
-  }
-  return documents.empty() ? YAML::Node() : documents.front();
+  return first;
 }
 
 YamlReader::YamlReader(const std::string& yaml_text, std::string origin)

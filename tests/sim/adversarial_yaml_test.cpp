@@ -133,6 +133,16 @@ TEST(AdversarialYaml, SecondDocumentIsRefusedNotSilentlyDropped) {
             "t.yaml: 3 YAML documents; h4hsim reads one document per file");
 }
 
+// Found by fuzzing (tests/fuzz/regressions/*/stray_flow_indicator_loops_yaml_loadall.yaml):
+// yaml-cpp 0.7's LoadAll never returned on a stray ',' outside a flow collection (it opened
+// empty documents at the same mark forever), and Load alone silently dropped the rest of the
+// file from there. Both are one syntax error at the indicator.
+TEST(AdversarialYaml, StrayFlowIndicatorIsASyntaxErrorNotAnEndlessLoop) {
+  EXPECT_EQ(arch_error(",\"::"), "t.yaml: YAML syntax error at line 1, column 1: unexpected ','");
+  EXPECT_EQ(test::user_error_of([] { load_yaml("- 1\n- 2\n, 3\n", "t.yaml"); }),
+            "t.yaml: YAML syntax error at line 3, column 1: unexpected ','");
+}
+
 // A trailing `---` opens an (empty) second document: refused too, as PyYAML's safe_load
 // does; a leading `---` or a closing `...` is still one document.
 TEST(AdversarialYaml, OneDocumentMayOpenWithDashesAndCloseWithDots) {

@@ -207,8 +207,21 @@ Workload lower_to_workload(const Graph& g, const LowerOptions& opts) {
   w.model = g.origin;
   w.batch = g.batch;
   w.bytes_per_elem = opts.bytes_per_elem;
-  std::unordered_map<std::string, int> kernel_of_tensor;
+  std::unordered_map<std::string, int> tensor_of_name;  // the latest tensor of each name
   std::unordered_set<std::string> claimed_params;
+  const std::unordered_set<std::string> graph_outputs(g.graph_outputs.begin(),
+                                                      g.graph_outputs.end());
+  auto add_tensor = [&](const std::string& name, bool shape_known) {
+    Tensor t;
+    t.name = name;
+    if (shape_known) {
+      t.shape = g.dims(name);
+      t.elems = g.elems(name);
+    }
+    t.network_output = graph_outputs.count(name) != 0;
+    w.tensors.push_back(std::move(t));
+    return tensor_of_name[name] = static_cast<int>(w.tensors.size()) - 1;
+  };
 
   for (Vertex v : g.live_topological_order()) {
     const OpNode& n = g.dag[v];
@@ -248,10 +261,9 @@ Workload lower_to_workload(const Graph& g, const LowerOptions& opts) {
       }
       k.input_shapes.push_back(g.dims(t));
       k.input_elems += g.elems(t);
-      auto p = kernel_of_tensor.find(t);
-      if (p != kernel_of_tensor.end() &&
-          std::find(k.producers.begin(), k.producers.end(), p->second) == k.producers.end())
-        k.producers.push_back(p->second);
+      // A name no kernel wrote yet is a network input.
+      const auto known = tensor_of_name.find(t);
+      k.inputs.push_back(known != tensor_of_name.end() ? known->second : add_tensor(t, true));
     }
     for (const auto& t : n.absorbed_params) claim(t);
 
@@ -294,9 +306,10 @@ Workload lower_to_workload(const Graph& g, const LowerOptions& opts) {
                                            : k.output_elems;
     }
     for (const auto& o : n.outputs)
-      if (!o.empty()) kernel_of_tensor[o] = static_cast<int>(w.kernels.size());
+      if (!o.empty()) k.outputs.push_back(add_tensor(o, g.facts(o).shape_known));
     w.kernels.push_back(std::move(k));
   }
+  link_tensors(w);
   check_workload_limits(w);
   return w;
 }

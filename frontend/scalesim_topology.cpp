@@ -6,6 +6,7 @@
 #include <initializer_list>
 #include <optional>
 #include <sstream>
+#include <tuple>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -365,10 +366,25 @@ Workload parse_scalesim_topology(const std::string& text, const std::string& ori
     k.name = names.claim(k.name);
     if (__builtin_add_overflow(total_macs, k.macs, &total_macs))
       fail(at, "the topology is too large: its total MAC count overflows 64 bits");
-    // The files carry no edges; SCALE-Sim runs the layers one after another.
+    // The files carry no edges: SCALE-Sim runs the layers one after another, each reading
+    // its own IFMAP from memory and writing its OFMAP there (a layer's IFMAP need not be the
+    // previous OFMAP). So each layer has an input and an output tensor of its own, and the
+    // order is an ordering-only dependency.
     if (!w.kernels.empty()) k.producers = {static_cast<int>(w.kernels.size()) - 1};
+    for (const auto& [suffix, elems, shape, output] :
+         {std::tuple{".ifmap", k.input_elems, k.input_shapes.empty() ? Shape{} : k.input_shapes[0], false},
+          std::tuple{".ofmap", k.output_elems, k.output_shape, true}}) {
+      Tensor t;
+      t.name = k.name + suffix;
+      t.elems = elems;
+      t.shape = shape;
+      t.network_output = output;
+      w.tensors.push_back(std::move(t));
+      (output ? k.outputs : k.inputs).push_back(static_cast<int>(w.tensors.size()) - 1);
+    }
     w.kernels.push_back(std::move(k));
   }
+  link_tensors(w);
   if (!header)
     throw UserError(
         fmt::format("{}: empty file: expected a SCALE-Sim topology with the header "

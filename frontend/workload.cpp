@@ -1,5 +1,7 @@
 #include "frontend/workload.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "frontend/user_error.h"
@@ -43,6 +45,28 @@ int64_t Workload::total_params() const {
   int64_t sum = 0;
   for (const auto& k : kernels) sum += k.param_elems;
   return sum;
+}
+
+void link_tensors(Workload& w) {
+  for (auto& t : w.tensors) {
+    t.producer = -1;
+    t.consumers.clear();
+  }
+  for (size_t i = 0; i < w.kernels.size(); ++i) {
+    const int ki = static_cast<int>(i);
+    for (int t : w.kernels[i].outputs) w.tensors.at(static_cast<size_t>(t)).producer = ki;
+  }
+  for (size_t i = 0; i < w.kernels.size(); ++i) {
+    Kernel& k = w.kernels[i];
+    const int ki = static_cast<int>(i);
+    for (int t : k.inputs) {
+      Tensor& tensor = w.tensors.at(static_cast<size_t>(t));
+      if (tensor.consumers.empty() || tensor.consumers.back() != ki) tensor.consumers.push_back(ki);
+      const int p = tensor.producer;
+      if (p >= 0 && std::find(k.producers.begin(), k.producers.end(), p) == k.producers.end())
+        k.producers.push_back(p);
+    }
+  }
 }
 
 void check_workload_limits(const Workload& w) {

@@ -47,6 +47,20 @@ struct GemmGeometry {
   int64_t m = 0, n = 0, k = 0;
 };
 
+// An activation tensor: one edge of the kernel DAG, written by one kernel (or a network
+// input) and read by any number. Static weights are not tensors here; they are a kernel's
+// own operand (Kernel::weight_elems), streamed from DRAM by the unit that runs it.
+struct Tensor {
+  std::string name;             // the ONNX value name (or a synthesized one)
+  Shape shape;                  // empty when the frontend could not infer it
+  int64_t elems = 0;
+  int producer = -1;            // kernel that writes it; -1 = a network input
+  std::vector<int> consumers;   // kernels that read it, ascending, each once
+  bool network_output = false;  // leaves the network (an ONNX graph output)
+
+  int64_t bytes(int bytes_per_elem) const { return elems * bytes_per_elem; }
+};
+
 struct Kernel {
   std::string name;       // the ONNX node name (or a synthesized one), unique in the workload
   KernelClass cls = KernelClass::vector;
@@ -68,7 +82,12 @@ struct Kernel {
   int64_t vector_ops = 0;       // vector/pool: elementwise operations performed
   bool is_copy = true;          // data_movement: false = a view that costs nothing
 
-  std::vector<int> producers;   // indices of kernels whose outputs this one reads
+  std::vector<int> inputs;      // tensors read, in operand order (an operand read twice
+                                // appears twice: input_elems is their sum)
+  std::vector<int> outputs;     // tensors written (output_elems is their sum)
+  // Kernels this one waits for: the producers of its input tensors, plus any ordering-only
+  // dependency a frontend adds (SCALE-Sim layers run in file order). Filled by link_tensors.
+  std::vector<int> producers;
 
   int64_t weight_bytes(int bytes_per_elem) const { return weight_elems * bytes_per_elem; }
   int64_t input_bytes(int bytes_per_elem) const { return input_elems * bytes_per_elem; }
@@ -80,10 +99,16 @@ struct Workload {
   int64_t batch = 1;
   int bytes_per_elem = 1;       // storage precision the byte counts are reported at (int8)
   std::vector<Kernel> kernels;  // topological order: producers come first
+  std::vector<Tensor> tensors;  // activation tensors; Kernel::inputs/outputs index them
 
   int64_t total_macs() const;
   int64_t total_params() const;
 };
+
+// Derives the DAG's links from the kernels' inputs/outputs: each tensor's producer and
+// consumers, and each kernel's producers (its tensors' producers, after any it already
+// lists, each once, in order of first appearance). Frontends call it once when done.
+void link_tensors(Workload& w);
 
 // UserError naming the model and kernel when a count passes the bounds above.
 void check_workload_limits(const Workload& w);

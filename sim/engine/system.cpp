@@ -13,6 +13,8 @@
 #include "models/dma/dma.h"
 #include "models/dram/dram.h"
 #include "models/npu/npu_tile.h"
+#include "sim/engine/dram_layout.h"
+#include "sim/engine/ready_set.h"
 
 namespace h4h {
 namespace {
@@ -102,15 +104,13 @@ struct System::Impl : sc_core::sc_module {
   RunOptions opts;
   sc_core::sc_time origin;
   std::vector<std::vector<int>> lane_kernels;           // per lane, in network order
-  std::vector<std::vector<char>> done;                  // [inference][kernel]
+  ReadySet ready;
   std::vector<std::vector<std::unique_ptr<sc_core::sc_event>>> done_ev;
-  std::vector<int> remaining;                           // per inference
   std::vector<std::unique_ptr<sc_core::sc_event>> inference_done_ev;
   std::vector<sc_core::sc_time> inference_end;
   std::vector<DramStats> dram_at_end;
   std::vector<BusStats> bus_at_end;
-  std::vector<uint64_t> out_addr, weight_addr;
-  uint64_t input_addr = 0;
+  DramLayout layout;
   std::vector<KernelRecord> records;
   std::vector<int> waiting_on;                          // per lane: kernel it waits for, -1
   std::vector<char> run_pending;                        // per lane: a run is waiting to start
@@ -137,8 +137,6 @@ struct System::Impl : sc_core::sc_module {
                                         sc_core::sc_gen_unique_name("lane")));
   }
 
-  bool serial() const { return !m->spec.concurrent(); }
-
   // A run the watchdog ends leaves threads parked mid-kernel, and SystemC never destroys
   // what their stacks own (DMA transfer handles, chunks in flight): a leak on every such error
   // (LeakSanitizer). Resetting them from a running process unwinds their stacks (see
@@ -158,25 +156,25 @@ struct System::Impl : sc_core::sc_module {
     sc_core::sc_start(sc_core::SC_ZERO_TIME);
   }
 
-  void wait_done(int r, int k, int lane) {
-    waiting_on[lane] = k;
-    while (!done[r][k]) sc_core::wait(*done_ev[r][k]);
-    waiting_on[lane] = -1;
-  }
-
+  // Parks the lane until the ready set lets (r, i) start.
   void wait_ready(int r, int i, int lane) {
-    if (r > 0) {
-      while (remaining[r - 1] > 0) sc_core::wait(*inference_done_ev[r - 1]);
+    for (Blocker b = ready.blocker(r, i); b.kind != Blocker::Kind::none; b = ready.blocker(r, i)) {
+      if (b.kind == Blocker::Kind::inference) {
+        sc_core::wait(*inference_done_ev[b.inference]);
+      } else {
+        waiting_on[lane] = b.kernel;
+        sc_core::wait(*done_ev[b.inference][b.kernel]);
+        waiting_on[lane] = -1;
+      }
     }
-    for (int p : w->kernels[i].producers) wait_done(r, p, lane);
-    if (serial() && i > 0) wait_done(r, i - 1, lane);
   }
 
   UnitResult execute(int r, int i) {
     const Kernel& k = w->kernels[i];
     const KernelMapping& km = m->kernels[i];
     const int b = w->bytes_per_elem;
-    const uint64_t in_addr = k.producers.empty() ? input_addr : out_addr[k.producers.front()];
+    const uint64_t in_addr = layout.input_addr_of(*w, i);
+    const uint64_t out_addr = layout.output_addr[i], weight_addr = layout.weight_addr[i];
     UnitResult res;
     switch (km.unit) {
       case Unit::npu: {
@@ -190,8 +188,8 @@ struct System::Impl : sc_core::sc_module {
         j.filter_bytes = k.weight_bytes(b);
         j.ofmap_bytes = k.output_bytes(b);
         j.ifmap_addr = in_addr;
-        j.filter_addr = weight_addr[i];
-        j.ofmap_addr = out_addr[i];
+        j.filter_addr = weight_addr;
+        j.ofmap_addr = out_addr;
         return npu.run_gemm(j);
       }
       case Unit::vector: {
@@ -203,7 +201,7 @@ struct System::Impl : sc_core::sc_module {
         j.in_bytes = k.input_bytes(b) + k.weight_bytes(b);
         j.out_bytes = k.output_bytes(b);
         j.in_addr = in_addr;
-        j.out_addr = out_addr[i];
+        j.out_addr = out_addr;
         return npu.run_vector(j);
       }
       case Unit::cim: {
@@ -216,8 +214,8 @@ struct System::Impl : sc_core::sc_module {
         j.weight_bytes = k.weight_bytes(b);
         j.out_bytes = k.output_bytes(b);
         j.in_addr = in_addr;
-        j.weight_addr = weight_addr[i];
-        j.out_addr = out_addr[i];
+        j.weight_addr = weight_addr;
+        j.out_addr = out_addr;
         j.resident = km.cim_resident;
         j.warm = km.cim_resident && r > 0;
         j.macros = cim_params(cfg);
@@ -228,7 +226,7 @@ struct System::Impl : sc_core::sc_module {
       case Unit::dma: {
         res.start = sc_core::sc_time_stamp();
         auto rd = copy_dma.start(in_addr, std::max<int64_t>(k.input_bytes(b), 1), false);
-        auto wr = copy_dma.start(out_addr[i], std::max<int64_t>(k.output_bytes(b), 1), true);
+        auto wr = copy_dma.start(out_addr, std::max<int64_t>(k.output_bytes(b), 1), true);
         copy_dma.wait_done(rd);
         copy_dma.wait_done(wr);
         res.load_bytes = k.input_bytes(b);
@@ -283,9 +281,9 @@ struct System::Impl : sc_core::sc_module {
           rec.result = res;
           rec.macros = m->kernels[i].unit == Unit::cim ? m->kernels[i].macros : std::vector<int64_t>{};
           records.push_back(std::move(rec));
-          done[r][i] = 1;
+          const bool inference_finished = ready.mark_done(r, i);
           done_ev[r][i]->notify(sc_core::SC_ZERO_TIME);
-          if (--remaining[r] == 0) {
+          if (inference_finished) {
             inference_end[r] = sc_core::sc_time_stamp();
             dram_at_end[r] = dram.core().stats();
             bus_at_end[r] = bus.stats();
@@ -293,27 +291,6 @@ struct System::Impl : sc_core::sc_module {
           }
         }
       }
-    }
-  }
-
-  void allocate_addresses() {
-    // A bump allocator, 4 KiB aligned: realistic row and bank locality per tensor.
-    uint64_t next = 0;
-    auto take = [&](int64_t bytes) {
-      const uint64_t a = next;
-      next += (static_cast<uint64_t>(std::max<int64_t>(bytes, 1)) + 4095) / 4096 * 4096;
-      return a;
-    };
-    const int b = w->bytes_per_elem;
-    int64_t input_bytes = 0;
-    for (const auto& k : w->kernels)
-      if (k.producers.empty()) input_bytes = std::max(input_bytes, k.input_bytes(b));
-    input_addr = take(input_bytes);
-    out_addr.resize(w->kernels.size());
-    weight_addr.resize(w->kernels.size());
-    for (size_t i = 0; i < w->kernels.size(); ++i) {
-      weight_addr[i] = take(w->kernels[i].weight_bytes(b));
-      out_addr[i] = take(w->kernels[i].output_bytes(b));
     }
   }
 };
@@ -343,7 +320,7 @@ RunStats System::run(const Workload& w, const Mapping& m, const RunOptions& opts
   s.origin = sc_core::sc_time_stamp();
   s.lane_kernels.assign(kLanes, {});
   for (size_t i = 0; i < K; ++i) s.lane_kernels[lane_of(m.kernels[i].unit)].push_back(static_cast<int>(i));
-  s.done.assign(n_inf, std::vector<char>(K, 0));
+  s.ready = ReadySet(w, n_inf, !m.spec.concurrent());
   s.done_ev.clear();
   s.inference_done_ev.clear();
   for (int r = 0; r < n_inf; ++r) {
@@ -351,12 +328,11 @@ RunStats System::run(const Workload& w, const Mapping& m, const RunOptions& opts
     for (size_t i = 0; i < K; ++i) s.done_ev.back().push_back(std::make_unique<sc_core::sc_event>());
     s.inference_done_ev.push_back(std::make_unique<sc_core::sc_event>());
   }
-  s.remaining.assign(n_inf, static_cast<int>(K));
   s.inference_end.assign(n_inf, sc_core::SC_ZERO_TIME);
   s.dram_at_end.assign(n_inf, DramStats{});
   s.bus_at_end.assign(n_inf, BusStats{});
   s.records.clear();
-  s.allocate_addresses();
+  s.layout = layout_in_dram(w);
   s.dram.reset(s.origin);
   s.bus.reset_stats();
   s.bus.record_transactions = opts.trace;
@@ -371,15 +347,14 @@ RunStats System::run(const Workload& w, const Mapping& m, const RunOptions& opts
     throw std::logic_error("System::run: the watchdog limit must be far below the longest wait");
   const sc_core::sc_time limit(opts.max_simulated_s, sc_core::SC_SEC);
   sc_core::sc_start(limit);
-  if (s.remaining.back() > 0) {
+  if (s.ready.remaining(n_inf - 1) > 0) {
     // Still events to process: the run is legal, only longer than the watchdog allows (a huge
     // batch times many inferences); nothing pending: the schedule deadlocked.
     const bool still_running = sc_core::sc_pending_activity();
     s.abandon_run();
     s.w = nullptr;
     if (still_running) {
-      int finished = 0;
-      while (finished < n_inf && s.remaining[finished] == 0) ++finished;
+      const int finished = s.ready.finished_inferences();
       throw UserError(fmt::format(
           "{}: more than {} s of simulated chip time, the simulator's limit per run, with {} of {} "
           "inferences finished{}; simulate fewer inferences or a smaller batch",
@@ -392,7 +367,7 @@ RunStats System::run(const Workload& w, const Mapping& m, const RunOptions& opts
         stuck += fmt::format("{}{} waits for '{}'", stuck.empty() ? "" : "; ", kLaneNames[lane],
                              w.kernels[s.waiting_on[lane]].name);
     throw UserError(fmt::format("{}: the schedule stopped making progress ({} of {} kernels "
-                                "left{}{})", w.model, s.remaining.back(), K,
+                                "left{}{})", w.model, s.ready.remaining(n_inf - 1), K,
                                 stuck.empty() ? "" : ": ", stuck));
   }
 

@@ -1,0 +1,32 @@
+#include "sim/engine/ready_set.h"
+
+#include <cassert>
+
+namespace h4h {
+
+ReadySet::ReadySet(const Workload& w, int inferences, bool serial)
+    : w_(&w), serial_(serial),
+      done_(static_cast<size_t>(inferences), std::vector<char>(w.kernels.size(), 0)),
+      remaining_(static_cast<size_t>(inferences), static_cast<int>(w.kernels.size())) {}
+
+Blocker ReadySet::blocker(int r, int i) const {
+  if (r > 0 && remaining_[r - 1] > 0) return {Blocker::Kind::inference, r - 1, -1};
+  for (int p : w_->kernels[i].producers)
+    if (!done_[r][p]) return {Blocker::Kind::kernel, r, p};
+  if (serial_ && i > 0 && !done_[r][i - 1]) return {Blocker::Kind::kernel, r, i - 1};
+  return {};
+}
+
+bool ReadySet::mark_done(int r, int i) {
+  assert(!done_[r][i] && "a kernel runs once per inference");
+  done_[r][i] = 1;
+  return --remaining_[r] == 0;
+}
+
+int ReadySet::finished_inferences() const {
+  int n = 0;
+  while (n < inferences() && remaining_[n] == 0) ++n;
+  return n;
+}
+
+}  // namespace h4h

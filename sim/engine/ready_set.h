@@ -1,0 +1,42 @@
+#pragma once
+// ReadySet: which kernels of which inference may start, as plain bookkeeping the SystemC
+// scheduler threads consult (and GoogleTest checks without sc_start). A kernel of inference
+// r may start when inference r-1 is finished (inferences run back to back), when every
+// producer of it in inference r is done, and, in a serial schedule, when the kernel before
+// it in network order is done.
+#include <vector>
+
+#include "frontend/workload.h"
+
+namespace h4h {
+
+// What (r, i) waits for first: nothing, the whole previous inference, or one kernel.
+struct Blocker {
+  enum class Kind { none, inference, kernel };
+  Kind kind = Kind::none;
+  int inference = -1;
+  int kernel = -1;
+};
+
+class ReadySet {
+ public:
+  ReadySet() = default;
+  ReadySet(const Workload& w, int inferences, bool serial);
+
+  Blocker blocker(int r, int i) const;
+  bool ready(int r, int i) const { return blocker(r, i).kind == Blocker::Kind::none; }
+  // Marks (r, i) done; returns true when that completes inference r. A kernel is done once.
+  bool mark_done(int r, int i);
+  bool done(int r, int i) const { return done_[r][i] != 0; }
+  int remaining(int r) const { return remaining_[r]; }
+  int inferences() const { return static_cast<int>(remaining_.size()); }
+  int finished_inferences() const;  // leading inferences with nothing left
+
+ private:
+  const Workload* w_ = nullptr;
+  bool serial_ = false;
+  std::vector<std::vector<char>> done_;  // [inference][kernel]
+  std::vector<int> remaining_;           // per inference
+};
+
+}  // namespace h4h

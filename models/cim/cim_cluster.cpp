@@ -20,7 +20,7 @@ UnitResult CimCluster::run(const CimJob& job) {
   UnitResult r;
   r.start = sc_core::sc_time_stamp();
   const bool program = !(job.resident && job.warm);
-  const CimLayerPlan plan = plan_cim_layer(job.macros, job.groups, job.m, job.k, job.n, !program);
+  const CimLayerPlan& plan = job.plan;
   r.cim_macs = plan.macs;
   r.adc_conversions = plan.adc_conversions;
   r.weight_write_bits = plan.weight_write_bits;
@@ -44,8 +44,8 @@ UnitResult CimCluster::run(const CimJob& job) {
     // theirs, groups and row tiles each have their own. Inputs stream alongside the
     // bit-serial compute; waiting for them beyond the compute time is a stall. There is no
     // input buffer across rounds, so a slice needed in two rounds is read twice.
-    const int64_t first_tile = round * job.macros.macro_count;
-    const int64_t last_tile = std::min(plan.tiles, first_tile + job.macros.macro_count) - 1;
+    const int64_t first_tile = round * job.macro_count;
+    const int64_t last_tile = std::min(plan.tiles, first_tile + job.macro_count) - 1;
     const int64_t slices = last_tile / plan.col_tiles - first_tile / plan.col_tiles + 1;
     const int64_t all_slices = plan.tiles / plan.col_tiles;
     const int64_t ib = job.in_bytes * slices / std::max<int64_t>(all_slices, 1);

@@ -15,13 +15,15 @@
 
 namespace h4h {
 
+// A layer as the mapper planned it: `plan` for this run (cold, or warm without programming
+// when `resident && warm`); the shell executes it round by round.
 struct CimJob {
-  int64_t groups = 1, m = 0, k = 0, n = 0;
+  CimLayerPlan plan;
   int64_t in_bytes = 0, weight_bytes = 0, out_bytes = 0;
   uint64_t in_addr = 0, weight_addr = 0, out_addr = 0;
   bool resident = false;  // pinned in macros
   bool warm = false;      // and already programmed by an earlier run
-  CimMacroParams macros;  // macro_count = the macros this layer may use
+  int64_t macro_count = 1;  // the macros this layer may use (its plan's, per round)
 };
 
 class CimCluster : public sc_core::sc_module {

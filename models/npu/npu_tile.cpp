@@ -57,7 +57,7 @@ sc_core::sc_time NpuTile::pipeline(Dma& dma, int64_t tiles, int64_t load_bytes,
 UnitResult NpuTile::run_gemm(const GemmJob& job) {
   UnitResult r;
   r.start = sc_core::sc_time_stamp();
-  const FoldPlan plan = plan_gemm(p_.array, job.m, job.k, job.n);
+  const FoldPlan& plan = job.plan;
   r.compute_cycles = job.groups * plan.compute_cycles;
   // Operand traffic from memory (see the header).
   const int64_t half_ifmap = std::max<int64_t>(p_.ifmap_sram_bytes / 2, 1);

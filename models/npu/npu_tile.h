@@ -29,8 +29,11 @@ struct NpuTileParams {
   int64_t ofmap_sram_bytes = 128 << 10;
 };
 
+// A GEMM as the mapper planned it: `plan` is how one group folds onto the array (the shell
+// executes it; it does not re-derive it), `groups` independent groups run one after another.
 struct GemmJob {
-  int64_t groups = 1, m = 0, k = 0, n = 0;
+  FoldPlan plan;
+  int64_t groups = 1;
   int64_t elem_bytes = 1;
   int64_t ifmap_bytes = 0, filter_bytes = 0, ofmap_bytes = 0;
   uint64_t ifmap_addr = 0, filter_addr = 0, ofmap_addr = 0;

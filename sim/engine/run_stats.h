@@ -15,6 +15,7 @@ struct KernelRecord {
   int index = 0;               // into Workload::kernels
   int inference = 0;
   Unit unit = Unit::none;
+  int unit_instance = 0;       // which instance of `unit` ran it
   double start_ns = 0, end_ns = 0, stall_ns = 0;
   UnitResult result;
   double energy_pj = 0;        // dynamic energy of this kernel (compute, SRAM, bus, DRAM bytes)

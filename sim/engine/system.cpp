@@ -179,10 +179,8 @@ struct System::Impl : sc_core::sc_module {
     switch (km.unit) {
       case Unit::npu: {
         GemmJob j;
-        j.groups = std::max<int64_t>(k.gemm.batch, 1);
-        j.m = k.gemm.m;
-        j.k = k.gemm.k;
-        j.n = k.gemm.n;
+        j.plan = km.npu;
+        j.groups = km.npu_groups;
         j.elem_bytes = b;
         j.ifmap_bytes = k.input_bytes(b);
         j.filter_bytes = k.weight_bytes(b);
@@ -206,10 +204,6 @@ struct System::Impl : sc_core::sc_module {
       }
       case Unit::cim: {
         CimJob j;
-        j.groups = std::max<int64_t>(k.gemm.batch, 1);
-        j.m = k.gemm.m;
-        j.k = k.gemm.k;
-        j.n = k.gemm.n;
         j.in_bytes = k.input_bytes(b);
         j.weight_bytes = k.weight_bytes(b);
         j.out_bytes = k.output_bytes(b);
@@ -218,9 +212,8 @@ struct System::Impl : sc_core::sc_module {
         j.out_addr = out_addr;
         j.resident = km.cim_resident;
         j.warm = km.cim_resident && r > 0;
-        j.macros = cim_params(cfg);
-        j.macros.macro_count = km.cim_resident ? static_cast<int64_t>(km.macros.size())
-                                               : std::max<int64_t>(m->scratch_macros, 1);
+        j.plan = j.warm ? km.cim_warm : km.cim;
+        j.macro_count = km.cim_macro_count;
         return cim.run(j);
       }
       case Unit::dma: {
@@ -275,6 +268,7 @@ struct System::Impl : sc_core::sc_module {
           rec.index = i;
           rec.inference = r;
           rec.unit = m->kernels[i].unit;
+          rec.unit_instance = m->kernels[i].unit_instance;
           rec.start_ns = ns(res.start - origin);
           rec.end_ns = ns(res.end - origin);
           rec.stall_ns = ns(res.stall);
@@ -319,7 +313,15 @@ RunStats System::run(const Workload& w, const Mapping& m, const RunOptions& opts
   s.opts.inferences = n_inf;
   s.origin = sc_core::sc_time_stamp();
   s.lane_kernels.assign(kLanes, {});
-  for (size_t i = 0; i < K; ++i) s.lane_kernels[lane_of(m.kernels[i].unit)].push_back(static_cast<int>(i));
+  for (size_t i = 0; i < K; ++i) {
+    // One instance of each unit is elaborated (a lane per unit); a mapping that names
+    // another is a mapper bug, not a user error.
+    if (m.kernels[i].unit_instance != 0)
+      throw std::logic_error(fmt::format("System::run: kernel '{}' is mapped to {} instance {}, "
+                                         "but the chip has one", w.kernels[i].name,
+                                         to_string(m.kernels[i].unit), m.kernels[i].unit_instance));
+    s.lane_kernels[lane_of(m.kernels[i].unit)].push_back(static_cast<int>(i));
+  }
   s.ready = ReadySet(w, n_inf, !m.spec.concurrent());
   s.done_ev.clear();
   s.inference_done_ev.clear();

@@ -452,6 +452,12 @@ Mapping map_workload(const Workload& w, const ArchConfig& cfg, const SchemaSpec&
     km.cim_resident = true;
     km.cim = cim_plan(w.kernels[i], all, false);
     for (int64_t t = 0; t < km.cim.tiles; ++t) km.macros.push_back(next_macro++);
+    // Pinned to exactly its tiles: one round, cold or warm.
+    CimMacroParams own = all;
+    own.macro_count = static_cast<int64_t>(km.macros.size());
+    km.cim_macro_count = own.macro_count;
+    km.cim = cim_plan(w.kernels[i], own, false);
+    km.cim_warm = cim_plan(w.kernels[i], own, true);
   }
   m.resident_macros = next_macro;
   m.scratch_macros = best_scratch;
@@ -461,6 +467,7 @@ Mapping map_workload(const Workload& w, const ArchConfig& cfg, const SchemaSpec&
     if (best_pins[i]) continue;
     KernelMapping& km = m.kernels[i];
     km.cim = cim_plan(w.kernels[i], scratch, false);
+    km.cim_macro_count = scratch.macro_count;
     for (int64_t t = 0; t < std::min(km.cim.tiles, scratch.macro_count); ++t)
       km.macros.push_back(next_macro + t);
   }

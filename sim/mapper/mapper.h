@@ -61,9 +61,15 @@ SchemaSpec parse_custom_schema(const std::string& yaml_text, const std::string& 
 
 struct KernelMapping {
   Unit unit = Unit::none;
+  // Which instance of `unit` (an NPU tile, a CIM cluster, ...). Every config has one of each
+  // today; the index is carried end to end so that a second tile or cluster is a config
+  // change, not a rewrite of the mapping, the engine and the reports.
+  int unit_instance = 0;
   FoldPlan npu;                 // when on the array (per group)
   int64_t npu_groups = 1;
   CimLayerPlan cim;             // when on CIM (cold: with weight programming)
+  CimLayerPlan cim_warm;        // when resident: a later inference, weights already there
+  int64_t cim_macro_count = 0;  // macros the layer may use per round (its plans' macro count)
   bool cim_resident = false;    // weights pinned in macros across inferences
   std::vector<int64_t> macros;  // macros holding its weights (resident) or used in rounds
   int64_t estimated_ns = 0;     // compute-only estimate on the chosen unit

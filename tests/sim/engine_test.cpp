@@ -239,5 +239,50 @@ TEST(Engine, ARunLongerThanTheWatchdogIsReportedAsTooLongNotAsADeadlock) {
   }
 }
 
+// The engine executes the mapping's plans (it does not re-derive them): a fold plan with
+// twice the folds costs each GEMM kernel exactly twice the compute cycles, and a CIM plan
+// the mapping changed is the one whose cycles the record shows.
+TEST(Engine, KernelsRunTheFoldAndCimPlansTheMappingChose) {
+  H4H_REQUIRE_FRESH_SYSTEMC();
+  const Workload w = load_onnx_workload(src("tests/data/onnx/tiny_cnn_op17.onnx"), {});
+  const ArchConfig cfg = load_arch_config(src("arch_configs/hetero.yaml"));
+  System sys(cfg);
+  SchemaSpec spec;
+  spec.schema = Schema::cim_static;
+  Mapping m = map_workload(w, cfg, spec);
+  const RunStats as_planned = sys.run(w, m, RunOptions{});
+  int npu = 0, cim = 0;
+  for (auto& km : m.kernels) {
+    if (km.unit == Unit::npu) {
+      km.npu.folds *= 2;
+      km.npu.compute_cycles *= 2;
+      ++npu;
+    } else if (km.unit == Unit::cim) {
+      km.cim.compute_cycles += 1000;
+      ++cim;
+    }
+  }
+  ASSERT_GT(cim, 0);
+  const RunStats changed = sys.run(w, m, RunOptions{});
+  ASSERT_EQ(as_planned.records.size(), changed.records.size());
+  auto by_index = [](const RunStats& st) {
+    std::vector<const KernelRecord*> v(st.records.size());
+    for (const auto& r : st.records) v[r.index] = &r;
+    return v;
+  };
+  const auto a = by_index(as_planned), b = by_index(changed);
+  for (size_t i = 0; i < a.size(); ++i) {
+    SCOPED_TRACE(w.kernels[i].name);
+    const Unit u = m.kernels[i].unit;
+    if (u == Unit::npu)
+      EXPECT_EQ(b[i]->result.compute_cycles, 2 * a[i]->result.compute_cycles);
+    else if (u == Unit::cim)
+      EXPECT_EQ(b[i]->result.compute_cycles, a[i]->result.compute_cycles + 1000);
+    else
+      EXPECT_EQ(b[i]->result.compute_cycles, a[i]->result.compute_cycles);
+  }
+  (void)npu;
+}
+
 }  // namespace
 }  // namespace h4h

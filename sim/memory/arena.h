@@ -5,11 +5,12 @@
 // lowest offset whose gap between already-placed tensors that overlap it in time is large
 // enough. Plain C++.
 //
-// Capacity is applied after the offsets: a tensor whose end offset passes the capacity is
-// spilled (lives in DRAM). The offsets themselves do not depend on the capacity, so the
-// set of spilled tensors can only shrink as the buffer grows: more buffer never means more
-// DRAM traffic (the invariant docs/simulation.md promises). The price is that a spilled
-// tensor's hole is not reused by a smaller one.
+// A tensor that does not fit below the capacity where it would go is spilled (lives in
+// DRAM) and takes no space, so smaller tensors after it may still stay on chip; that is
+// what compilers with a fixed arena do (Vela, TFLite Micro). Greedy placement is not
+// monotone in every case: a tensor that fits only in the larger buffer can block two
+// smaller ones that the smaller buffer kept (ArenaTest.GreedyPlacementIsNotMonotoneInEveryCase
+// shows one); the run-level property tests measure whether real networks ever see it.
 #include <cstdint>
 #include <vector>
 
@@ -23,7 +24,7 @@ struct ArenaRequest {
 
 struct ArenaPlan {
   std::vector<int64_t> offset;   // per request; -1 = spilled
-  int64_t peak_bytes = 0;        // arena size the offsets need with nothing spilled
+  int64_t peak_bytes = 0;        // the smallest capacity at which nothing spills (this planner)
   int64_t used_bytes = 0;        // highest end offset among the tensors kept on chip
 };
 

@@ -13,14 +13,10 @@
 #include <tlm_utils/multi_passthrough_target_socket.h>
 #include <tlm_utils/simple_initiator_socket.h>
 
+#include "models/bus/bus_params.h"
+
 namespace h4h {
 
-struct BusTimingParams {
-  int64_t width_bytes = 32;
-  double clock_mhz = 800;
-  int64_t latency_cycles = 4;
-  bool round_robin = true;   // false: fixed priority, lowest initiator id first
-};
 
 struct BusStats {
   int64_t transactions = 0;

@@ -12,16 +12,17 @@
 
 namespace h4h {
 
+// Filled from the arch config (cim.*), whose declaration table holds the defaults.
 struct CimMacroParams {
-  int64_t macro_count = 4;
-  int64_t rows = 256;
-  int64_t cols = 256;
-  int64_t weight_bits = 8;
-  int64_t input_bits = 8;
-  int64_t cycles_per_input_bit = 1;
-  int64_t adc_latency_cycles = 2;
-  int64_t cols_per_adc = 8;
-  int64_t weight_write_rows_per_cycle = 1;
+  int64_t macro_count = 0;
+  int64_t rows = 0;                     // wordlines: the input (reduction) dimension
+  int64_t cols = 0;                     // bitcell columns; weights per row = cols / weight_bits
+  int64_t weight_bits = 0;
+  int64_t input_bits = 0;
+  int64_t cycles_per_input_bit = 0;
+  int64_t adc_latency_cycles = 0;       // ADC (analog) or adder tree (digital) latency
+  int64_t cols_per_adc = 0;             // columns multiplexed onto one ADC / adder tree
+  int64_t weight_write_rows_per_cycle = 0;
 
   int64_t weights_per_row() const { return cols / weight_bits; }
   int64_t adcs() const { return cols / cols_per_adc; }

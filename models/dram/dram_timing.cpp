@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cmath>
 
 namespace h4h {
 
@@ -17,12 +18,24 @@ DramAddress map_address(const DramTimingParams& p, uint64_t addr) {
   return a;
 }
 
-DramTimingCore::DramTimingCore(const DramTimingParams& p) : p_(p) {
+int64_t DramTimingParams::trefi_cycles() const {
+  return static_cast<int64_t>(std::floor(trefi_ns * 1000.0 / static_cast<double>(tck_ps)));
+}
+int64_t DramTimingParams::trfc_cycles() const {
+  return static_cast<int64_t>(std::ceil(trfc_ns * 1000.0 / static_cast<double>(tck_ps)));
+}
+double DramTimingParams::peak_bytes_per_ns() const {
+  // Double data rate: two beats of bus_width_bits per tCK, on every channel.
+  return channels * (bus_width_bits / 8.0) * 2.0 / (tck_ps / 1000.0);
+}
+
+DramTimingCore::DramTimingCore(const DramTimingParams& p)
+    : p_(p), trefi_cycles_(p.trefi_cycles()), trfc_cycles_(p.trfc_cycles()) {
   assert(p.channels > 0 && p.banks > 0 && p.row_bytes % p.burst_bytes() == 0);
   channels_.resize(p.channels);
   for (auto& ch : channels_) {
     ch.banks.resize(p.banks);
-    ch.next_refresh = p.trefi_cycles;
+    ch.next_refresh = trefi_cycles_;
   }
 }
 
@@ -30,7 +43,7 @@ void DramTimingCore::reset() {
   for (auto& ch : channels_) {
     for (auto& b : ch.banks) b = Bank{};
     ch.bus_free = 0;
-    ch.next_refresh = p_.trefi_cycles;
+    ch.next_refresh = trefi_cycles_;
   }
   stats_ = DramStats{};
   segments_.clear();
@@ -41,14 +54,14 @@ int64_t DramTimingCore::refresh_until(Channel& ch, int64_t t) {
   // Every refresh due before `t` closes all rows and holds the channel for tRFC.
   while (ch.next_refresh <= t) {
     const int64_t start = std::max(ch.next_refresh, ch.bus_free);
-    const int64_t end = start + p_.trfc_cycles;
+    const int64_t end = start + trfc_cycles_;
     for (auto& b : ch.banks) {
       b.open_row = -1;
       b.col_ready = std::max(b.col_ready, end);
     }
     ch.bus_free = std::max(ch.bus_free, end);
     t = std::max(t, end);
-    ch.next_refresh += p_.trefi_cycles;
+    ch.next_refresh += trefi_cycles_;
     ++stats_.refreshes;
   }
   return t;

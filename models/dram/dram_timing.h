@@ -20,22 +20,25 @@
 
 namespace h4h {
 
+// Filled from the arch config (dram.*), whose declaration table holds the defaults.
 struct DramTimingParams {
-  int64_t channels = 2;
-  int64_t banks = 8;
-  int64_t row_bytes = 2048;
-  int64_t tck_ps = 469;
-  int64_t trcd_cycles = 39;
-  int64_t tcl_cycles = 36;
-  int64_t trp_cycles = 39;
-  int64_t tras_cycles = 90;
-  int64_t burst_length = 16;
-  int64_t bus_width_bits = 16;
+  int64_t channels = 0, banks = 0, row_bytes = 0;
+  int64_t tck_ps = 0;
+  int64_t trcd_cycles = 0, tcl_cycles = 0, trp_cycles = 0, tras_cycles = 0;
+  int64_t burst_length = 0;
+  int64_t bus_width_bits = 0;    // per channel
   bool refresh = false;
-  int64_t trefi_cycles = 8324;  // 3.904 us at 0.469 ns
-  int64_t trfc_cycles = 597;    // 280 ns
+  double trefi_ns = 0, trfc_ns = 0;
 
-  int64_t burst_bytes() const { return burst_length * bus_width_bits / 8; }
+  // Refresh timing in tCK: the interval rounded down and the duration up, so the model never
+  // refreshes later or more briefly than the config says.
+  int64_t trefi_cycles() const;
+  int64_t trfc_cycles() const;
+  // Peak bandwidth implied by the timing (double data rate): what the model must approach on
+  // long sequential streams, never exceed.
+  double peak_bytes_per_ns() const;
+  int64_t burst_bits() const { return burst_length * bus_width_bits; }
+  int64_t burst_bytes() const { return burst_bits() / 8; }
   int64_t burst_cycles() const { return burst_length / 2; }  // double data rate
   // All channels streaming: bytes per tCK at 100% data-bus occupancy.
   double peak_bytes_per_cycle() const {
@@ -104,6 +107,7 @@ class DramTimingCore {
   int64_t refresh_until(Channel& ch, int64_t t);
 
   DramTimingParams p_;
+  int64_t trefi_cycles_ = 0, trfc_cycles_ = 0;  // from p_, once
   std::vector<Channel> channels_;
   DramStats stats_;
   std::vector<Segment> segments_;

@@ -60,14 +60,14 @@ UnitResult NpuTile::run_gemm(const GemmJob& job) {
   const FoldPlan& plan = job.plan;
   r.compute_cycles = job.groups * plan.compute_cycles;
   // Operand traffic from memory (see the header).
-  const int64_t half_ifmap = std::max<int64_t>(p_.ifmap_sram_bytes / 2, 1);
-  const int64_t half_filter = std::max<int64_t>(p_.filter_sram_bytes / 2, 1);
+  const int64_t half_ifmap = std::max<int64_t>(p_.ifmap_sram_bytes() / 2, 1);
+  const int64_t half_filter = std::max<int64_t>(p_.filter_sram_bytes() / 2, 1);
   int64_t load = job.ifmap_bytes + job.filter_bytes;
   if (job.filter_bytes > half_filter && job.ifmap_bytes > half_ifmap)
     load = job.filter_bytes + job.ifmap_bytes * ceil_div(job.filter_bytes, half_filter);
   const int64_t tile_bytes = half_ifmap + half_filter;
   const int64_t tiles = std::max<int64_t>({1, ceil_div(load, tile_bytes),
-                                           ceil_div(job.ofmap_bytes, std::max<int64_t>(p_.ofmap_sram_bytes / 2, 1))});
+                                           ceil_div(job.ofmap_bytes, std::max<int64_t>(p_.ofmap_sram_bytes() / 2, 1))});
   r.stall = pipeline(array_dma_, tiles, load, job.ifmap_addr, r.compute_cycles, job.ofmap_bytes,
                      job.ofmap_addr);
   r.load_bytes = load;
@@ -88,7 +88,7 @@ UnitResult NpuTile::run_vector(const VectorJob& job) {
   UnitResult r;
   r.start = sc_core::sc_time_stamp();
   r.compute_cycles = vector_cycles(p_.vector, job.mix, job.elements);
-  const int64_t buffer = std::max<int64_t>(p_.ofmap_sram_bytes / 2, 1);
+  const int64_t buffer = std::max<int64_t>(p_.ofmap_sram_bytes() / 2, 1);
   const int64_t tiles = std::max<int64_t>({1, ceil_div(job.in_bytes, buffer), ceil_div(job.out_bytes, buffer)});
   r.stall = pipeline(vector_dma_, tiles, job.in_bytes, job.in_addr, r.compute_cycles,
                      job.out_bytes, job.out_addr);

@@ -14,20 +14,13 @@
 #include <systemc>
 
 #include "models/dma/dma.h"
+#include "models/npu/npu_params.h"
 #include "models/npu/systolic_timing.h"
 #include "models/npu/vector_unit.h"
 #include "models/unit_result.h"
 
 namespace h4h {
 
-struct NpuTileParams {
-  SystolicArrayParams array;
-  VectorUnitTiming vector;
-  double clock_mhz = 800;
-  int64_t ifmap_sram_bytes = 256 << 10;
-  int64_t filter_sram_bytes = 256 << 10;
-  int64_t ofmap_sram_bytes = 128 << 10;
-};
 
 // A GEMM as the mapper planned it: `plan` is how one group folds onto the array (the shell
 // executes it; it does not re-derive it), `groups` independent groups run one after another.

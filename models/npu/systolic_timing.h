@@ -14,9 +14,10 @@ namespace h4h {
 
 enum class SystolicDataflow { os, ws, is };
 
+// Filled from the arch config (npu.array.*), whose declaration table holds the defaults.
 struct SystolicArrayParams {
-  int64_t rows = 32;
-  int64_t cols = 32;
+  int64_t rows = 0;
+  int64_t cols = 0;
   SystolicDataflow dataflow = SystolicDataflow::os;
 };
 

@@ -8,10 +8,11 @@
 
 namespace h4h {
 
+// Filled from the arch config (npu.vector.*), whose declaration table holds the defaults.
 struct VectorUnitTiming {
-  int64_t lanes = 64;
-  int64_t add_cycles = 1, mul_cycles = 1, max_cycles = 1;
-  int64_t exp_cycles = 4, div_cycles = 8, sqrt_cycles = 8;
+  int64_t lanes = 0;             // elementwise operations per cycle
+  int64_t add_cycles = 0, mul_cycles = 0, max_cycles = 0;  // cycles per lane-op, by kind
+  int64_t exp_cycles = 0, div_cycles = 0, sqrt_cycles = 0;
 };
 
 // Lane-ops per element, by kind.

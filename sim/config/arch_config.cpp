@@ -44,6 +44,26 @@ Decl field(std::string path, ParamType type, std::string unit, ParamValue def, s
   return d;
 }
 
+// A choice key whose field is an enum or a flag: `get` names the field's value, `set` sets
+// it from one of `choices` (already checked against them).
+Decl choice_field(std::string path, std::string def, std::vector<std::string> choices,
+                  std::string desc, std::function<std::string(const ArchConfig&)> get,
+                  std::function<void(ArchConfig&, const std::string&)> set) {
+  Decl d;
+  d.path = std::move(path);
+  d.type = ParamType::choice;
+  d.default_value = ParamValue{std::move(def)};
+  d.description = std::move(desc);
+  d.constraint.choices = std::move(choices);
+  d.set = [set](ArchConfig& c, const ParamValue& v) { set(c, std::get<std::string>(v)); };
+  d.get = [get](const ArchConfig& c) -> ParamValue { return get(c); };
+  return d;
+}
+
+const char* dataflow_name(SystolicDataflow d) {
+  return d == SystolicDataflow::ws ? "ws" : d == SystolicDataflow::is ? "is" : "os";
+}
+
 // One line per key: the field, its YAML path, type, unit, default, and where the default
 // comes from. The macro only saves writing the accessor lambda.
 #define H4H_PARAM(T, path, type, unit, def, cons, expr, desc) \
@@ -87,12 +107,18 @@ std::vector<Decl> make_decls() {
       // --- NPU tile: systolic array, SRAMs, vector unit ---------------------------------
       H4H_PARAM(bool, "npu.enabled", B, "", true, {}, npu.enabled,
                 "Systolic array present; the vector unit (softmax, norms, elementwise) always is"),
-      H4H_PARAM(int64_t, "npu.array.rows", I, "PEs", int64_t{32}, pos_max(4096), npu.rows,
+      H4H_PARAM(int64_t, "npu.array.rows", I, "PEs", int64_t{32}, pos_max(4096), npu.array.rows,
                 "Systolic array rows (32x32 = 1024 8-bit MACs, an edge NPU tile; SCALE-Sim's default)"),
-      H4H_PARAM(int64_t, "npu.array.cols", I, "PEs", int64_t{32}, pos_max(4096), npu.cols,
+      H4H_PARAM(int64_t, "npu.array.cols", I, "PEs", int64_t{32}, pos_max(4096), npu.array.cols,
                 "Systolic array columns"),
-      H4H_PARAM(string, "npu.array.dataflow", C, "", string("os"), one_of({"os", "ws", "is"}),
-                npu.dataflow, "Dataflow: output-, weight- or input-stationary (SCALE-Sim's names)"),
+      choice_field("npu.array.dataflow", "os", {"os", "ws", "is"},
+                   "Dataflow: output-, weight- or input-stationary (SCALE-Sim's names)",
+                   [](const ArchConfig& c) { return string(dataflow_name(c.npu.array.dataflow)); },
+                   [](ArchConfig& c, const string& v) {
+                     c.npu.array.dataflow = v == "ws"   ? SystolicDataflow::ws
+                                            : v == "is" ? SystolicDataflow::is
+                                                        : SystolicDataflow::os;
+                   }),
       H4H_PARAM(double, "npu.clock_mhz", R, "MHz", 800.0, clock(), npu.clock_mhz,
                 "NPU clock (edge NPUs at 7-28 nm run at 0.5-1 GHz)"),
       H4H_PARAM(int64_t, "npu.precision_bits", I, "bits", int64_t{8}, ints_in({4, 8, 16}),
@@ -157,9 +183,10 @@ std::vector<Decl> make_decls() {
       H4H_PARAM(double, "bus.clock_mhz", R, "MHz", 800.0, clock(), bus.clock_mhz, "Bus clock"),
       H4H_PARAM(int64_t, "bus.latency_cycles", I, "cycles", int64_t{4}, nonneg_max(1 << 20),
                 bus.latency_cycles, "Request-to-first-beat latency of one transaction"),
-      H4H_PARAM(string, "bus.arbitration", C, "", string("round_robin"),
-                one_of({"round_robin", "fixed_priority"}), bus.arbitration,
-                "Arbitration between NPU and CIM DMA engines"),
+      choice_field("bus.arbitration", "round_robin", {"round_robin", "fixed_priority"},
+                   "Arbitration between NPU and CIM DMA engines",
+                   [](const ArchConfig& c) { return string(c.bus.round_robin ? "round_robin" : "fixed_priority"); },
+                   [](ArchConfig& c, const string& v) { c.bus.round_robin = v == "round_robin"; }),
 
       // --- DRAM (defaults: LPDDR4-4266, JEDEC JESD209-4) -----------------------------------
       H4H_PARAM(string, "dram.kind", C, "", string("lpddr4"), one_of({"lpddr4", "lpddr5"}),
@@ -185,7 +212,7 @@ std::vector<Decl> make_decls() {
                 "Burst length (LPDDR4: BL16)"),
       H4H_PARAM(int64_t, "dram.bus_width_bits", I, "bits", int64_t{16}, pow2(1024),
                 dram.bus_width_bits, "Data width per channel (LPDDR4: x16)"),
-      H4H_PARAM(bool, "dram.refresh.enabled", B, "", false, {}, dram.refresh_enabled,
+      H4H_PARAM(bool, "dram.refresh.enabled", B, "", false, {}, dram.refresh,
                 "Model all-bank refresh (off: refresh costs ~7% of time, usually ignored)"),
       H4H_PARAM(double, "dram.refresh.trefi_ns", R, "ns", 3904.0,
                 at_least(pos_max(1e9), kMinRefreshIntervalNs), dram.trefi_ns,
@@ -331,27 +358,6 @@ void walk(const YAML::Node& node, const std::string& prefix, ArchConfig& cfg,
 
 }  // namespace
 
-Dataflow NpuParams::dataflow_kind() const {
-  if (dataflow == "ws") return Dataflow::ws;
-  if (dataflow == "is") return Dataflow::is;
-  return Dataflow::os;
-}
-
-double DramParams::peak_bytes_per_ns() const {
-  // Double data rate: two beats of bus_width_bits per tCK, on every channel.
-  return channels * (bus_width_bits / 8.0) * 2.0 / (tck_ps / 1000.0);
-}
-
-// Refresh timing in tCK: the interval rounded down and the duration up, so the model never
-// refreshes later or more briefly than the config says. Both are at most 1e12 (1e9 ns at
-// 1 ps), well inside int64.
-int64_t DramParams::trefi_cycles() const {
-  return static_cast<int64_t>(std::floor(trefi_ns * 1000.0 / static_cast<double>(tck_ps)));
-}
-int64_t DramParams::trfc_cycles() const {
-  return static_cast<int64_t>(std::ceil(trfc_ns * 1000.0 / static_cast<double>(tck_ps)));
-}
-
 const std::vector<ParamDecl<ArchConfig>>& arch_param_decls() {
   static const std::vector<Decl> decls = make_decls();
   return decls;
@@ -379,7 +385,7 @@ void validate_dram(const DramParams& d, const std::string& o) {
                                 "(dram.burst_length x dram.bus_width_bits / 8 = {} B)",
                                 o, d.row_bytes, d.burst_bytes()));
   // tRFC is at least 1 tCK (rounded up), so this also refuses an interval of 0 tCK.
-  if (d.refresh_enabled && d.trfc_cycles() >= d.trefi_cycles())
+  if (d.refresh && d.trfc_cycles() >= d.trefi_cycles())
     throw UserError(fmt::format("{}: dram.refresh.trfc_ns ({} ns = {} tCK) must be shorter than "
                                 "dram.refresh.trefi_ns ({} ns = {} tCK at dram.tck_ps {} ps)",
                                 o, d.trfc_ns, d.trfc_cycles(), d.trefi_ns, d.trefi_cycles(),

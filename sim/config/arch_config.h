@@ -7,81 +7,34 @@
 #include <string>
 #include <vector>
 
+#include "models/bus/bus_params.h"
+#include "models/cim/cim_macro.h"
+#include "models/dram/dram_timing.h"
+#include "models/npu/npu_params.h"
 #include "sim/config/param_schema.h"
 
 namespace h4h {
 
-enum class Dataflow { os, ws, is };
+// Each component's section embeds its model's params struct (models/), so the config is
+// the one source of every value and default: the engine hands `cfg.npu`, `cfg.cim`,
+// `cfg.bus` and `cfg.dram` to the models as they are. What the models do not need (presence
+// flags, the macro implementation, precision, the DRAM standard's name) is added here.
 
-struct VectorUnitParams {
-  int64_t lanes = 0;             // elementwise operations per cycle
-  int64_t add_cycles = 0;        // cycles per lane-op, by op kind
-  int64_t mul_cycles = 0;
-  int64_t max_cycles = 0;
-  int64_t exp_cycles = 0;
-  int64_t div_cycles = 0;
-  int64_t sqrt_cycles = 0;
-};
-
-struct SramParams {
-  int64_t ifmap_kib = 0, filter_kib = 0, ofmap_kib = 0;
-  int64_t ifmap_banks = 0, filter_banks = 0, ofmap_banks = 0;
-};
-
-struct NpuParams {
+struct NpuParams : NpuTileParams {
   bool enabled = false;          // systolic array present (the vector unit always is)
-  int64_t rows = 0, cols = 0;    // PEs
-  std::string dataflow;          // os | ws | is
-  double clock_mhz = 0;
   int64_t precision_bits = 0;
-  SramParams sram;
-  VectorUnitParams vector;
-
-  Dataflow dataflow_kind() const;
 };
 
-struct CimParams {
+struct CimParams : CimMacroParams {
   bool enabled = false;
   std::string impl;              // factory name of the macro model
-  int64_t macro_count = 0;
-  int64_t rows = 0;              // wordlines: the input (reduction) dimension
-  int64_t cols = 0;              // bitcell columns; weights per row = cols / weight_bits
-  int64_t weight_bits = 0;
-  int64_t input_bits = 0;
-  int64_t cycles_per_input_bit = 0;
-  int64_t adc_latency_cycles = 0;       // ADC (analog) or adder tree (digital) latency
-  int64_t cols_per_adc = 0;             // columns multiplexed onto one ADC / adder tree
-  int64_t weight_write_rows_per_cycle = 0;
   double clock_mhz = 0;
 };
 
-struct BusParams {
-  int64_t width_bytes = 0;
-  double clock_mhz = 0;
-  int64_t latency_cycles = 0;
-  std::string arbitration;       // round_robin | fixed_priority
-};
+struct BusParams : BusTimingParams {};
 
-struct DramParams {
+struct DramParams : DramTimingParams {
   std::string kind;              // lpddr4 | lpddr5
-  int64_t channels = 0, banks = 0, row_bytes = 0;
-  int64_t tck_ps = 0;
-  int64_t trcd_cycles = 0, tcl_cycles = 0, trp_cycles = 0, tras_cycles = 0;
-  int64_t burst_length = 0;
-  int64_t bus_width_bits = 0;    // per channel
-  bool refresh_enabled = false;
-  double trefi_ns = 0, trfc_ns = 0;
-
-  // Peak bandwidth implied by the timing (double data rate): what the DRAM model must
-  // approach on long sequential streams, never exceed.
-  double peak_bytes_per_ns() const;
-  // Quantities the DRAM model derives from several keys. validate_arch_config checks each
-  // (whole bytes per burst, refresh at least one tCK apart), so models never divide by zero
-  // or step through time by zero.
-  int64_t burst_bits() const { return burst_length * bus_width_bits; }
-  int64_t burst_bytes() const { return burst_bits() / 8; }
-  int64_t trefi_cycles() const;  // refresh interval, whole tCK (rounded down)
-  int64_t trfc_cycles() const;   // refresh duration, whole tCK (rounded up)
 };
 
 struct EnergyParams {

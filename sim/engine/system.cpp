@@ -34,32 +34,6 @@ Lane lane_of(Unit u) {
   return kView;
 }
 
-BusTimingParams bus_params(const ArchConfig& c) {
-  BusTimingParams p;
-  p.width_bytes = c.bus.width_bytes;
-  p.clock_mhz = c.bus.clock_mhz;
-  p.latency_cycles = c.bus.latency_cycles;
-  p.round_robin = c.bus.arbitration == "round_robin";
-  return p;
-}
-
-NpuTileParams npu_params(const ArchConfig& c) {
-  NpuTileParams p;
-  p.array = systolic_params(c);
-  p.vector.lanes = c.npu.vector.lanes;
-  p.vector.add_cycles = c.npu.vector.add_cycles;
-  p.vector.mul_cycles = c.npu.vector.mul_cycles;
-  p.vector.max_cycles = c.npu.vector.max_cycles;
-  p.vector.exp_cycles = c.npu.vector.exp_cycles;
-  p.vector.div_cycles = c.npu.vector.div_cycles;
-  p.vector.sqrt_cycles = c.npu.vector.sqrt_cycles;
-  p.clock_mhz = c.npu.clock_mhz;
-  p.ifmap_sram_bytes = c.npu.sram.ifmap_kib * 1024;
-  p.filter_sram_bytes = c.npu.sram.filter_kib * 1024;
-  p.ofmap_sram_bytes = c.npu.sram.ofmap_kib * 1024;
-  return p;
-}
-
 // DMA chunks are one DRAM row per channel: a chunk opens each row once.
 DmaParams dma_params(const ArchConfig& c) {
   DmaParams p;
@@ -71,24 +45,6 @@ DmaParams dma_params(const ArchConfig& c) {
 double ns(const sc_core::sc_time& t) { return t.to_seconds() * 1e9; }
 
 }  // namespace
-
-DramTimingParams dram_timing_params(const ArchConfig& c) {
-  DramTimingParams p;
-  p.channels = c.dram.channels;
-  p.banks = c.dram.banks;
-  p.row_bytes = c.dram.row_bytes;
-  p.tck_ps = c.dram.tck_ps;
-  p.trcd_cycles = c.dram.trcd_cycles;
-  p.tcl_cycles = c.dram.tcl_cycles;
-  p.trp_cycles = c.dram.trp_cycles;
-  p.tras_cycles = c.dram.tras_cycles;
-  p.burst_length = c.dram.burst_length;
-  p.bus_width_bits = c.dram.bus_width_bits;
-  p.refresh = c.dram.refresh_enabled;
-  p.trefi_cycles = c.dram.trefi_cycles();
-  p.trfc_cycles = c.dram.trfc_cycles();
-  return p;
-}
 
 struct System::Impl : sc_core::sc_module {
   ArchConfig cfg;
@@ -120,10 +76,10 @@ struct System::Impl : sc_core::sc_module {
   sc_core::sc_event abandoned_ev;  // never notified
 
   explicit Impl(sc_core::sc_module_name name, const ArchConfig& c)
-      : sc_module(name), cfg(c), dram("dram", dram_timing_params(c)), bus("bus", bus_params(c)),
+      : sc_module(name), cfg(c), dram("dram", c.dram), bus("bus", c.bus),
         array_dma("npu_dma", dma_params(c)), vector_dma("vector_dma", dma_params(c)),
         cim_dma("cim_dma", dma_params(c)), copy_dma("copy_dma", dma_params(c)),
-        npu("npu", npu_params(c), array_dma, vector_dma), cim("cim", c.cim.clock_mhz, cim_dma) {
+        npu("npu", c.npu, array_dma, vector_dma), cim("cim", c.cim.clock_mhz, cim_dma) {
     // Bus initiator ids follow binding order (kInitiators).
     array_dma.socket.bind(bus.targ);
     vector_dma.socket.bind(bus.targ);

@@ -31,9 +31,6 @@ struct RunOptions {
   double max_simulated_s = 3600;
 };
 
-// The DRAM timing core's parameters for a (validated) config: timings in tCK.
-DramTimingParams dram_timing_params(const ArchConfig& cfg);
-
 class System {
  public:
   explicit System(const ArchConfig& cfg);  // elaborates; only one System per process

@@ -31,7 +31,7 @@ int64_t to_ns(int64_t cycles, double clock_mhz) {
 }
 
 int64_t npu_estimate_ns(const Kernel& k, const ArchConfig& cfg) {
-  const int64_t cycles = grouped_gemm_cycles(systolic_params(cfg), std::max<int64_t>(k.gemm.batch, 1),
+  const int64_t cycles = grouped_gemm_cycles(cfg.npu.array, std::max<int64_t>(k.gemm.batch, 1),
                                              k.gemm.m, k.gemm.k, k.gemm.n);
   return to_ns(cycles, cfg.npu.clock_mhz);
 }
@@ -47,11 +47,7 @@ int64_t cim_estimate_ns(const CimLayerPlan& plan, const ArchConfig& cfg) {
 
 // MACs on the vector unit: one multiply-add per lane per issue.
 int64_t vector_mac_ns(const Kernel& k, const ArchConfig& cfg) {
-  VectorUnitTiming t;
-  t.lanes = cfg.npu.vector.lanes;
-  t.add_cycles = cfg.npu.vector.add_cycles;
-  t.mul_cycles = cfg.npu.vector.mul_cycles;
-  return to_ns(vector_cycles(t, VectorOpMix{1, 1, 0, 0, 0, 0}, k.macs), cfg.npu.clock_mhz);
+  return to_ns(vector_cycles(cfg.npu.vector, VectorOpMix{1, 1, 0, 0, 0, 0}, k.macs), cfg.npu.clock_mhz);
 }
 
 std::string kernel_label(const Kernel& k) {
@@ -210,7 +206,7 @@ Unit default_gemm_unit(const Kernel& k, const ArchConfig& cfg, Schema s, const s
     case Schema::auto_select: {
       if (!cfg.cim.enabled) return Unit::npu;
       if (!cfg.npu.enabled) return Unit::cim;
-      const CimLayerPlan p = cim_plan(k, cim_params(cfg), false);
+      const CimLayerPlan p = cim_plan(k, static_cast<const CimMacroParams&>(cfg.cim), false);
       return cim_estimate_ns(p, cfg) < npu_estimate_ns(k, cfg) ? Unit::cim : Unit::npu;
     }
   }
@@ -316,32 +312,6 @@ SchemaSpec load_custom_schema(const std::string& path) {
   return parse_custom_schema(read_user_file(path, "a YAML file"), path);
 }
 
-SystolicArrayParams systolic_params(const ArchConfig& cfg) {
-  SystolicArrayParams a;
-  a.rows = cfg.npu.rows;
-  a.cols = cfg.npu.cols;
-  switch (cfg.npu.dataflow_kind()) {
-    case Dataflow::os: a.dataflow = SystolicDataflow::os; break;
-    case Dataflow::ws: a.dataflow = SystolicDataflow::ws; break;
-    case Dataflow::is: a.dataflow = SystolicDataflow::is; break;
-  }
-  return a;
-}
-
-CimMacroParams cim_params(const ArchConfig& cfg) {
-  CimMacroParams p;
-  p.macro_count = cfg.cim.macro_count;
-  p.rows = cfg.cim.rows;
-  p.cols = cfg.cim.cols;
-  p.weight_bits = cfg.cim.weight_bits;
-  p.input_bits = cfg.cim.input_bits;
-  p.cycles_per_input_bit = cfg.cim.cycles_per_input_bit;
-  p.adc_latency_cycles = cfg.cim.adc_latency_cycles;
-  p.cols_per_adc = cfg.cim.cols_per_adc;
-  p.weight_write_rows_per_cycle = cfg.cim.weight_write_rows_per_cycle;
-  return p;
-}
-
 Mapping map_workload(const Workload& w, const ArchConfig& cfg, const SchemaSpec& spec) {
   const std::string arch = cfg.origin.empty() ? cfg.name : cfg.origin;
   Mapping m;
@@ -389,7 +359,7 @@ Mapping map_workload(const Workload& w, const ArchConfig& cfg, const SchemaSpec&
   // reserve that minimizes the estimated time of a cold plus a warm inference. With more
   // macros, the same pins plus a larger scratch are among the candidates, so the estimate
   // never gets worse as macros are added.
-  const CimMacroParams all = cim_params(cfg);
+  const CimMacroParams all = static_cast<const CimMacroParams&>(cfg.cim);
   std::vector<size_t> cim_kernels;
   for (size_t i = 0; i < w.kernels.size(); ++i)
     if (m.kernels[i].unit == Unit::cim) cim_kernels.push_back(i);
@@ -478,7 +448,7 @@ Mapping map_workload(const Workload& w, const ArchConfig& cfg, const SchemaSpec&
     KernelMapping& km = m.kernels[i];
     if (km.unit == Unit::npu) {
       km.npu_groups = std::max<int64_t>(k.gemm.batch, 1);
-      km.npu = plan_gemm(systolic_params(cfg), k.gemm.m, k.gemm.k, k.gemm.n);
+      km.npu = plan_gemm(cfg.npu.array, k.gemm.m, k.gemm.k, k.gemm.n);
       km.estimated_ns = npu_estimate_ns(k, cfg);
     } else if (km.unit == Unit::cim) {
       km.estimated_ns = cim_estimate_ns(km.cim, cfg);

@@ -82,8 +82,6 @@ struct Mapping {
   int64_t scratch_macros = 0;          // macros left for layers reprogrammed each run
 };
 
-SystolicArrayParams systolic_params(const ArchConfig& cfg);
-CimMacroParams cim_params(const ArchConfig& cfg);
 
 // UserError when a kernel has no unit that can run it (naming the kernel and why).
 Mapping map_workload(const Workload& w, const ArchConfig& cfg, const SchemaSpec& spec);

@@ -158,11 +158,7 @@ ArchConfig arch_from_scalesim(const ScaleSimConfig& c) {
   a.origin = c.run_name;
   a.npu.enabled = true;
   a.cim.enabled = false;
-  a.npu.rows = c.array.rows;
-  a.npu.cols = c.array.cols;
-  a.npu.dataflow = c.array.dataflow == SystolicDataflow::os   ? "os"
-                   : c.array.dataflow == SystolicDataflow::ws ? "ws"
-                                                              : "is";
+  a.npu.array = c.array;
   a.npu.sram.ifmap_kib = c.ifmap_sram_kb;
   a.npu.sram.filter_kib = c.filter_sram_kb;
   a.npu.sram.ofmap_kib = c.ofmap_sram_kb;

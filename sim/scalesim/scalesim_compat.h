@@ -16,7 +16,9 @@ namespace h4h {
 
 struct ScaleSimConfig {
   std::string run_name = "h4hsim_run";
-  SystolicArrayParams array;
+  // A cfg file must give the array (ArrayHeight is required); these are what a config built
+  // in code starts from: the 32x32 output-stationary array h4hsim's presets use.
+  SystolicArrayParams array{32, 32, SystolicDataflow::os};
   int64_t ifmap_sram_kb = 0, filter_sram_kb = 0, ofmap_sram_kb = 0;
   int64_t bandwidth_words_per_cycle = 0;
 };

@@ -22,17 +22,14 @@ namespace {
 
 // One small layer through each timing core the config parameterizes.
 void exercise_timing_cores(const h4h::ArchConfig& cfg) {
-  h4h::DramTimingCore dram(h4h::dram_timing_params(cfg));
+  h4h::DramTimingCore dram(cfg.dram);
   dram.access(0, 4096, false, 0);
   // Past a few refresh intervals (when refresh is on), across rows, channels and banks.
-  dram.access(uint64_t{1} << 20, 65536, true, 3 * dram.params().trefi_cycles + 1);
-  h4h::plan_gemm(h4h::systolic_params(cfg), 49, 147, 64);
-  h4h::plan_cim_layer(h4h::cim_params(cfg), 1, 49, 147, 64, false);
-  h4h::plan_cim_layer(h4h::cim_params(cfg), 32, 49, 9, 1, true);  // depthwise, packed
-  h4h::VectorUnitTiming v;
-  v.lanes = cfg.npu.vector.lanes;
-  v.exp_cycles = cfg.npu.vector.exp_cycles;
-  h4h::vector_cycles(v, h4h::vector_op_mix("Softmax"), 4096);
+  dram.access(uint64_t{1} << 20, 65536, true, 3 * dram.params().trefi_cycles() + 1);
+  h4h::plan_gemm(cfg.npu.array, 49, 147, 64);
+  h4h::plan_cim_layer(cfg.cim, 1, 49, 147, 64, false);
+  h4h::plan_cim_layer(cfg.cim, 32, 49, 9, 1, true);  // depthwise, packed
+  h4h::vector_cycles(cfg.npu.vector, h4h::vector_op_mix("Softmax"), 4096);
 }
 
 }  // namespace

@@ -3,12 +3,13 @@
 #include <gtest/gtest.h>
 
 #include "models/cim/cim_macro.h"
+#include "sim/config/arch_config.h"
 
 namespace h4h {
 namespace {
 
 CimMacroParams macro(int64_t count = 4) {
-  CimMacroParams p;
+  CimMacroParams p = default_arch_config().cim;  // 256x256 int8, ISSCC'21-class
   p.macro_count = count;
   return p;
 }

@@ -3,11 +3,12 @@
 #include <gtest/gtest.h>
 
 #include "models/dram/dram_timing.h"
+#include "sim/config/arch_config.h"
 
 namespace h4h {
 namespace {
 
-DramTimingParams lpddr4() { return DramTimingParams{}; }
+DramTimingParams lpddr4() { return default_arch_config().dram; }
 
 TEST(DramTiming, AddressMappingIsRowBankChannelColumn) {
   const auto p = lpddr4();
@@ -108,9 +109,11 @@ TEST(DramTiming, RefreshClosesRowsAndBlocksTheChannel) {
   DramTimingCore d(p);
   d.access(0, 32, false, 0);
   // After tREFI the row is closed again and the channel was busy tRFC.
-  auto r = d.access(64, 32, false, p.trefi_cycles);
+  EXPECT_EQ(p.trefi_cycles(), 8324);  // 3.904 us at 0.469 ns, rounded down
+  EXPECT_EQ(p.trfc_cycles(), 598);    // 280 ns, rounded up
+  auto r = d.access(64, 32, false, p.trefi_cycles());
   EXPECT_EQ(d.stats().refreshes, 1);
-  EXPECT_EQ(r.done_cycle, p.trefi_cycles + p.trfc_cycles + 39 + 36 + 8);
+  EXPECT_EQ(r.done_cycle, p.trefi_cycles() + p.trfc_cycles() + 39 + 36 + 8);
 }
 
 TEST(DramTiming, PartialBurstMovesAWholeBurst) {

@@ -11,6 +11,7 @@
 #include "models/bus/bus.h"
 #include "models/dma/dma.h"
 #include "models/dram/dram.h"
+#include "sim/config/arch_config.h"
 
 namespace h4h {
 namespace {
@@ -52,7 +53,7 @@ struct Initiator : sc_core::sc_module {
 
 TEST(MemorySystem, DramShellAnnotatesClosedRowThenRowHitLatency) {
   H4H_REQUIRE_FRESH_SYSTEMC();
-  DramTimingParams p;
+  const DramTimingParams p = default_arch_config().dram;  // LPDDR4-4266
   Dram dram("dram", p);
   Initiator ini("ini");
   ini.socket.bind(dram.socket);
@@ -69,8 +70,8 @@ TEST(MemorySystem, DramShellAnnotatesClosedRowThenRowHitLatency) {
 
 TEST(MemorySystem, DmaStreamThroughBusReachesDramPeak) {
   H4H_REQUIRE_FRESH_SYSTEMC();
-  DramTimingParams dp;   // LPDDR4-4266 x2: 17.06 GB/s
-  BusTimingParams bp;    // 32 B at 800 MHz: 25.6 GB/s
+  const DramTimingParams dp = default_arch_config().dram;  // LPDDR4-4266 x2: 17.06 GB/s
+  const BusTimingParams bp = default_arch_config().bus;     // 32 B at 800 MHz: 25.6 GB/s
   Dram dram("dram", dp);
   Bus bus("bus", bp);
   Dma dma("dma", DmaParams{});
@@ -93,9 +94,9 @@ TEST(MemorySystem, DmaStreamThroughBusReachesDramPeak) {
 
 TEST(MemorySystem, TwoDmasContendForTheBusRoundRobin) {
   H4H_REQUIRE_FRESH_SYSTEMC();
-  DramTimingParams dp;
+  DramTimingParams dp = default_arch_config().dram;
   dp.channels = 16;      // a DRAM far faster than the bus: the bus is the bottleneck
-  BusTimingParams bp;
+  const BusTimingParams bp = default_arch_config().bus;
   Dram dram("dram", dp);
   Bus bus("bus", bp);
   bus.record_grants = true;

@@ -3,12 +3,13 @@
 
 #include "frontend/graph.h"
 #include "models/npu/vector_unit.h"
+#include "sim/config/arch_config.h"
 
 namespace h4h {
 namespace {
 
 TEST(VectorUnit, CyclesAreIssuesTimesMixCost) {
-  VectorUnitTiming t;  // 64 lanes; add/mul/max 1, exp 4, div 8, sqrt 8
+  const VectorUnitTiming t = default_arch_config().npu.vector;  // 64 lanes; add/mul/max 1, exp 4, div 8, sqrt 8
   // ViT-B/16 attention softmax, one head: 197 × 197 = 38,809 elements → 607 issues;
   // softmax mix: 2 add + 1 max + 1 exp + 1 div = 2 + 1 + 4 + 8 = 15 cycles per issue.
   EXPECT_EQ(vector_cycles(t, vector_op_mix("Softmax"), 197 * 197), 607 * 15);
@@ -18,7 +19,8 @@ TEST(VectorUnit, CyclesAreIssuesTimesMixCost) {
 }
 
 TEST(VectorUnit, MoreLanesNeverTakeLonger) {
-  VectorUnitTiming narrow, wide;
+  const VectorUnitTiming narrow = default_arch_config().npu.vector;
+  VectorUnitTiming wide = narrow;
   wide.lanes = 128;
   for (const char* op : {"Softmax", "LayerNorm", "GELU", "Add", "MaxPool"})
     for (int64_t n : {1, 63, 64, 1000, 150528})

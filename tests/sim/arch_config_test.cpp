@@ -107,7 +107,7 @@ TEST(ArchConfig, HashIgnoresKeyOrderAndExplicitDefaults) {
 TEST(ArchConfig, OverrideByPathValidatesLikeYaml) {
   ArchConfig c = default_arch_config();
   set_arch_param(c, "npu.array.rows", "64");
-  EXPECT_EQ(c.npu.rows, 64);
+  EXPECT_EQ(c.npu.array.rows, 64);
   EXPECT_THROW(set_arch_param(c, "npu.array.rows", "0"), UserError);
   EXPECT_THROW(set_arch_param(c, "npu.arry.rows", "8"), UserError);
 }

@@ -24,7 +24,7 @@ std::string src(const std::string& rel) { return std::string(H4H_SOURCE_DIR) + "
 // Upper bound on MACs per ns: every compute unit at its peak at once.
 double peak_macs_per_ns(const ArchConfig& c) {
   double peak = c.npu.vector.lanes * c.npu.clock_mhz / 1000.0;  // a matmul on the lanes
-  if (c.npu.enabled) peak += c.npu.rows * c.npu.cols * c.npu.clock_mhz / 1000.0;
+  if (c.npu.enabled) peak += c.npu.array.rows * c.npu.array.cols * c.npu.clock_mhz / 1000.0;
   if (c.cim.enabled)
     peak += c.cim.macro_count * c.cim.rows * (c.cim.cols / c.cim.weight_bits) /
             static_cast<double>(c.cim.input_bits * c.cim.cycles_per_input_bit) * c.cim.clock_mhz / 1000.0;

@@ -24,15 +24,15 @@ TEST(SweepSpec, GridIsTheProductOfTheAxesWithTheLastAxisFastest) {
   const SweepPlan p = plan_sweep(s);
   EXPECT_EQ(p.grid_size, 6);
   ASSERT_EQ(p.points.size(), 6u);
-  EXPECT_EQ(sweep_point_config(s, p.points[0]).npu.rows, 16);
+  EXPECT_EQ(sweep_point_config(s, p.points[0]).npu.array.rows, 16);
   EXPECT_EQ(sweep_point_config(s, p.points[0]).cim.macro_count, 4);
   EXPECT_EQ(sweep_point_config(s, p.points[1]).cim.macro_count, 8);
-  EXPECT_EQ(sweep_point_config(s, p.points[3]).npu.rows, 32);
+  EXPECT_EQ(sweep_point_config(s, p.points[3]).npu.array.rows, 32);
   EXPECT_EQ(sweep_point_config(s, p.points[3]).cim.macro_count, 4);
   EXPECT_EQ(p.points[5].params, (std::vector<std::pair<std::string, std::string>>{{"npu.array.rows", "32"},
                                                                                  {"cim.macro_count", "16"}}));
   // Keys not swept keep the base config's values; every point has its own config hash.
-  EXPECT_EQ(sweep_point_config(s, p.points[2]).npu.cols, 32);
+  EXPECT_EQ(sweep_point_config(s, p.points[2]).npu.array.cols, 32);
   std::set<std::string> hashes;
   for (const auto& pt : p.points) hashes.insert(pt.config_hash);
   EXPECT_EQ(hashes.size(), 6u);
@@ -78,10 +78,10 @@ TEST(SweepSpec, BundleAxisSetsSeveralKeysPerValue) {
                                            "  dram:\n    lpddr4: {}\n    lpddr5: {dram.kind: lpddr5, dram.banks: 16}\n"));
   const SweepPlan p = plan_sweep(s);
   ASSERT_EQ(p.points.size(), 4u);
-  EXPECT_EQ(sweep_point_config(s, p.points[0]).npu.cols, 16);
+  EXPECT_EQ(sweep_point_config(s, p.points[0]).npu.array.cols, 16);
   EXPECT_EQ(sweep_point_config(s, p.points[0]).dram.kind, "lpddr4");
   EXPECT_EQ(sweep_point_config(s, p.points[1]).dram.banks, 16);
-  EXPECT_EQ(sweep_point_config(s, p.points[3]).npu.rows, 64);
+  EXPECT_EQ(sweep_point_config(s, p.points[3]).npu.array.rows, 64);
   EXPECT_EQ(p.points[3].params[0], (std::pair<std::string, std::string>{"array", "big"}));
   EXPECT_EQ(axis_sql_types(s)[0].second, "TEXT");
 }
@@ -97,8 +97,8 @@ TEST(SweepSpec, ConstraintsDropPointsThatBreakThem) {
   EXPECT_EQ(p.dropped_by_constraints, 8);
   for (const auto& pt : p.points) {
     const ArchConfig cfg = sweep_point_config(s, pt);
-    EXPECT_LE(cfg.npu.rows * cfg.npu.cols, 1024);
-    EXPECT_GE(cfg.npu.rows, cfg.npu.cols);
+    EXPECT_LE(cfg.npu.array.rows * cfg.npu.array.cols, 1024);
+    EXPECT_GE(cfg.npu.array.rows, cfg.npu.array.cols);
   }
 }
 

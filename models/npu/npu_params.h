@@ -1,0 +1,28 @@
+#pragma once
+// The NPU tile's parameters, apart from the SystemC module so the arch config can embed them
+// without pulling in SystemC.
+#include <cstdint>
+
+#include "models/npu/systolic_timing.h"
+#include "models/npu/vector_unit.h"
+
+namespace h4h {
+
+struct NpuSramParams {
+  int64_t ifmap_kib = 0, filter_kib = 0, ofmap_kib = 0;
+  int64_t ifmap_banks = 0, filter_banks = 0, ofmap_banks = 0;
+};
+
+// Filled from the arch config (npu.*), whose declaration table holds the defaults.
+struct NpuTileParams {
+  SystolicArrayParams array;
+  VectorUnitTiming vector;
+  double clock_mhz = 0;
+  NpuSramParams sram;
+
+  int64_t ifmap_sram_bytes() const { return sram.ifmap_kib * 1024; }
+  int64_t filter_sram_bytes() const { return sram.filter_kib * 1024; }
+  int64_t ofmap_sram_bytes() const { return sram.ofmap_kib * 1024; }
+};
+
+}  // namespace h4h

@@ -2,6 +2,8 @@
 #include <cstdlib>
 #include <iostream>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -20,11 +22,12 @@ namespace h4h::cli {
 
 namespace {
 struct RunArgs {
-  std::string model, topology, arch, schema = "hetero_parallel", custom, csv, trace;
+  std::string model, topology, arch, schema = "hetero_parallel", custom, csv, trace, tensors;
   int64_t batch = 0;
   int inferences = 1;
   int precision_bits = 8;
   bool json = false;
+  std::vector<std::string> set;  // KEY=VALUE overrides of the arch config
 };
 }  // namespace
 
@@ -46,9 +49,15 @@ void register_run(CLI::App& app) {
                   "is reported as steady state");
   cmd->add_option("--precision-bits", a->precision_bits, "Storage precision of tensors (8 or 16)")
       ->check(CLI::IsMember({8, 16}));
+  cmd->add_option("--set", a->set,
+                  "Override an arch config key, KEY=VALUE (repeatable; keys as in `config keys`, "
+                  "e.g. --set memory.global_buffer_kib=4096)");
   cmd->add_flag("--json", a->json, "Print the JSON summary (a stable contract) instead of the table");
   files->output("--csv", a->csv, "Write per-kernel records as CSV to this file");
   files->output("--trace", a->trace, "Write a Chrome/Perfetto trace-event JSON to this file");
+  files->output("--tensors", a->tensors,
+                "Write where each activation tensor lived (bytes, lifetime, placement, offset): "
+                "JSON if the name ends in .json, else CSV");
   files->claims_stdout("--json", a->json);
   cmd->callback([a, cmd, files]() {
     if (a->model.empty() && a->topology.empty())
@@ -60,7 +69,14 @@ void register_run(CLI::App& app) {
     // An output that cannot be written, or would replace an input, fails now, not after
     // the simulation.
     files->check();
-    const ArchConfig cfg = load_arch_config(a->arch);
+    ArchConfig cfg = load_arch_config(a->arch);
+    for (const std::string& kv : a->set) {
+      const auto eq = kv.find('=');
+      if (eq == std::string::npos || eq == 0)
+        throw UserError(fmt::format("--set {}: expected KEY=VALUE", kv));
+      set_arch_param(cfg, kv.substr(0, eq), kv.substr(eq + 1));
+    }
+    validate_arch_config(cfg);
     // Without --schema, the schema that uses what the config has.
     if (!cmd->count("--schema"))
       a->schema = cfg.npu.enabled && cfg.cim.enabled ? "hetero_parallel"
@@ -86,6 +102,10 @@ void register_run(CLI::App& app) {
     const RunStats st = sys.run(w, m, ro);
     if (!a->csv.empty()) write_output(a->csv, run_csv(st, w));
     if (!a->trace.empty()) write_output(a->trace, run_trace(st, w));
+    if (!a->tensors.empty()) {
+      const bool json = a->tensors.size() > 5 && a->tensors.compare(a->tensors.size() - 5, 5, ".json") == 0;
+      write_output(a->tensors, json ? run_tensors_json(st, w).dump(2) + "\n" : run_tensors_csv(st, w));
+    }
     if (a->json) std::cout << run_to_json(st, w).dump(2) << "\n";
     else files->report() << run_table(st, w);
   });

@@ -2,6 +2,7 @@
 // What executing one kernel on a unit produced: times, stalls and the action counts that
 // the energy table prices.
 #include <cstdint>
+#include <vector>
 
 #include <systemc>
 
@@ -14,12 +15,17 @@ struct UnitResult {
   int64_t program_cycles = 0;      // CIM weight (re)programming
   int64_t load_bytes = 0;          // memory → unit
   int64_t store_bytes = 0;         // unit → memory
+  int64_t onchip_load_bytes = 0;   // the part of load_bytes served by the global buffer
+  int64_t onchip_store_bytes = 0;  // the part of store_bytes written to it
   int64_t sram_read_bytes = 0;
   int64_t sram_write_bytes = 0;
   int64_t vector_lane_ops = 0;
   int64_t cim_macs = 0;
   int64_t adc_conversions = 0;
   int64_t weight_write_bits = 0;
+  // Bytes moved per stream of the job, in the job's order (loads, stores): the engine
+  // attributes them to tensors and weights.
+  std::vector<int64_t> loaded, stored;
 };
 
 }  // namespace h4h

@@ -163,11 +163,12 @@ const LutTable& require_lut_table(const LutFile& lut, const std::string& lut_pat
 }
 
 SimResult simulate_model(System& sys, const SchemaSpec& spec, onnx::ModelProto model,
-                         const std::string& origin, Metric metric) {
+                         const std::string& origin, Metric metric, bool as_block) {
   const Workload w = load_onnx_model_workload(std::move(model), origin, {});
   const Mapping m = map_workload(w, sys.config(), spec);
   RunOptions ro;
   ro.inferences = metric == Metric::steady ? 2 : 1;
+  ro.network_io_on_chip = as_block;
   const RunStats st = sys.run(w, m, ro);
   SimResult r;
   r.latency_ns = st.inferences.back().latency_ns;
@@ -195,7 +196,7 @@ int64_t fill_lut(LutTable& table, const SearchSpace& space, System& sys, const S
   for (const auto& b : todo) {
     SimResult r;
     try {
-      r = simulate_model(sys, spec, build_block_model(b), b.key(), table_metric(table));
+      r = simulate_model(sys, spec, build_block_model(b), b.key(), table_metric(table), true);
     } catch (const UserError& e) {
       checkpoint();  // keep what is finished; a re-run resumes from it
       throw UserError(fmt::format("LUT block {}: {}", b.key(), e.what()));

@@ -7,11 +7,13 @@
 //
 // What an entry is: one inference of the block alone (batch 1) — the first (cold: every
 // CIM weight programmed) or, with Metric::steady, the second of two back-to-back runs
-// (weights the mapper pinned stay in their macros). The block reads its input from DRAM
-// and writes its output to DRAM, as every kernel does in a full run (the engine fuses
-// nothing across kernels). What isolation misses — NPU/CIM overlap across block
-// boundaries, the macro budget being shared by the whole network (which layers stay
-// resident, how many scratch macros the rest get), DRAM row state carried between
+// (weights the mapper pinned stay in their macros). The block runs as it would in the
+// middle of a network: its input starts in the global buffer and its output stays there
+// when they fit (with memory.activations_on_chip: false both go through DRAM, as every
+// tensor does). What isolation misses — the network's first input and last output in
+// DRAM, NPU/CIM overlap across block boundaries, the global buffer being shared with the
+// neighbours' tensors, the macro budget being shared by the whole network (which layers
+// stay resident, how many scratch macros the rest get), DRAM row state carried between
 // blocks — is what the per-space correction, fitted on a few full simulations, absorbs.
 #include <cstdint>
 #include <functional>
@@ -95,8 +97,11 @@ struct SimResult {
   double cold_latency_ns = 0, cold_energy_pj = 0;  // the first inference
   int64_t resident_macros = 0;                      // macros holding pinned weights
 };
+// `as_block`: the model is one block of a network (its input starts in the global buffer,
+// its output stays there: RunOptions::network_io_on_chip).
 SimResult simulate_model(System& sys, const SchemaSpec& spec, onnx::ModelProto model,
-                         const std::string& origin, Metric metric = Metric::cold);
+                         const std::string& origin, Metric metric = Metric::cold,
+                         bool as_block = false);
 
 // Blocks of `space` that `table` lacks, in key order.
 std::vector<BlockInstance> missing_blocks(const SearchSpace& space, const LutTable& table);

@@ -26,44 +26,60 @@ UnitResult CimCluster::run(const CimJob& job) {
   r.weight_write_bits = plan.weight_write_bits;
   r.program_cycles = plan.program_cycles;
   r.compute_cycles = plan.compute_cycles;
+  r.loaded.assign(1 + job.inputs.size(), 0);
+  r.stored.assign(job.outputs.size(), 0);
   const int64_t rounds = plan.rounds;
+  int64_t in_total = 0;
+  for (const MemStream& m : job.inputs) in_total += m.bytes;
+  const int64_t slice_bytes = in_total / std::max<int64_t>(plan.tiles / plan.col_tiles, 1);
+  const bool buffered = job.input_buffer_bytes > 0 && slice_bytes <= job.input_buffer_bytes;
+  int64_t loaded_slice = -1;  // the last slice the input buffer holds
   std::vector<Dma::Handle> stores;
-  uint64_t w_off = 0, out_off = 0;
+  uint64_t w_off = 0;
+  std::vector<uint64_t> out_off(job.outputs.size(), 0);
   for (int64_t round = 0; round < rounds; ++round) {
     if (program) {
       // Weights stream in while rows are written: the slower of the two sets the pace.
-      const int64_t wb = share(job.weight_bytes, rounds, round);
-      Dma::Handle w = wb > 0 ? dma_.start(job.weight_addr + w_off, wb, false) : nullptr;
+      const int64_t wb = share(job.weights.bytes, rounds, round);
+      Dma::Handle w = wb > 0 ? dma_.start(job.weights.addr + w_off, wb, false) : nullptr;
       w_off += static_cast<uint64_t>(wb);
-      r.load_bytes += wb;
+      r.loaded[0] += wb;
       sc_core::wait(cycles_time(period_, share(plan.program_cycles, rounds, round)));
       if (w) dma_.wait_done(w);
     }
     // Tiles are taken group by group, row tile by row tile, column tiles innermost. A round
     // needs the input slices of the (group, row tile) pairs it holds: column tiles share
     // theirs, groups and row tiles each have their own. Inputs stream alongside the
-    // bit-serial compute; waiting for them beyond the compute time is a stall. There is no
-    // input buffer across rounds, so a slice needed in two rounds is read twice.
+    // bit-serial compute; waiting for them beyond the compute time is a stall. A slice
+    // needed in two rounds is read twice unless it fits the input buffer.
     const int64_t first_tile = round * job.macro_count;
     const int64_t last_tile = std::min(plan.tiles, first_tile + job.macro_count) - 1;
-    const int64_t slices = last_tile / plan.col_tiles - first_tile / plan.col_tiles + 1;
-    const int64_t all_slices = plan.tiles / plan.col_tiles;
-    const int64_t ib = job.in_bytes * slices / std::max<int64_t>(all_slices, 1);
-    Dma::Handle in = ib > 0 ? dma_.start(job.in_addr, ib, false) : nullptr;
-    r.load_bytes += ib;
+    const int64_t first_slice = first_tile / plan.col_tiles, last_slice = last_tile / plan.col_tiles;
+    const int64_t all_slices = std::max<int64_t>(plan.tiles / plan.col_tiles, 1);
+    const int64_t slices = last_slice - (buffered ? std::max(first_slice - 1, loaded_slice) : first_slice - 1);
+    loaded_slice = std::max(loaded_slice, last_slice);
+    std::vector<Dma::Handle> in;
+    for (size_t s = 0; s < job.inputs.size(); ++s) {
+      const int64_t ib = job.inputs[s].bytes * slices / all_slices;
+      if (ib > 0) in.push_back(dma_.start(job.inputs[s].addr, ib, false));
+      r.loaded[1 + s] += ib;
+    }
     sc_core::wait(cycles_time(period_, share(plan.compute_cycles, rounds, round)));
     const sc_core::sc_time t0 = sc_core::sc_time_stamp();
-    if (in) dma_.wait_done(in);
+    for (auto& h : in) dma_.wait_done(h);
     r.stall += sc_core::sc_time_stamp() - t0;
-    const int64_t ob = share(job.out_bytes, rounds, round);
-    if (ob > 0) {
-      stores.push_back(dma_.start(job.out_addr + out_off, ob, true));
-      out_off += static_cast<uint64_t>(ob);
-      r.store_bytes += ob;
+    for (size_t s = 0; s < job.outputs.size(); ++s) {
+      const int64_t ob = share(job.outputs[s].bytes, rounds, round);
+      if (ob == 0) continue;
+      stores.push_back(dma_.start(job.outputs[s].addr + out_off[s], ob, true));
+      out_off[s] += static_cast<uint64_t>(ob);
+      r.stored[s] += ob;
     }
   }
+  for (int64_t b : r.loaded) r.load_bytes += b;
+  for (int64_t b : r.stored) r.store_bytes += b;
   const sc_core::sc_time t0 = sc_core::sc_time_stamp();
-  for (auto& s : stores) dma_.wait_done(s);
+  for (auto& h : stores) dma_.wait_done(h);
   r.stall += sc_core::sc_time_stamp() - t0;
   r.end = sc_core::sc_time_stamp();
   return r;

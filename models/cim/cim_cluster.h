@@ -3,7 +3,8 @@
 // rounds (models/cim/cim_macro.h): each round first programs its tiles' weights (loaded
 // from memory, written at weight-write bandwidth; the two overlap), then streams the input
 // vectors, double buffered against the input loads, and drains the outputs. A resident
-// layer on a warm run skips programming.
+// layer on a warm run skips programming. Input slices that fit the cluster's input buffer
+// are loaded once per layer.
 #include <cstdint>
 #include <vector>
 
@@ -17,13 +18,20 @@ namespace h4h {
 
 // A layer as the mapper planned it: `plan` for this run (cold, or warm without programming
 // when `resident && warm`); the shell executes it round by round.
+// Streams: `weights` (loaded when programming), `inputs` (each input slice a round needs
+// comes from every input stream in proportion), `outputs` (drained round by round);
+// UnitResult::loaded is {weights, inputs...}, stored is {outputs...}.
 struct CimJob {
   CimLayerPlan plan;
-  int64_t in_bytes = 0, weight_bytes = 0, out_bytes = 0;
-  uint64_t in_addr = 0, weight_addr = 0, out_addr = 0;
+  MemStream weights;
+  std::vector<MemStream> inputs, outputs;
   bool resident = false;  // pinned in macros
   bool warm = false;      // and already programmed by an earlier run
   int64_t macro_count = 1;  // the macros this layer may use (its plan's, per round)
+  // Input slices (one row tile's inputs) it can hold: when a slice fits, a round reads only
+  // the slices no earlier round loaded (consecutive rounds share the boundary slice); when
+  // it does not, every round reads all the slices it needs.
+  int64_t input_buffer_bytes = 0;
 };
 
 class CimCluster : public sc_core::sc_module {

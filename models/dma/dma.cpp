@@ -1,13 +1,15 @@
 #include "models/dma/dma.h"
 
 #include <algorithm>
+#include <stdexcept>
+#include <string>
 
 #include <sysc/kernel/sc_dynamic_processes.h>
 
 namespace h4h {
 
 Dma::Dma(sc_core::sc_module_name name, const DmaParams& p)
-    : sc_module(name), socket("socket"), p_(p) {
+    : sc_module(name), socket("socket"), onchip_socket("onchip_socket"), p_(p) {
   for (int64_t w = 0; w < p_.outstanding; ++w) {
     payloads_.push_back(std::make_unique<tlm::tlm_generic_payload>());
     workers_.push_back(sc_core::sc_spawn(sc_bind(&Dma::worker, this, payloads_.back().get()),
@@ -62,10 +64,19 @@ void Dma::worker(tlm::tlm_generic_payload* payload) {
     trans.set_streaming_width(static_cast<unsigned int>(c.bytes));
     trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
     sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
-    socket->b_transport(trans, delay);
+    const bool onchip = c.addr >= kGlobalBufferBase;
+    if (onchip) {
+      // A chip without a global buffer never hands out its addresses: a layout bug.
+      if (onchip_socket.size() == 0)
+        throw std::logic_error(std::string(name()) + ": on-chip address without a global buffer");
+      onchip_socket->b_transport(trans, delay);
+    } else {
+      socket->b_transport(trans, delay);
+    }
     sc_core::wait(delay);
     ++stats_.chunks;
-    (c.write ? stats_.bytes_written : stats_.bytes_read) += c.bytes;
+    if (onchip) (c.write ? stats_.onchip_bytes_written : stats_.onchip_bytes_read) += c.bytes;
+    else (c.write ? stats_.bytes_written : stats_.bytes_read) += c.bytes;
     if (--in_flight_ == 0) stats_.busy_time += sc_core::sc_time_stamp() - busy_since_;
     if (--c.owner->pending_chunks == 0) c.owner->done.notify(sc_core::SC_ZERO_TIME);
   }

@@ -1,7 +1,8 @@
 #pragma once
 // Dma: one engine per unit. Splits a transfer into chunks (row-sized, a few KiB) and keeps
-// up to `outstanding` of them in flight through the bus to DRAM, as real DMA engines queue
-// requests; a chunk is one TLM transaction. Called from the owning unit's thread:
+// up to `outstanding` of them in flight, as real DMA engines queue requests; a chunk is one
+// TLM transaction. Addresses below kGlobalBufferBase go through the bus to DRAM (`socket`),
+// those above to the on-chip global buffer (`onchip_socket`), which is not on the DRAM bus. Called from the owning unit's thread:
 // `start` returns at once, `wait_done` blocks until that transfer is complete, `transfer`
 // does both.
 #include <cstdint>
@@ -13,7 +14,15 @@
 #include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
 
+#include "models/sram/global_buffer.h"
+
 namespace h4h {
+
+// A contiguous range a unit moves: `bytes` from (or to) `addr`, DRAM or global buffer.
+struct MemStream {
+  uint64_t addr = 0;
+  int64_t bytes = 0;
+};
 
 struct DmaParams {
   int64_t chunk_bytes = 4096;
@@ -23,8 +32,10 @@ struct DmaParams {
 struct DmaStats {
   int64_t transfers = 0;
   int64_t chunks = 0;
-  int64_t bytes_read = 0;     // from memory
-  int64_t bytes_written = 0;  // to memory
+  int64_t bytes_read = 0;     // from DRAM (through the bus)
+  int64_t bytes_written = 0;  // to DRAM
+  int64_t onchip_bytes_read = 0;     // from the global buffer
+  int64_t onchip_bytes_written = 0;  // to the global buffer
   sc_core::sc_time busy_time = sc_core::SC_ZERO_TIME;  // time with at least one chunk in flight
 };
 
@@ -36,7 +47,8 @@ class Dma : public sc_core::sc_module {
   };
   using Handle = std::shared_ptr<Transfer>;
 
-  tlm_utils::simple_initiator_socket<Dma> socket;
+  tlm_utils::simple_initiator_socket<Dma> socket;                 // bus → DRAM
+  tlm_utils::simple_initiator_socket_optional<Dma> onchip_socket;  // global buffer, if any
 
   Dma(sc_core::sc_module_name name, const DmaParams& p);
   Handle start(uint64_t addr, int64_t bytes, bool write);

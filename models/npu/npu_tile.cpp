@@ -15,6 +15,13 @@ int64_t share(int64_t total, int64_t parts, int64_t i) {
   return total / parts + (i < total % parts ? 1 : 0);
 }
 
+// share() in whole `align`-byte blocks, the leftover bytes in the last part: tiles that
+// start on burst boundaries, as DMA descriptors do (align 1: share()).
+int64_t share_aligned(int64_t total, int64_t parts, int64_t i, int64_t align) {
+  if (align <= 1) return share(total, parts, i);
+  return share(total / align, parts, i) * align + (i == parts - 1 ? total % align : 0);
+}
+
 }  // namespace
 
 NpuTile::NpuTile(sc_core::sc_module_name name, const NpuTileParams& p, Dma& array_dma,
@@ -22,36 +29,57 @@ NpuTile::NpuTile(sc_core::sc_module_name name, const NpuTileParams& p, Dma& arra
     : sc_module(name), p_(p), array_dma_(array_dma), vector_dma_(vector_dma),
       period_(1e6 / p.clock_mhz, sc_core::SC_PS) {}
 
-sc_core::sc_time NpuTile::pipeline(Dma& dma, int64_t tiles, int64_t load_bytes,
-                                   uint64_t load_addr, int64_t compute_cycles,
-                                   int64_t store_bytes, uint64_t store_addr) {
+sc_core::sc_time NpuTile::pipeline(Dma& dma, int64_t tiles, const std::vector<MemStream>& loads,
+                                   int64_t compute_cycles, const std::vector<MemStream>& stores,
+                                   int64_t align) {
   sc_core::sc_time stall = sc_core::SC_ZERO_TIME;
-  std::vector<Dma::Handle> stores;
-  uint64_t load_off = 0, store_off = 0;
-  auto load = [&](int64_t i) -> Dma::Handle {
-    const int64_t b = share(load_bytes, tiles, i);
-    if (b == 0) return nullptr;
-    auto h = dma.start(load_addr + load_off, b, false);
-    load_off += static_cast<uint64_t>(b);
-    return h;
+  std::vector<Dma::Handle> pending_stores;
+  std::vector<uint64_t> load_off(loads.size(), 0), store_off(stores.size(), 0);
+  // Tile i's share of every load stream, in stream order.
+  auto load = [&](int64_t i) {
+    std::vector<Dma::Handle> hs;
+    for (size_t s = 0; s < loads.size(); ++s) {
+      const int64_t b = share_aligned(loads[s].bytes, tiles, i, align);
+      if (b == 0) continue;
+      hs.push_back(dma.start(loads[s].addr + load_off[s], b, false));
+      load_off[s] += static_cast<uint64_t>(b);
+    }
+    return hs;
   };
-  Dma::Handle next = load(0);
+  std::vector<Dma::Handle> next = load(0);
   for (int64_t i = 0; i < tiles; ++i) {
     const sc_core::sc_time t0 = sc_core::sc_time_stamp();
-    if (next) dma.wait_done(next);
+    for (auto& h : next) dma.wait_done(h);
     stall += sc_core::sc_time_stamp() - t0;
-    next = i + 1 < tiles ? load(i + 1) : nullptr;
+    next = i + 1 < tiles ? load(i + 1) : std::vector<Dma::Handle>{};
     sc_core::wait(cycles_time(period_, share(compute_cycles, tiles, i)));
-    const int64_t sb = share(store_bytes, tiles, i);
-    if (sb > 0) {
-      stores.push_back(dma.start(store_addr + store_off, sb, true));
-      store_off += static_cast<uint64_t>(sb);
+    for (size_t s = 0; s < stores.size(); ++s) {
+      const int64_t sb = share_aligned(stores[s].bytes, tiles, i, align);
+      if (sb == 0) continue;
+      pending_stores.push_back(dma.start(stores[s].addr + store_off[s], sb, true));
+      store_off[s] += static_cast<uint64_t>(sb);
     }
   }
   const sc_core::sc_time t0 = sc_core::sc_time_stamp();
-  for (auto& s : stores) dma.wait_done(s);
+  for (auto& h : pending_stores) dma.wait_done(h);
   stall += sc_core::sc_time_stamp() - t0;  // draining the last outputs
   return stall;
+}
+
+int64_t tile_count(int64_t sram_tiles, int64_t load_bytes, int64_t min_tile_bytes) {
+  if (min_tile_bytes <= 0) return sram_tiles;
+  return std::max(sram_tiles, load_bytes / min_tile_bytes);
+}
+
+GemmTraffic gemm_traffic(const NpuTileParams& p, int64_t ifmap_bytes, int64_t filter_bytes) {
+  GemmTraffic t;
+  t.ifmap_bytes = ifmap_bytes;
+  t.filter_bytes = filter_bytes;
+  const int64_t half_ifmap = std::max<int64_t>(p.ifmap_sram_bytes() / 2, 1);
+  const int64_t half_filter = std::max<int64_t>(p.filter_sram_bytes() / 2, 1);
+  if (filter_bytes > half_filter && ifmap_bytes > half_ifmap)
+    t.ifmap_passes = ceil_div(filter_bytes, half_filter);
+  return t;
 }
 
 UnitResult NpuTile::run_gemm(const GemmJob& job) {
@@ -59,19 +87,21 @@ UnitResult NpuTile::run_gemm(const GemmJob& job) {
   r.start = sc_core::sc_time_stamp();
   const FoldPlan& plan = job.plan;
   r.compute_cycles = job.groups * plan.compute_cycles;
-  // Operand traffic from memory (see the header).
+  int64_t load = 0;
+  for (const MemStream& s : job.loads) load += s.bytes;
   const int64_t half_ifmap = std::max<int64_t>(p_.ifmap_sram_bytes() / 2, 1);
   const int64_t half_filter = std::max<int64_t>(p_.filter_sram_bytes() / 2, 1);
-  int64_t load = job.ifmap_bytes + job.filter_bytes;
-  if (job.filter_bytes > half_filter && job.ifmap_bytes > half_ifmap)
-    load = job.filter_bytes + job.ifmap_bytes * ceil_div(job.filter_bytes, half_filter);
   const int64_t tile_bytes = half_ifmap + half_filter;
-  const int64_t tiles = std::max<int64_t>({1, ceil_div(load, tile_bytes),
-                                           ceil_div(job.ofmap_bytes, std::max<int64_t>(p_.ofmap_sram_bytes() / 2, 1))});
-  r.stall = pipeline(array_dma_, tiles, load, job.ifmap_addr, r.compute_cycles, job.ofmap_bytes,
-                     job.ofmap_addr);
+  const int64_t tiles = tile_count(
+      std::max<int64_t>({1, ceil_div(load, tile_bytes),
+                         ceil_div(job.ofmap_bytes, std::max<int64_t>(p_.ofmap_sram_bytes() / 2, 1))}),
+      load, job.min_tile_bytes);
+  r.stall = pipeline(array_dma_, tiles, job.loads, r.compute_cycles, job.stores,
+                     job.min_tile_bytes > 0 ? kTileAlignBytes : 1);
+  for (const MemStream& s : job.loads) r.loaded.push_back(s.bytes);
+  for (const MemStream& s : job.stores) r.stored.push_back(s.bytes);
   r.load_bytes = load;
-  r.store_bytes = job.ofmap_bytes;
+  for (const MemStream& s : job.stores) r.store_bytes += s.bytes;
   // SRAM traffic: every element fed into the array edge is one SRAM read; loads and
   // results are SRAM writes. OS streams T ifmap rows and T filter columns per fold; WS/IS
   // preload R·C stationary values, then stream T·R.
@@ -79,7 +109,7 @@ UnitResult NpuTile::run_gemm(const GemmJob& job) {
   const int64_t per_fold = p_.array.dataflow == SystolicDataflow::os ? plan.temporal * (R + C)
                                                                       : R * C + plan.temporal * R;
   r.sram_read_bytes = job.groups * plan.folds * per_fold * job.elem_bytes;
-  r.sram_write_bytes = load + job.ofmap_bytes;
+  r.sram_write_bytes = load + r.store_bytes;
   r.end = sc_core::sc_time_stamp();
   return r;
 }
@@ -88,15 +118,22 @@ UnitResult NpuTile::run_vector(const VectorJob& job) {
   UnitResult r;
   r.start = sc_core::sc_time_stamp();
   r.compute_cycles = vector_cycles(p_.vector, job.mix, job.elements);
+  int64_t in_bytes = 0, out_bytes = 0;
+  for (const MemStream& s : job.loads) in_bytes += s.bytes;
+  for (const MemStream& s : job.stores) out_bytes += s.bytes;
   const int64_t buffer = std::max<int64_t>(p_.ofmap_sram_bytes() / 2, 1);
-  const int64_t tiles = std::max<int64_t>({1, ceil_div(job.in_bytes, buffer), ceil_div(job.out_bytes, buffer)});
-  r.stall = pipeline(vector_dma_, tiles, job.in_bytes, job.in_addr, r.compute_cycles,
-                     job.out_bytes, job.out_addr);
-  r.load_bytes = job.in_bytes;
-  r.store_bytes = job.out_bytes;
+  const int64_t tiles = tile_count(
+      std::max<int64_t>({1, ceil_div(in_bytes, buffer), ceil_div(out_bytes, buffer)}), in_bytes,
+      job.min_tile_bytes);
+  r.stall = pipeline(vector_dma_, tiles, job.loads, r.compute_cycles, job.stores,
+                     job.min_tile_bytes > 0 ? kTileAlignBytes : 1);
+  for (const MemStream& s : job.loads) r.loaded.push_back(s.bytes);
+  for (const MemStream& s : job.stores) r.stored.push_back(s.bytes);
+  r.load_bytes = in_bytes;
+  r.store_bytes = out_bytes;
   r.vector_lane_ops = job.elements * job.mix.lane_ops();
-  r.sram_read_bytes = job.in_bytes;
-  r.sram_write_bytes = job.in_bytes + job.out_bytes;
+  r.sram_read_bytes = in_bytes;
+  r.sram_write_bytes = in_bytes + out_bytes;
   r.end = sc_core::sc_time_stamp();
   return r;
 }

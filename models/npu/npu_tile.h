@@ -5,11 +5,14 @@
 // vector_unit).
 //
 // A GEMM runs in SRAM-sized tiles: tile i+1's operands load while tile i computes, and
-// tile i's outputs drain while tile i+1 computes. Operand traffic: if the filters fit in
-// half the filter SRAM (or the ifmap in half the ifmap SRAM) each operand is read from
-// memory once; otherwise the ifmap is re-read once per filter block (SCALE-Sim's
-// double-buffered scratchpad makes the same trade).
+// tile i's outputs drain while tile i+1 computes. Operand traffic (gemm_traffic): if the
+// filters fit in half the filter SRAM (or the ifmap in half the ifmap SRAM) each operand is
+// read from memory once; otherwise the ifmap is re-read once per filter block (SCALE-Sim's
+// double-buffered scratchpad makes the same trade). Each tile loads its share of every
+// load stream and stores its share of every store stream; a stream's address says whether
+// it is in DRAM or in the global buffer (models/dma).
 #include <cstdint>
+#include <vector>
 
 #include <systemc>
 
@@ -24,21 +27,45 @@ namespace h4h {
 
 // A GEMM as the mapper planned it: `plan` is how one group folds onto the array (the shell
 // executes it; it does not re-derive it), `groups` independent groups run one after another.
+// `loads` carry gemm_traffic's bytes (the ifmap streams once per pass); the operand sizes
+// set the tiling.
 struct GemmJob {
   FoldPlan plan;
   int64_t groups = 1;
   int64_t elem_bytes = 1;
   int64_t ifmap_bytes = 0, filter_bytes = 0, ofmap_bytes = 0;
-  uint64_t ifmap_addr = 0, filter_addr = 0, ofmap_addr = 0;
+  std::vector<MemStream> loads, stores;
+  int64_t min_tile_bytes = 0;  // 0: tiles as large as the SRAMs allow (see tile_count)
 };
+
+// What a GEMM's operands cost in memory reads: the filters once, the ifmap `ifmap_passes`
+// times (see the header comment).
+struct GemmTraffic {
+  int64_t ifmap_passes = 1;
+  int64_t ifmap_bytes = 0, filter_bytes = 0;
+  int64_t load_bytes() const { return filter_bytes + ifmap_bytes * ifmap_passes; }
+};
+GemmTraffic gemm_traffic(const NpuTileParams& p, int64_t ifmap_bytes, int64_t filter_bytes);
 
 struct VectorJob {
   VectorOpMix mix;
   int64_t elements = 0;
-  int64_t in_bytes = 0, out_bytes = 0;
-  uint64_t in_addr = 0, out_addr = 0;
+  std::vector<MemStream> loads, stores;  // inputs (and constants), outputs
   bool gemm_on_lanes = false;  // a matmul placed on the vector unit: `elements` are MACs
+  int64_t min_tile_bytes = 0;  // as GemmJob's
 };
+
+// How many tiles a job streams in: at least what the SRAM halves force (`sram_tiles`), and,
+// given `min_tile_bytes`, as many more as keep every tile at least that large. The pipeline
+// has no per-tile cost, so more, smaller tiles only shorten the exposed first load and last
+// drain: the time-minimal tiling is the finest the DMA streams efficiently. With it, more
+// SRAM never lengthens the first fill (the count no longer shrinks as the SRAM grows);
+// without it (0) tiles are SRAM-sized, as SCALE-Sim's scratchpad (and the ablation) has it.
+int64_t tile_count(int64_t sram_tiles, int64_t load_bytes, int64_t min_tile_bytes);
+
+// Fine tiles (min_tile_bytes > 0) start on 64-byte boundaries of each stream, so a DRAM
+// burst is not split between two tiles.
+inline constexpr int64_t kTileAlignBytes = 64;
 
 class NpuTile : public sc_core::sc_module {
  public:
@@ -50,10 +77,13 @@ class NpuTile : public sc_core::sc_module {
   const NpuTileParams& params() const { return p_; }
 
  private:
-  // Streams `tiles` tiles: load (bytes_in), compute (cycles), store (bytes_out), double
-  // buffered on `dma`. Returns the stall time.
-  sc_core::sc_time pipeline(Dma& dma, int64_t tiles, int64_t load_bytes, uint64_t load_addr,
-                            int64_t compute_cycles, int64_t store_bytes, uint64_t store_addr);
+  // Streams `tiles` tiles: load (each tile its share of every load stream), compute
+  // (cycles), store (its share of every store stream), double buffered on `dma`. Returns
+  // the stall time.
+  // Tiles split each stream at multiples of `align` bytes (1: anywhere).
+  sc_core::sc_time pipeline(Dma& dma, int64_t tiles, const std::vector<MemStream>& loads,
+                            int64_t compute_cycles, const std::vector<MemStream>& stores,
+                            int64_t align);
 
   NpuTileParams p_;
   Dma& array_dma_;

@@ -174,6 +174,11 @@ std::vector<Decl> make_decls() {
       H4H_PARAM(int64_t, "cim.weight_write_rows_per_cycle", I, "rows/cycle", int64_t{1},
                 pos_max(65536), cim.weight_write_rows_per_cycle,
                 "Weight (re)programming bandwidth: SRAM rows written per cycle"),
+      H4H_PARAM(int64_t, "cim.input_buffer_kib", I, "KiB", int64_t{64}, nonneg_max(1 << 20),
+                cim.input_buffer_kib,
+                "Cluster input buffer: an input slice (one row tile's inputs) that fits is loaded "
+                "once per layer, not once per round that needs it (64 KiB: a 56x56x16 int8 "
+                "slice; an assumption, scale it with the macros)"),
       H4H_PARAM(double, "cim.clock_mhz", R, "MHz", 500.0, clock(), cim.clock_mhz,
                 "Macro clock (digital SRAM-CIM macros report 0.2-1 GHz at 22-5 nm)"),
 
@@ -220,6 +225,23 @@ std::vector<Decl> make_decls() {
       H4H_PARAM(double, "dram.refresh.trfc_ns", R, "ns", 280.0, pos_max(1e9), dram.trfc_ns,
                 "All-bank refresh cycle time (LPDDR4 8 Gb: 280 ns)"),
 
+      // --- On-chip memory shared by NPU array, vector unit and CIM cluster ---------------
+      H4H_PARAM(int64_t, "memory.global_buffer_kib", I, "KiB", int64_t{1024}, nonneg_max(1 << 20),
+                memory.global_buffer.capacity_kib,
+                "Global buffer for activations between kernels (0: none, all spill to DRAM). Edge "
+                "NPUs keep 0.4-2.5 MB on chip: Arm Vela's Ethos-U65 configs 384-512 KB, RK3588 "
+                "956 KB NPU-usable SRAM, AMD XDNA Phoenix 5 x 512 KB memory tiles"),
+      H4H_PARAM(int64_t, "memory.global_buffer_banks", I, "banks", int64_t{16}, pow2(1024),
+                memory.global_buffer.banks,
+                "Banks of the global buffer (consecutive bytes interleave over them)"),
+      H4H_PARAM(int64_t, "memory.global_buffer_bank_width_bytes", I, "B", int64_t{4}, pow2(1024),
+                memory.global_buffer.bank_width_bytes,
+                "Bytes per bank per NPU cycle (16 x 4 B = 64 B/cycle for 1024 MACs: Vela's "
+                "Ethos-U65 ratio, 16 B/cycle of SRAM for 256 MACs)"),
+      H4H_PARAM(bool, "memory.activations_on_chip", B, "", true, {}, memory.activations_on_chip,
+                "Keep activations in the global buffer when they fit (false: every tensor goes "
+                "through DRAM, the model before on-chip memory; an ablation)"),
+
       // --- Energy table (Accelergy-style: counted actions x per-action energy) ------------
       H4H_PARAM(double, "energy.npu_mac_pj", R, "pJ", 0.12, energy(), energy.npu_mac_pj,
                 "8-bit MAC: Horowitz ISSCC'14 45 nm 0.2 pJ mul + 0.03 pJ add, scaled ~0.5x to 28 nm"),
@@ -229,6 +251,12 @@ std::vector<Decl> make_decls() {
                 "x1.6 for 64-256 KB arrays"),
       H4H_PARAM(double, "energy.sram_write_pj_per_byte", R, "pJ/B", 1.4, energy(),
                 energy.sram_write_pj_per_byte, "SRAM write (slightly above read)"),
+      H4H_PARAM(double, "energy.global_buffer_read_pj_per_byte", R, "pJ/B", 3.0, energy(),
+                energy.global_buffer_read_pj_per_byte,
+                "Global buffer read: Horowitz ISSCC'14, 1 MB SRAM ~100 pJ per 64 bit at 45 nm, "
+                "~0.25x at 28 nm"),
+      H4H_PARAM(double, "energy.global_buffer_write_pj_per_byte", R, "pJ/B", 3.4, energy(),
+                energy.global_buffer_write_pj_per_byte, "Global buffer write (slightly above read)"),
       H4H_PARAM(double, "energy.vector_op_pj", R, "pJ", 0.4, energy(), energy.vector_op_pj,
                 "One vector lane-op (16-bit ALU op + register file access, 28 nm)"),
       H4H_PARAM(double, "energy.cim_mac_pj", R, "pJ", 0.09, energy(), energy.cim_mac_pj,

@@ -11,6 +11,7 @@
 #include "models/cim/cim_macro.h"
 #include "models/dram/dram_timing.h"
 #include "models/npu/npu_params.h"
+#include "models/sram/global_buffer_params.h"
 #include "sim/config/param_schema.h"
 
 namespace h4h {
@@ -29,6 +30,7 @@ struct CimParams : CimMacroParams {
   bool enabled = false;
   std::string impl;              // factory name of the macro model
   double clock_mhz = 0;
+  int64_t input_buffer_kib = 0;  // the cluster's input buffer (CimJob::input_buffer_bytes)
 };
 
 struct BusParams : BusTimingParams {};
@@ -37,9 +39,19 @@ struct DramParams : DramTimingParams {
   std::string kind;              // lpddr4 | lpddr5
 };
 
+// The on-chip memory shared by the units (the NPU's own SRAMs are npu.sram). The global
+// buffer's clock is the NPU's; the engine fills `global_buffer.clock_mhz` from it.
+struct MemoryParams {
+  GlobalBufferParams global_buffer;
+  // false: every tensor goes through DRAM, as before the on-chip hierarchy existed (an
+  // ablation: what on-chip reuse buys, and the old numbers reproduced).
+  bool activations_on_chip = false;
+};
+
 struct EnergyParams {
   double npu_mac_pj = 0;
   double sram_read_pj_per_byte = 0, sram_write_pj_per_byte = 0;
+  double global_buffer_read_pj_per_byte = 0, global_buffer_write_pj_per_byte = 0;
   double vector_op_pj = 0;
   double cim_mac_pj = 0;
   double adc_conversion_pj = 0;
@@ -61,6 +73,7 @@ struct ArchConfig {
   CimParams cim;
   BusParams bus;
   DramParams dram;
+  MemoryParams memory;
   EnergyParams energy;
   AreaParams area;
   std::string origin;            // file it came from ("" for defaults); not part of the hash

@@ -1,11 +1,13 @@
 #include "sim/engine/ready_set.h"
 
 #include <cassert>
+#include <utility>
 
 namespace h4h {
 
-ReadySet::ReadySet(const Workload& w, int inferences, bool serial)
-    : w_(&w), serial_(serial),
+ReadySet::ReadySet(const Workload& w, int inferences, bool serial,
+                   std::vector<std::vector<int>> extra)
+    : w_(&w), serial_(serial), extra_(std::move(extra)),
       done_(static_cast<size_t>(inferences), std::vector<char>(w.kernels.size(), 0)),
       remaining_(static_cast<size_t>(inferences), static_cast<int>(w.kernels.size())) {}
 
@@ -13,6 +15,9 @@ Blocker ReadySet::blocker(int r, int i) const {
   if (r > 0 && remaining_[r - 1] > 0) return {Blocker::Kind::inference, r - 1, -1};
   for (int p : w_->kernels[i].producers)
     if (!done_[r][p]) return {Blocker::Kind::kernel, r, p};
+  if (!extra_.empty())
+    for (int p : extra_[i])
+      if (!done_[r][p]) return {Blocker::Kind::kernel, r, p};
   if (serial_ && i > 0 && !done_[r][i - 1]) return {Blocker::Kind::kernel, r, i - 1};
   return {};
 }

@@ -3,7 +3,8 @@
 // scheduler threads consult (and GoogleTest checks without sc_start). A kernel of inference
 // r may start when inference r-1 is finished (inferences run back to back), when every
 // producer of it in inference r is done, and, in a serial schedule, when the kernel before
-// it in network order is done.
+// it in network order is done. `extra` adds, per kernel, kernels it also waits for in the
+// same inference (the global buffer's reuse order, sim/memory/tensor_plan).
 #include <vector>
 
 #include "frontend/workload.h"
@@ -21,7 +22,8 @@ struct Blocker {
 class ReadySet {
  public:
   ReadySet() = default;
-  ReadySet(const Workload& w, int inferences, bool serial);
+  ReadySet(const Workload& w, int inferences, bool serial,
+           std::vector<std::vector<int>> extra = {});
 
   Blocker blocker(int r, int i) const;
   bool ready(int r, int i) const { return blocker(r, i).kind == Blocker::Kind::none; }
@@ -35,6 +37,7 @@ class ReadySet {
  private:
   const Workload* w_ = nullptr;
   bool serial_ = false;
+  std::vector<std::vector<int>> extra_;  // per kernel, or empty
   std::vector<std::vector<char>> done_;  // [inference][kernel]
   std::vector<int> remaining_;           // per inference
 };

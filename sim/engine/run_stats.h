@@ -8,8 +8,33 @@
 #include "frontend/workload.h"
 #include "models/unit_result.h"
 #include "sim/mapper/mapper.h"
+#include "sim/memory/tensor_plan.h"
 
 namespace h4h {
+
+// Bytes moved between the units and memory, by where they went and what they were: DRAM
+// (through the bus) by kind of data, and the on-chip global buffer.
+struct TrafficBreakdown {
+  int64_t weights = 0;           // DRAM: weights streamed into the filter SRAM or CIM macros
+  int64_t activations_in = 0;    // DRAM: network inputs read
+  int64_t activations_out = 0;   // DRAM: network outputs written
+  int64_t spills = 0;            // DRAM: intermediate tensors written and read back
+  int64_t burst_padding = 0;     // DRAM: the rest of partly used bursts (whole bursts move)
+  int64_t onchip_read = 0;       // global buffer
+  int64_t onchip_write = 0;
+  int64_t dram() const { return weights + activations_in + activations_out + spills + burst_padding; }
+  int64_t onchip() const { return onchip_read + onchip_write; }
+  TrafficBreakdown& operator+=(const TrafficBreakdown& o) {
+    weights += o.weights;
+    activations_in += o.activations_in;
+    activations_out += o.activations_out;
+    spills += o.spills;
+    burst_padding += o.burst_padding;
+    onchip_read += o.onchip_read;
+    onchip_write += o.onchip_write;
+    return *this;
+  }
+};
 
 struct KernelRecord {
   int index = 0;               // into Workload::kernels
@@ -18,15 +43,17 @@ struct KernelRecord {
   int unit_instance = 0;       // which instance of `unit` ran it
   double start_ns = 0, end_ns = 0, stall_ns = 0;
   UnitResult result;
+  TrafficBreakdown traffic;
   double energy_pj = 0;        // dynamic energy of this kernel (compute, SRAM, bus, DRAM bytes)
   std::vector<int64_t> macros; // CIM macros it used
 };
 
 struct EnergyBreakdown {
   double npu_compute = 0, npu_sram = 0, vector = 0, cim_compute = 0, cim_weight_write = 0,
-         bus = 0, dram = 0, leakage = 0;
+         bus = 0, dram = 0, leakage = 0, global_buffer = 0;
   double total() const {
-    return npu_compute + npu_sram + vector + cim_compute + cim_weight_write + bus + dram + leakage;
+    return npu_compute + npu_sram + vector + cim_compute + cim_weight_write + bus + dram + leakage +
+           global_buffer;
   }
 };
 
@@ -39,6 +66,7 @@ struct InferenceStats {
   double latency_ns = 0;
   EnergyBreakdown energy;
   int64_t dram_bytes = 0;
+  TrafficBreakdown traffic;      // its DRAM part sums to dram_bytes
   int64_t bus_bytes = 0;
   int64_t dram_activates = 0;
   UnitUse npu, vector, cim, bus, dram, dma;
@@ -69,6 +97,11 @@ struct RunStats {
   int64_t dram_channels = 0;
   int64_t cim_macros = 0;
   int64_t resident_macros = 0;
+  int64_t global_buffer_bytes = 0;       // capacity (0: none)
+  int64_t global_buffer_peak_bytes = 0;  // would keep every placeable tensor on chip
+  int64_t global_buffer_used_bytes = 0;  // highest byte the placement uses
+  bool activations_on_chip = false;
+  std::vector<TensorPlacement> tensors;  // parallel to Workload::tensors
 };
 
 // Every number of a run's results is finite, or this throws std::logic_error naming the first

@@ -13,8 +13,10 @@
 #include "models/dma/dma.h"
 #include "models/dram/dram.h"
 #include "models/npu/npu_tile.h"
+#include "models/sram/global_buffer.h"
 #include "sim/engine/dram_layout.h"
 #include "sim/engine/ready_set.h"
+#include "sim/memory/tensor_plan.h"
 
 namespace h4h {
 namespace {
@@ -44,12 +46,32 @@ DmaParams dma_params(const ArchConfig& c) {
 
 double ns(const sc_core::sc_time& t) { return t.to_seconds() * 1e9; }
 
+constexpr int64_t kMinTileStreamBytes = 4096;
+
+// The global buffer runs on the NPU clock.
+GlobalBufferParams global_buffer_params(const ArchConfig& c) {
+  GlobalBufferParams p = c.memory.global_buffer;
+  p.clock_mhz = c.npu.clock_mhz;
+  return p;
+}
+
+// What a stream of a job carries: parts of tensors (tensor index) or weights (-1). A stream
+// has one part, except in the every-tensor-through-DRAM ablation, where a unit reads its
+// operands as one packed stream, as the model did before the on-chip hierarchy.
+struct Part {
+  int tensor;
+  int64_t bytes;
+};
+using StreamParts = std::vector<Part>;
+
+
 }  // namespace
 
 struct System::Impl : sc_core::sc_module {
   ArchConfig cfg;
   Dram dram;
   Bus bus;
+  GlobalBuffer gb;
   Dma array_dma, vector_dma, cim_dma, copy_dma;
   NpuTile npu;
   CimCluster cim;
@@ -67,6 +89,9 @@ struct System::Impl : sc_core::sc_module {
   std::vector<DramStats> dram_at_end;
   std::vector<BusStats> bus_at_end;
   DramLayout layout;
+  TensorPlan plan;                                      // where each tensor lives
+  bool packed = false;                                  // the ablation: one packed stream per operand set
+  std::vector<char> reads_network_input, holds_network_output;  // per tensor, from its storage
   std::vector<KernelRecord> records;
   std::vector<int> waiting_on;                          // per lane: kernel it waits for, -1
   std::vector<char> run_pending;                        // per lane: a run is waiting to start
@@ -77,7 +102,7 @@ struct System::Impl : sc_core::sc_module {
 
   explicit Impl(sc_core::sc_module_name name, const ArchConfig& c)
       : sc_module(name), cfg(c), dram("dram", c.dram), bus("bus", c.bus),
-        array_dma("npu_dma", dma_params(c)), vector_dma("vector_dma", dma_params(c)),
+        gb("global_buffer", global_buffer_params(c)), array_dma("npu_dma", dma_params(c)), vector_dma("vector_dma", dma_params(c)),
         cim_dma("cim_dma", dma_params(c)), copy_dma("copy_dma", dma_params(c)),
         npu("npu", c.npu, array_dma, vector_dma), cim("cim", c.cim.clock_mhz, cim_dma) {
     // Bus initiator ids follow binding order (kInitiators).
@@ -86,6 +111,7 @@ struct System::Impl : sc_core::sc_module {
     cim_dma.socket.bind(bus.targ);
     copy_dma.socket.bind(bus.targ);
     bus.init.bind(dram.socket);
+    for (Dma* d : {&array_dma, &vector_dma, &cim_dma, &copy_dma}) d->onchip_socket.bind(gb.socket);
     waiting_on.assign(kLanes, -1);
     run_pending.assign(kLanes, 0);
     for (int lane = 0; lane < kLanes; ++lane)
@@ -125,12 +151,101 @@ struct System::Impl : sc_core::sc_module {
     }
   }
 
-  UnitResult execute(int r, int i) {
+  uint64_t tensor_addr(int t) const {
+    const TensorPlacement& p = plan.tensors[t];
+    return p.home == TensorHome::global_buffer ? kGlobalBufferBase + static_cast<uint64_t>(p.offset_bytes)
+                                               : layout.tensor_addr[p.storage];
+  }
+  int64_t tensor_bytes(int t) const { return w->tensors[t].bytes(w->bytes_per_elem); }
+
+  // `bytes` of tensor `t` (or weights, t < 0) moved: where they count.
+  void count(int t, int64_t bytes, bool write, TrafficBreakdown& tr) const {
+    if (bytes == 0) return;
+    if (t < 0) tr.weights += bytes;
+    else if (!packed && plan.on_chip(t)) (write ? tr.onchip_write : tr.onchip_read) += bytes;
+    else if (!write && reads_network_input[t]) tr.activations_in += bytes;
+    else if (write && holds_network_output[t]) tr.activations_out += bytes;
+    else tr.spills += bytes;
+  }
+  // A stream moved `moved` bytes: its parts as planned, or in proportion when the unit
+  // moved more (re-reads) or less (weights already resident).
+  void attribute(const StreamParts& parts, int64_t moved, bool write, TrafficBreakdown& tr) const {
+    int64_t planned = 0;
+    for (const Part& p : parts) planned += p.bytes;
+    int64_t left = moved;
+    for (size_t i = 0; i < parts.size(); ++i) {
+      const int64_t b = i + 1 == parts.size() ? left
+                        : planned == moved    ? parts[i].bytes
+                                              : static_cast<int64_t>(static_cast<long double>(moved) *
+                                                                     parts[i].bytes / std::max<int64_t>(planned, 1));
+      count(parts[i].tensor, b, write, tr);
+      left -= b;
+    }
+  }
+  void attribute_all(const std::vector<StreamParts>& loads, const std::vector<StreamParts>& stores,
+                     const UnitResult& res, TrafficBreakdown& tr) const {
+    for (size_t s = 0; s < loads.size() && s < res.loaded.size(); ++s) attribute(loads[s], res.loaded[s], false, tr);
+    for (size_t s = 0; s < stores.size() && s < res.stored.size(); ++s) attribute(stores[s], res.stored[s], true, tr);
+  }
+
+  // The kernel's operands as streams: one per input tensor (read `passes` times) and one
+  // for its weights (first when `weights_first`), one per output tensor. Packed (the
+  // ablation): all inputs and weights in one stream from the first producer's outputs, all
+  // outputs in one stream, as before the on-chip hierarchy.
+  void operand_streams(int i, int64_t passes, bool weights_first, std::vector<MemStream>& loads,
+                       std::vector<StreamParts>& load_parts, std::vector<MemStream>& stores,
+                       std::vector<StreamParts>& store_parts) const {
+    const Kernel& k = w->kernels[i];
+    const int64_t wb = k.weight_bytes(w->bytes_per_elem);
+    if (packed) {
+      StreamParts in;
+      if (weights_first) in.push_back({-1, wb});
+      for (int t : k.inputs) in.push_back({t, tensor_bytes(t) * passes});
+      if (!weights_first) in.push_back({-1, wb});
+      int64_t total = 0;
+      for (const Part& p : in) total += p.bytes;
+      loads.push_back({layout.input_addr_of(*w, i), total});
+      load_parts.push_back(std::move(in));
+      StreamParts out;
+      for (int t : k.outputs) out.push_back({t, tensor_bytes(t)});
+      stores.push_back({layout.output_addr[i], k.output_bytes(w->bytes_per_elem)});
+      store_parts.push_back(std::move(out));
+      return;
+    }
+    if (weights_first && wb > 0) {
+      loads.push_back({layout.weight_addr[i], wb});
+      load_parts.push_back({{-1, wb}});
+    }
+    for (int t : k.inputs) {
+      loads.push_back({tensor_addr(t), tensor_bytes(t) * passes});
+      load_parts.push_back({{t, tensor_bytes(t) * passes}});
+    }
+    if (!weights_first && wb > 0) {
+      loads.push_back({layout.weight_addr[i], wb});
+      load_parts.push_back({{-1, wb}});
+    }
+    for (int t : k.outputs) {
+      stores.push_back({tensor_addr(t), tensor_bytes(t)});
+      store_parts.push_back({{t, tensor_bytes(t)}});
+    }
+  }
+
+  // The finest tiling the DMA streams efficiently: every load stream moves at least one
+  // 4 KiB descriptor (a page) per tile, whatever the memory behind it. The ablation keeps
+  // SRAM-sized tiles (0), as the model had them.
+  int64_t min_tile_bytes(const std::vector<MemStream>& loads) const {
+    if (packed) return 0;
+    int64_t streams = 0;
+    for (const MemStream& s : loads) streams += s.bytes > 0;
+    return kMinTileStreamBytes * std::max<int64_t>(streams, 1);
+  }
+
+  UnitResult execute(int r, int i, TrafficBreakdown& traffic) {
     const Kernel& k = w->kernels[i];
     const KernelMapping& km = m->kernels[i];
     const int b = w->bytes_per_elem;
-    const uint64_t in_addr = layout.input_addr_of(*w, i);
-    const uint64_t out_addr = layout.output_addr[i], weight_addr = layout.weight_addr[i];
+    std::vector<MemStream> loads, stores;
+    std::vector<StreamParts> load_parts, store_parts;
     UnitResult res;
     switch (km.unit) {
       case Unit::npu: {
@@ -141,10 +256,11 @@ struct System::Impl : sc_core::sc_module {
         j.ifmap_bytes = k.input_bytes(b);
         j.filter_bytes = k.weight_bytes(b);
         j.ofmap_bytes = k.output_bytes(b);
-        j.ifmap_addr = in_addr;
-        j.filter_addr = weight_addr;
-        j.ofmap_addr = out_addr;
-        return npu.run_gemm(j);
+        const GemmTraffic gt = gemm_traffic(cfg.npu, j.ifmap_bytes, j.filter_bytes);
+        operand_streams(i, gt.ifmap_passes, true, j.loads, load_parts, j.stores, store_parts);
+        j.min_tile_bytes = min_tile_bytes(j.loads);
+        res = npu.run_gemm(j);
+        break;
       }
       case Unit::vector: {
         VectorJob j;
@@ -152,41 +268,75 @@ struct System::Impl : sc_core::sc_module {
                           k.cls == KernelClass::conv;
         j.mix = gemm ? VectorOpMix{1, 1, 0, 0, 0, 0} : vector_op_mix(k.op);
         j.elements = gemm ? k.macs : (k.vector_ops > 0 ? k.vector_ops : k.output_elems);
-        j.in_bytes = k.input_bytes(b) + k.weight_bytes(b);
-        j.out_bytes = k.output_bytes(b);
-        j.in_addr = in_addr;
-        j.out_addr = out_addr;
-        return npu.run_vector(j);
+        operand_streams(i, 1, false, j.loads, load_parts, j.stores, store_parts);
+        j.min_tile_bytes = min_tile_bytes(j.loads);
+        res = npu.run_vector(j);
+        break;
       }
       case Unit::cim: {
         CimJob j;
-        j.in_bytes = k.input_bytes(b);
-        j.weight_bytes = k.weight_bytes(b);
-        j.out_bytes = k.output_bytes(b);
-        j.in_addr = in_addr;
-        j.weight_addr = weight_addr;
-        j.out_addr = out_addr;
+        j.weights = {layout.weight_addr[i], k.weight_bytes(b)};
+        // The CIM reads weights and inputs separately even when packed: its input stream
+        // is the operand stream without the weights.
+        std::vector<MemStream> in;
+        std::vector<StreamParts> in_parts;
+        const bool was_packed = packed;
+        operand_streams(i, 1, true, in, in_parts, j.outputs, store_parts);
+        if (was_packed) {
+          in_parts[0].erase(in_parts[0].begin());  // the weights part
+          in[0].bytes = k.input_bytes(b);
+        } else if (!in.empty() && k.weight_bytes(b) > 0) {
+          in.erase(in.begin());
+          in_parts.erase(in_parts.begin());
+        }
+        j.inputs = std::move(in);
+        load_parts.push_back({{-1, k.weight_bytes(b)}});
+        for (auto& p : in_parts) load_parts.push_back(std::move(p));
         j.resident = km.cim_resident;
         j.warm = km.cim_resident && r > 0;
         j.plan = j.warm ? km.cim_warm : km.cim;
         j.macro_count = km.cim_macro_count;
-        return cim.run(j);
+        // The ablation models the cluster as it was before the on-chip hierarchy: no buffer.
+        j.input_buffer_bytes = packed ? 0 : cfg.cim.input_buffer_kib * 1024;
+        res = cim.run(j);
+        break;
       }
       case Unit::dma: {
         res.start = sc_core::sc_time_stamp();
-        auto rd = copy_dma.start(in_addr, std::max<int64_t>(k.input_bytes(b), 1), false);
-        auto wr = copy_dma.start(out_addr, std::max<int64_t>(k.output_bytes(b), 1), true);
-        copy_dma.wait_done(rd);
-        copy_dma.wait_done(wr);
+        if (packed) {
+          auto rd = copy_dma.start(layout.input_addr_of(*w, i), std::max<int64_t>(k.input_bytes(b), 1), false);
+          auto wr = copy_dma.start(layout.output_addr[i], std::max<int64_t>(k.output_bytes(b), 1), true);
+          copy_dma.wait_done(rd);
+          copy_dma.wait_done(wr);
+          StreamParts in, out;
+          for (int t : k.inputs) in.push_back({t, tensor_bytes(t)});
+          for (int t : k.outputs) out.push_back({t, tensor_bytes(t)});
+          load_parts.push_back(std::move(in));
+          store_parts.push_back(std::move(out));
+          res.loaded = {std::max<int64_t>(k.input_bytes(b), 1)};
+          res.stored = {std::max<int64_t>(k.output_bytes(b), 1)};
+        } else {
+          // Every input read and every output written at once, each its own transfer.
+          operand_streams(i, 1, false, loads, load_parts, stores, store_parts);
+          std::vector<Dma::Handle> hs;
+          for (const MemStream& s : loads) hs.push_back(copy_dma.start(s.addr, s.bytes, false));
+          for (const MemStream& s : stores) hs.push_back(copy_dma.start(s.addr, s.bytes, true));
+          for (auto& h : hs) copy_dma.wait_done(h);
+          for (const MemStream& s : loads) res.loaded.push_back(s.bytes);
+          for (const MemStream& s : stores) res.stored.push_back(s.bytes);
+        }
         res.load_bytes = k.input_bytes(b);
         res.store_bytes = k.output_bytes(b);
         res.end = sc_core::sc_time_stamp();
-        return res;
+        break;
       }
       case Unit::none:
-        break;
+        res.start = res.end = sc_core::sc_time_stamp();
+        return res;
     }
-    res.start = res.end = sc_core::sc_time_stamp();
+    attribute_all(load_parts, store_parts, res, traffic);
+    res.onchip_load_bytes = traffic.onchip_read;
+    res.onchip_store_bytes = traffic.onchip_write;
     return res;
   }
 
@@ -198,8 +348,13 @@ struct System::Impl : sc_core::sc_module {
     d.vector = r.vector_lane_ops * p.vector_op_pj;
     d.cim_compute = r.cim_macs * p.cim_mac_pj + r.adc_conversions * p.adc_conversion_pj;
     d.cim_weight_write = r.weight_write_bits * p.cim_weight_write_pj_per_bit;
-    d.bus = (r.load_bytes + r.store_bytes) * p.bus_pj_per_byte;
-    d.dram = r.load_bytes * p.dram_read_pj_per_byte + r.store_bytes * p.dram_write_pj_per_byte;
+    // The bus and DRAM carry what did not stay on chip; the global buffer the rest.
+    const int64_t dram_read = r.load_bytes - r.onchip_load_bytes;
+    const int64_t dram_write = r.store_bytes - r.onchip_store_bytes;
+    d.bus = (dram_read + dram_write) * p.bus_pj_per_byte;
+    d.dram = dram_read * p.dram_read_pj_per_byte + dram_write * p.dram_write_pj_per_byte;
+    d.global_buffer = r.onchip_load_bytes * p.global_buffer_read_pj_per_byte +
+                      r.onchip_store_bytes * p.global_buffer_write_pj_per_byte;
     e.npu_compute += d.npu_compute;
     e.npu_sram += d.npu_sram;
     e.vector += d.vector;
@@ -207,7 +362,30 @@ struct System::Impl : sc_core::sc_module {
     e.cim_weight_write += d.cim_weight_write;
     e.bus += d.bus;
     e.dram += d.dram;
+    e.global_buffer += d.global_buffer;
     return d.total();
+  }
+
+  Dma* lane_dma(int lane) {
+    switch (lane) {
+      case kArray: return &array_dma;
+      case kVector: return &vector_dma;
+      case kCim: return &cim_dma;
+      case kCopy: return &copy_dma;
+      default: return nullptr;
+    }
+  }
+
+  // What the engine attributed must be what the kernel's DMA engine moved: an internal check.
+  void check_traffic(int i, const DmaStats& before, const DmaStats& after,
+                     const TrafficBreakdown& t) const {
+    const int64_t dram = (after.bytes_read - before.bytes_read) + (after.bytes_written - before.bytes_written);
+    const int64_t onchip = (after.onchip_bytes_read - before.onchip_bytes_read) +
+                           (after.onchip_bytes_written - before.onchip_bytes_written);
+    if (dram != t.dram() || onchip != t.onchip())
+      throw std::logic_error(fmt::format("System: kernel '{}' moved {} B of DRAM and {} B on chip, "
+                                         "but {} B and {} B were attributed", w->kernels[i].name,
+                                         dram, onchip, t.dram(), t.onchip()));
   }
 
   void lane_thread(int lane) {
@@ -219,8 +397,13 @@ struct System::Impl : sc_core::sc_module {
       for (int r = 0; r < opts.inferences; ++r) {
         for (int i : lane_kernels[lane]) {
           wait_ready(r, i, lane);
-          UnitResult res = execute(r, i);
+          Dma* dma = lane_dma(lane);
+          const DmaStats before = dma ? dma->stats() : DmaStats{};
+          TrafficBreakdown traffic;
+          UnitResult res = execute(r, i, traffic);
+          if (dma) check_traffic(i, before, dma->stats(), traffic);
           KernelRecord rec;
+          rec.traffic = traffic;
           rec.index = i;
           rec.inference = r;
           rec.unit = m->kernels[i].unit;
@@ -278,7 +461,31 @@ RunStats System::run(const Workload& w, const Mapping& m, const RunOptions& opts
                                          to_string(m.kernels[i].unit), m.kernels[i].unit_instance));
     s.lane_kernels[lane_of(m.kernels[i].unit)].push_back(static_cast<int>(i));
   }
-  s.ready = ReadySet(w, n_inf, !m.spec.concurrent());
+  s.layout = layout_in_dram(w);
+  s.packed = !s.cfg.memory.activations_on_chip;
+  TensorPlanParams tp;
+  tp.global_buffer_bytes = s.cfg.memory.global_buffer.capacity_bytes();
+  tp.activations_on_chip = s.cfg.memory.activations_on_chip;
+  tp.network_io_on_chip = opts.network_io_on_chip;
+  tp.input_reads.assign(K, 1);
+  for (size_t i = 0; i < K; ++i)
+    if (m.kernels[i].unit == Unit::npu)
+      tp.input_reads[i] = gemm_traffic(s.cfg.npu, w.kernels[i].input_bytes(w.bytes_per_elem),
+                                       w.kernels[i].weight_bytes(w.bytes_per_elem)).ifmap_passes;
+  s.plan = plan_tensors(w, tp);
+  s.reads_network_input.assign(w.tensors.size(), 0);
+  s.holds_network_output.assign(w.tensors.size(), 0);
+  for (size_t t = 0; t < w.tensors.size(); ++t) {
+    const int st = s.plan.tensors[t].storage;
+    if (w.tensors[st].producer < 0) s.reads_network_input[t] = 1;
+    if (w.tensors[t].network_output) s.holds_network_output[st] = 1;
+  }
+  for (size_t t = 0; t < w.tensors.size(); ++t)
+    s.holds_network_output[t] = s.holds_network_output[s.plan.tensors[t].storage];
+  // Concurrent units must not overwrite global-buffer bytes a consumer still reads.
+  s.ready = ReadySet(w, n_inf, !m.spec.concurrent(),
+                     m.spec.concurrent() ? buffer_reuse_dependencies(w, s.plan)
+                                         : std::vector<std::vector<int>>{});
   s.done_ev.clear();
   s.inference_done_ev.clear();
   for (int r = 0; r < n_inf; ++r) {
@@ -290,8 +497,8 @@ RunStats System::run(const Workload& w, const Mapping& m, const RunOptions& opts
   s.dram_at_end.assign(n_inf, DramStats{});
   s.bus_at_end.assign(n_inf, BusStats{});
   s.records.clear();
-  s.layout = layout_in_dram(w);
   s.dram.reset(s.origin);
+  s.gb.reset(s.origin);
   s.bus.reset_stats();
   s.bus.record_transactions = opts.trace;
   s.dram.core().record_segments = opts.trace;
@@ -341,6 +548,11 @@ RunStats System::run(const Workload& w, const Mapping& m, const RunOptions& opts
   st.cim_macros = s.cfg.cim.enabled ? s.cfg.cim.macro_count : 0;
   st.resident_macros = m.resident_macros;
   st.dram_channels = s.cfg.dram.channels;
+  st.activations_on_chip = s.cfg.memory.activations_on_chip;
+  st.global_buffer_bytes = s.cfg.memory.global_buffer.capacity_bytes();
+  st.global_buffer_peak_bytes = s.plan.peak_bytes;
+  st.global_buffer_used_bytes = s.plan.used_bytes;
+  st.tensors = s.plan.tensors;
   if (opts.trace) {
     for (const auto& t : s.bus.transactions())
       st.bus_slices.push_back({ns(t.start - s.origin), ns(t.end - s.origin), t.initiator, t.bytes});
@@ -360,6 +572,7 @@ RunStats System::run(const Workload& w, const Mapping& m, const RunOptions& opts
     const Kernel& k = w.kernels[rec.index];
     InferenceStats& inf = st.inferences[rec.inference];
     rec.energy_pj = s.dynamic_energy(k, rec.unit, rec.result, inf.energy);
+    inf.traffic += rec.traffic;
     switch (rec.unit) {
       case Unit::npu: inf.npu.busy_ns += rec.result.compute_cycles * npu_ns; break;
       case Unit::vector: inf.vector.busy_ns += rec.result.compute_cycles * npu_ns; break;
@@ -380,6 +593,12 @@ RunStats System::run(const Workload& w, const Mapping& m, const RunOptions& opts
     const BusStats bbefore = r == 0 ? BusStats{} : s.bus_at_end[r - 1];
     inf.dram_bytes = (now.bytes_read + now.bytes_written) - (before.bytes_read + before.bytes_written);
     inf.dram_activates = now.activates - before.activates;
+    // The DRAM moves whole bursts; what the units asked for is at most that.
+    inf.traffic.burst_padding = inf.dram_bytes - inf.traffic.dram();
+    if (inf.traffic.burst_padding < 0)
+      throw std::logic_error(fmt::format("System: inference {} moved {} B through DRAM, but its "
+                                         "units asked for {} B", r, inf.dram_bytes,
+                                         inf.traffic.dram()));
     inf.bus_bytes = bnow.bytes - bbefore.bytes;
     inf.energy.dram += inf.dram_activates * e.dram_activate_pj;
     inf.energy.leakage = leakage_mw * inf.latency_ns;

@@ -9,8 +9,10 @@
 // in network order; a kernel starts when its producers are done and its unit is free. In
 // hetero_parallel, units overlap wherever the DAG allows; every other schema runs one
 // kernel at a time. Inferences run back to back, each after the previous one is done.
-// Every kernel reads its inputs from and writes its outputs to DRAM (no cross-kernel
-// fusion), through its unit's DMA engine and the shared bus.
+// Tensors live where sim/memory/tensor_plan puts them: activations in the global buffer
+// when they fit (the units' DMA engines reach it directly), spills, network inputs/outputs
+// and weights in DRAM through the shared bus. memory.activations_on_chip: false is the
+// ablation: every tensor through DRAM, operands packed as before the on-chip hierarchy.
 #include <memory>
 #include <string>
 #include <vector>
@@ -29,6 +31,9 @@ struct RunOptions {
   // Watchdog on simulated chip time: no real network needs an hour of it per run, and a
   // schedule that deadlocks must end too.
   double max_simulated_s = 3600;
+  // A piece of a larger network (a NAS block alone): its inputs start in the global buffer
+  // and its outputs stay there, when they fit (sim/memory/tensor_plan).
+  bool network_io_on_chip = false;
 };
 
 class System {

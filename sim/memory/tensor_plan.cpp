@@ -36,6 +36,7 @@ TensorPlan plan_tensors(const Workload& w, const TensorPlanParams& p) {
     const int born = std::max(tensor.producer, 0);
     s.first = s.first < 0 ? born : std::min(s.first, born);
     s.last = std::max({s.last, born, tensor.consumers.empty() ? born : tensor.consumers.back()});
+    if (p.network_io_on_chip) continue;
     if (tensor.producer < 0) {
       s.pinned = true;
       s.why = "network input";
@@ -45,13 +46,23 @@ TensorPlan plan_tensors(const Workload& w, const TensorPlanParams& p) {
     }
   }
 
+  // What spilling each storage would cost: one write, and every read of every tensor in it.
+  std::vector<int64_t> reads(n, 0);
+  for (size_t t = 0; t < n; ++t)
+    for (int c : w.tensors[t].consumers) {
+      int64_t times = 0;  // the kernel may list the tensor more than once
+      for (int in : w.kernels[c].inputs) times += in == static_cast<int>(t);
+      const int64_t per = p.input_reads.empty() ? 1 : std::max<int64_t>(p.input_reads[c], 1);
+      reads[plan.tensors[t].storage] += times * per;
+    }
   std::vector<int> placeable;  // storages the arena places
   std::vector<ArenaRequest> requests;
   if (p.activations_on_chip)
     for (size_t t = 0; t < n; ++t)
       if (plan.tensors[t].storage == static_cast<int>(t) && !st[t].pinned) {
         placeable.push_back(static_cast<int>(t));
-        requests.push_back({w.tensors[t].bytes(w.bytes_per_elem), st[t].first, st[t].last});
+        const int64_t bytes = w.tensors[t].bytes(w.bytes_per_elem);
+        requests.push_back({bytes, st[t].first, st[t].last, bytes * (1 + reads[t])});
       }
   const ArenaPlan arena = plan_arena(requests, p.global_buffer_bytes, p.alignment_bytes);
   std::vector<int64_t> offset(n, -1);
@@ -77,6 +88,49 @@ TensorPlan plan_tensors(const Workload& w, const TensorPlanParams& p) {
     }
   }
   return plan;
+}
+
+std::vector<std::vector<int>> buffer_reuse_dependencies(const Workload& w, const TensorPlan& plan) {
+  const size_t n = w.tensors.size();
+  // Per on-chip storage: its byte range, writer and every kernel touching it.
+  struct Region {
+    int storage;
+    int64_t begin, end;
+    int first_step, last_step;
+    std::vector<int> users;
+  };
+  std::vector<int> region_of(n, -1);
+  std::vector<Region> regions;
+  for (size_t t = 0; t < n; ++t) {
+    const TensorPlacement& tp = plan.tensors[t];
+    if (tp.home != TensorHome::global_buffer || tp.storage != static_cast<int>(t)) continue;
+    region_of[t] = static_cast<int>(regions.size());
+    regions.push_back({static_cast<int>(t), tp.offset_bytes,
+                       tp.offset_bytes + w.tensors[t].bytes(w.bytes_per_elem), tp.first_step,
+                       tp.last_step, {}});
+  }
+  for (size_t t = 0; t < n; ++t) {
+    const TensorPlacement& tp = plan.tensors[t];
+    if (tp.home != TensorHome::global_buffer) continue;
+    Region& r = regions[region_of[tp.storage]];
+    if (w.tensors[t].producer >= 0) r.users.push_back(w.tensors[t].producer);
+    for (int c : w.tensors[t].consumers) r.users.push_back(c);
+  }
+  std::vector<std::vector<int>> deps(w.kernels.size());
+  for (const Region& later : regions) {
+    const int writer = w.tensors[later.storage].producer;
+    if (writer < 0) continue;
+    for (const Region& earlier : regions)
+      if (earlier.last_step < later.first_step && earlier.begin < later.end &&
+          later.begin < earlier.end)
+        for (int u : earlier.users)
+          if (u != writer) deps[writer].push_back(u);
+  }
+  for (auto& d : deps) {
+    std::sort(d.begin(), d.end());
+    d.erase(std::unique(d.begin(), d.end()), d.end());
+  }
+  return deps;
 }
 
 }  // namespace h4h

@@ -37,6 +37,14 @@ struct TensorPlanParams {
   int64_t global_buffer_bytes = 0;
   int64_t alignment_bytes = 64;
   bool activations_on_chip = true;
+  // The workload is a piece of a larger network (a NAS block simulated alone): its inputs
+  // are already in the global buffer and its outputs stay there, as in the middle of the
+  // network, when they fit. Off: they are pinned in DRAM.
+  bool network_io_on_chip = false;
+  // Per kernel, how many times it reads each input (an NPU GEMM re-reads its ifmap once
+  // per filter block); empty: once. What spilling a tensor costs — its write plus every
+  // read, in DRAM bytes — ranks it for the global buffer when not everything fits.
+  std::vector<int64_t> input_reads;
 };
 
 struct TensorPlan {
@@ -51,5 +59,13 @@ struct TensorPlan {
 bool is_view_kernel(const Kernel& k);
 
 TensorPlan plan_tensors(const Workload& w, const TensorPlanParams& p);
+
+// Buffer reuse as ordering: the arena lets a storage take bytes that an earlier storage
+// held until its last step. In network order that is safe; when units run concurrently
+// (hetero_parallel) the new storage's producer could overwrite bytes a consumer of the old
+// one has not read yet (write after read). So per kernel: the kernels that read or wrote an
+// earlier storage overlapping one it writes in the global buffer, which it waits for. Every
+// listed kernel comes earlier in network order (no cycles with the producers' edges).
+std::vector<std::vector<int>> buffer_reuse_dependencies(const Workload& w, const TensorPlan& plan);
 
 }  // namespace h4h

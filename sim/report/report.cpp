@@ -14,7 +14,14 @@ int64_t cycles(double t_ns, double mhz) { return static_cast<int64_t>(std::llrou
 nlohmann::json energy_json(const EnergyBreakdown& e) {
   return {{"npu_compute", e.npu_compute}, {"npu_sram", e.npu_sram}, {"vector", e.vector},
           {"cim_compute", e.cim_compute}, {"cim_weight_write", e.cim_weight_write},
-          {"bus", e.bus}, {"dram", e.dram}, {"leakage", e.leakage}};
+          {"bus", e.bus}, {"dram", e.dram}, {"leakage", e.leakage},
+          {"global_buffer", e.global_buffer}};
+}
+
+nlohmann::json dram_breakdown_json(const TrafficBreakdown& t) {
+  return {{"weights", t.weights}, {"activations_in", t.activations_in},
+          {"activations_out", t.activations_out}, {"spills", t.spills},
+          {"burst_padding", t.burst_padding}};
 }
 
 nlohmann::json units_json(const InferenceStats& inf, double mhz) {
@@ -31,8 +38,30 @@ nlohmann::json units_json(const InferenceStats& inf, double mhz) {
 nlohmann::json inference_json(const InferenceStats& inf, double mhz) {
   return {{"latency_cycles", cycles(inf.latency_ns, mhz)}, {"latency_ns", inf.latency_ns},
           {"energy_pj", inf.energy.total()}, {"energy_breakdown_pj", energy_json(inf.energy)},
-          {"dram_bytes", inf.dram_bytes}, {"bus_bytes", inf.bus_bytes},
+          {"dram_bytes", inf.dram_bytes}, {"dram_bytes_breakdown", dram_breakdown_json(inf.traffic)},
+          {"onchip_bytes", inf.traffic.onchip()}, {"bus_bytes", inf.bus_bytes},
           {"dram_activates", inf.dram_activates}, {"units", units_json(inf, mhz)}};
+}
+
+// When each storage is live in inference `r`: from its producer's start to the end of the
+// last kernel reading it (network inputs from time zero). Parallel to the storages' root
+// tensors; {-1, -1} for tensors that are not a storage's root.
+std::vector<std::pair<double, double>> live_ns(const RunStats& s, const Workload& w, int r) {
+  std::vector<const KernelRecord*> rec(w.kernels.size(), nullptr);
+  for (const auto& k : s.records)
+    if (k.inference == r) rec[k.index] = &k;
+  std::vector<std::pair<double, double>> live(w.tensors.size(), {-1.0, -1.0});
+  for (size_t t = 0; t < w.tensors.size(); ++t) {
+    const int st = s.tensors.empty() ? static_cast<int>(t) : s.tensors[t].storage;
+    auto& [begin, end] = live[st];
+    const int p = w.tensors[t].producer;
+    if (p < 0) begin = 0;
+    else if (rec[p] && (begin < 0 || rec[p]->start_ns < begin)) begin = rec[p]->start_ns;
+    if (p >= 0 && rec[p]) end = std::max(end, rec[p]->end_ns);
+    for (int c : w.tensors[t].consumers)
+      if (rec[c]) end = std::max(end, rec[c]->end_ns);
+  }
+  return live;
 }
 
 std::string grouped(int64_t v) {
@@ -65,6 +94,10 @@ nlohmann::json run_to_json(const RunStats& s, const Workload& w) {
   j["clock_mhz"] = mhz;
   j["total_macs"] = s.total_macs;
   j["batch"] = w.batch;
+  j["memory"] = {{"activations_on_chip", s.activations_on_chip},
+                 {"global_buffer_bytes", s.global_buffer_bytes},
+                 {"global_buffer_peak_bytes", s.global_buffer_peak_bytes},
+                 {"global_buffer_used_bytes", s.global_buffer_used_bytes}};
   j["inferences"] = {{"count", s.inferences.size()},
                      {"first", inference_json(first, mhz)},
                      {"steady", inference_json(s.inferences.back(), mhz)}};
@@ -76,7 +109,7 @@ nlohmann::json run_to_json(const RunStats& s, const Workload& w) {
                   {"unit", to_string(r.unit)}, {"start_cycle", cycles(r.start_ns, mhz)},
                   {"end_cycle", cycles(r.end_ns, mhz)}, {"stall_cycles", cycles(r.stall_ns, mhz)},
                   {"macs", k.macs}, {"energy_pj", r.energy_pj},
-                  {"dram_bytes", r.result.load_bytes + r.result.store_bytes}});
+                  {"dram_bytes", r.traffic.dram()}, {"onchip_bytes", r.traffic.onchip()}});
   }
   // Records arrive in completion order; the contract lists kernels in network order.
   std::sort(ks.begin(), ks.end(), [](const nlohmann::json& a, const nlohmann::json& b) {
@@ -114,14 +147,26 @@ std::string run_table(const RunStats& s, const Workload& w) {
                      grouped(cycles(f.latency_ns, mhz)), mhz, f.latency_ns / 1e6, e.total() / 1e9,
                      grouped(s.total_macs));
   out += fmt::format("energy pJ: npu_compute {:.3g}  npu_sram {:.3g}  vector {:.3g}  cim_compute {:.3g}  "
-                     "cim_weight_write {:.3g}  bus {:.3g}  dram {:.3g}  leakage {:.3g}\n",
+                     "cim_weight_write {:.3g}  bus {:.3g}  dram {:.3g}  global_buffer {:.3g}  "
+                     "leakage {:.3g}\n",
                      e.npu_compute, e.npu_sram, e.vector, e.cim_compute, e.cim_weight_write, e.bus,
-                     e.dram, e.leakage);
+                     e.dram, e.global_buffer, e.leakage);
   out += fmt::format("utilization: npu {:.1f}%  vector {:.1f}%  cim {:.1f}%  bus {:.1f}%  dram {:.1f}%\n",
                      100 * f.npu.utilization, 100 * f.vector.utilization, 100 * f.cim.utilization,
                      100 * f.bus.utilization, 100 * f.dram.utilization);
-  out += fmt::format("bytes moved: dram {}  bus {}  (dram activates {})\n", grouped(f.dram_bytes),
-                     grouped(f.bus_bytes), grouped(f.dram_activates));
+  out += fmt::format("bytes moved: dram {} (weights {}, network in {}, network out {}, spills {}, "
+                     "burst padding {})  on chip {}  bus {}  (dram activates {})\n",
+                     grouped(f.dram_bytes), grouped(f.traffic.weights),
+                     grouped(f.traffic.activations_in), grouped(f.traffic.activations_out),
+                     grouped(f.traffic.spills), grouped(f.traffic.burst_padding),
+                     grouped(f.traffic.onchip()), grouped(f.bus_bytes), grouped(f.dram_activates));
+  out += s.activations_on_chip
+             ? fmt::format("global buffer: {} KiB, placement uses {} KiB, all activations on chip "
+                           "would need {} KiB\n",
+                           s.global_buffer_bytes / 1024, (s.global_buffer_used_bytes + 1023) / 1024,
+                           (s.global_buffer_peak_bytes + 1023) / 1024)
+             : std::string("global buffer: unused (memory.activations_on_chip: false, every "
+                           "tensor goes through DRAM)\n");
   if (s.inferences.size() > 1) {
     const InferenceStats& st = s.inferences.back();
     out += fmt::format("inferences {}: first {:.3f} ms / {:.3f} mJ (cold: CIM weights programmed), "
@@ -135,7 +180,7 @@ std::string run_table(const RunStats& s, const Workload& w) {
 std::string run_csv(const RunStats& s, const Workload& w) {
   const double mhz = s.npu_clock_mhz;
   std::string out = "inference,name,class,op,unit,start_cycle,end_cycle,stall_cycles,macs,"
-                    "dram_bytes,energy_pj\n";
+                    "dram_bytes,energy_pj,onchip_bytes\n";
   for (const auto& r : s.records) {
     const Kernel& k = w.kernels[r.index];
     std::string name = k.name;
@@ -144,10 +189,56 @@ std::string run_csv(const RunStats& s, const Workload& w) {
       for (char c : name) q += c == '"' ? std::string("\"\"") : std::string(1, c);
       name = q + "\"";
     }
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{:.1f}\n", r.inference, name,
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{:.1f},{}\n", r.inference, name,
                        to_string(k.cls), k.op, to_string(r.unit), cycles(r.start_ns, mhz),
-                       cycles(r.end_ns, mhz), cycles(r.stall_ns, mhz), k.macs,
-                       r.result.load_bytes + r.result.store_bytes, r.energy_pj);
+                       cycles(r.end_ns, mhz), cycles(r.stall_ns, mhz), k.macs, r.traffic.dram(),
+                       r.energy_pj, r.traffic.onchip());
+  }
+  return out;
+}
+
+nlohmann::json run_tensors_json(const RunStats& s, const Workload& w) {
+  const auto live = live_ns(s, w, 0);
+  nlohmann::json ts = nlohmann::json::array();
+  for (size_t t = 0; t < w.tensors.size(); ++t) {
+    const Tensor& x = w.tensors[t];
+    const TensorPlacement& p = s.tensors.at(t);
+    const auto& [begin, end] = live[p.storage];
+    ts.push_back({{"tensor", x.name}, {"bytes", x.bytes(w.bytes_per_elem)},
+                  {"producer", x.producer < 0 ? std::string() : w.kernels[x.producer].name},
+                  {"first_step", p.first_step}, {"last_step", p.last_step},
+                  {"live_start_ns", begin}, {"live_end_ns", end},
+                  {"placement", to_string(p.home)},
+                  {"offset", p.home == TensorHome::global_buffer ? nlohmann::json(p.offset_bytes)
+                                                                 : nlohmann::json(nullptr)},
+                  {"storage", w.tensors[p.storage].name}, {"reason", p.reason}});
+  }
+  return {{"model", s.model}, {"arch", s.arch}, {"activations_on_chip", s.activations_on_chip},
+          {"global_buffer_bytes", s.global_buffer_bytes},
+          {"global_buffer_peak_bytes", s.global_buffer_peak_bytes},
+          {"global_buffer_used_bytes", s.global_buffer_used_bytes}, {"tensors", std::move(ts)}};
+}
+
+std::string run_tensors_csv(const RunStats& s, const Workload& w) {
+  auto field = [](const std::string& v) {
+    if (v.find_first_of(",\"\n") == std::string::npos) return v;
+    std::string q = "\"";
+    for (char c : v) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return q + "\"";
+  };
+  const auto live = live_ns(s, w, 0);
+  std::string out = "tensor,bytes,producer,first_step,last_step,live_start_ns,live_end_ns,"
+                    "placement,offset,storage,reason\n";
+  for (size_t t = 0; t < w.tensors.size(); ++t) {
+    const Tensor& x = w.tensors[t];
+    const TensorPlacement& p = s.tensors.at(t);
+    const auto& [begin, end] = live[p.storage];
+    out += fmt::format("{},{},{},{},{},{:.1f},{:.1f},{},{},{},{}\n", field(x.name),
+                       x.bytes(w.bytes_per_elem),
+                       field(x.producer < 0 ? std::string() : w.kernels[x.producer].name),
+                       p.first_step, p.last_step, begin, end, to_string(p.home),
+                       p.home == TensorHome::global_buffer ? std::to_string(p.offset_bytes) : "",
+                       field(w.tensors[p.storage].name), p.reason);
   }
   return out;
 }
@@ -202,6 +293,49 @@ std::string run_trace(const RunStats& s, const Workload& w) {
     events.push_back({{"ph", "X"}, {"pid", 1}, {"tid", track(fmt::format("DRAM channel {}", d.channel))},
                       {"name", d.row_hit ? "row hit" : "activate"}, {"ts", d.start_ns / 1000.0},
                       {"dur", (d.end_ns - d.start_ns) / 1000.0}, {"args", {{"bursts", d.bursts}}}});
+  // Counter tracks: global-buffer occupancy (bytes of on-chip tensors live) and DRAM
+  // bandwidth (bus bytes per bin; the bus carries exactly the DRAM traffic).
+  if (s.activations_on_chip && !s.tensors.empty()) {
+    std::vector<std::pair<double, int64_t>> steps;  // (time, +/- bytes)
+    for (int r = 0; r < static_cast<int>(s.inferences.size()); ++r) {
+      const auto live = live_ns(s, w, r);
+      for (size_t t = 0; t < w.tensors.size(); ++t) {
+        if (s.tensors[t].storage != static_cast<int>(t) || s.tensors[t].home != TensorHome::global_buffer)
+          continue;
+        if (live[t].first < 0) continue;
+        const int64_t b = w.tensors[t].bytes(w.bytes_per_elem);
+        steps.push_back({live[t].first, b});
+        steps.push_back({std::max(live[t].first, live[t].second), -b});
+      }
+    }
+    // Frees before allocations at the same instant: a tensor's space is reused as it ends.
+    std::sort(steps.begin(), steps.end());
+    int64_t used = 0;
+    for (size_t i = 0; i < steps.size(); ++i) {
+      used += steps[i].second;
+      if (i + 1 < steps.size() && steps[i + 1].first == steps[i].first) continue;
+      events.push_back({{"ph", "C"}, {"pid", 1}, {"name", "global buffer occupancy"},
+                        {"ts", steps[i].first / 1000.0}, {"args", {{"bytes", used}}}});
+    }
+  }
+  if (!s.bus_slices.empty()) {
+    double end_ns = 0;
+    for (const auto& b : s.bus_slices) end_ns = std::max(end_ns, b.end_ns);
+    const double bin_ns = std::max(100.0, end_ns / 4000.0);
+    std::vector<double> bytes(static_cast<size_t>(end_ns / bin_ns) + 1, 0.0);
+    for (const auto& b : s.bus_slices) {
+      // Spread each transaction's bytes over the bins it spans.
+      const double dur = std::max(b.end_ns - b.start_ns, 1e-9);
+      for (size_t i = static_cast<size_t>(b.start_ns / bin_ns);
+           i < bytes.size() && i * bin_ns < b.end_ns; ++i) {
+        const double lo = std::max(b.start_ns, i * bin_ns), hi = std::min(b.end_ns, (i + 1) * bin_ns);
+        if (hi > lo) bytes[i] += b.bytes * (hi - lo) / dur;
+      }
+    }
+    for (size_t i = 0; i < bytes.size(); ++i)
+      events.push_back({{"ph", "C"}, {"pid", 1}, {"name", "DRAM bandwidth"},
+                        {"ts", i * bin_ns / 1000.0}, {"args", {{"GB/s", bytes[i] / bin_ns}}}});
+  }
   return nlohmann::json{{"traceEvents", events}, {"displayTimeUnit", "ns"}}.dump();
 }
 

@@ -16,7 +16,13 @@ std::string run_table(const RunStats& s, const Workload& w);
 std::string run_csv(const RunStats& s, const Workload& w);
 // Trace-event JSON: one track per unit (NPU array, vector unit, each CIM macro, copy DMA,
 // bus); one slice per kernel or bus transaction; timestamps in microseconds.
+// Trace counter tracks: "global buffer occupancy" (bytes) and "DRAM bandwidth" (GB/s).
 std::string run_trace(const RunStats& s, const Workload& w);
+// Where every activation tensor lived in the first inference: bytes, producer, lifetime
+// (network-order steps and simulated ns), placement (global_buffer | dram), offset, the
+// storage it shares (views), and why (on chip, spilled, network input/output, ablation).
+nlohmann::json run_tensors_json(const RunStats& s, const Workload& w);
+std::string run_tensors_csv(const RunStats& s, const Workload& w);
 
 // The path (`at` + ".energy_breakdown_pj.dram", "kernels[3].energy_pj") of the first number in
 // `j` that is NaN or infinite, or nullopt: JSON has no such numbers (nlohmann writes them as

@@ -166,7 +166,8 @@ TEST(AdversarialNumbers, AnAllZeroEnergyTableGivesAFiniteLutCorrectionAndAOneLin
   for (const char* k :
        {"npu_mac_pj", "sram_read_pj_per_byte", "sram_write_pj_per_byte", "vector_op_pj",
         "cim_mac_pj", "adc_conversion_pj", "cim_weight_write_pj_per_bit", "bus_pj_per_byte",
-        "dram_read_pj_per_byte", "dram_write_pj_per_byte", "dram_activate_pj"})
+        "dram_read_pj_per_byte", "dram_write_pj_per_byte", "dram_activate_pj",
+        "global_buffer_read_pj_per_byte", "global_buffer_write_pj_per_byte"})
     yaml += std::string("  ") + k + ": 0\n";
   yaml += "  leakage:\n";
   for (const char* k : {"npu_mw", "cim_macro_mw", "sram_mw", "bus_mw", "dram_mw"})

@@ -2,6 +2,8 @@
 // planner (an interval test over every pair; capacity monotonicity) on random lifetimes.
 #include <gtest/gtest.h>
 
+#include <cstdint>
+
 #include <random>
 
 #include "sim/memory/arena.h"
@@ -63,10 +65,50 @@ TEST(Arena, ASpilledTensorLeavesItsPlaceToSmallerOnes) {
 // Why the run-level property tests exist: X (100 B, steps 0-2) overlaps Y (60 B, step 0)
 // and Z (60 B, step 2), which do not overlap each other. A 90-byte buffer spills X and
 // keeps Y and Z (100 B spilled); a 100-byte buffer keeps X, which blocks both (120 B).
-TEST(Arena, GreedyPlacementIsNotMonotoneInEveryCase) {
-  const std::vector<ArenaRequest> r = {{100, 0, 2}, {60, 0, 0}, {60, 2, 2}};
-  EXPECT_EQ(plan_arena(r, 90, 1).offset, (std::vector<int64_t>{-1, 0, 0}));
-  EXPECT_EQ(plan_arena(r, 100, 1).offset, (std::vector<int64_t>{0, -1, -1}));
+// X (100 KiB) lives through steps 0-2, Y and Z (60 KiB each) in steps 0 and 2. Greedy alone:
+// at 90 KiB X cannot fit and Y, Z stay (100 KiB spilled); at 100 KiB X goes first and blocks
+// both (120 KiB spilled), more buffer, more DRAM traffic. The plan keeps the best grid plan
+// below (96 KiB: X spilled), so 100 KiB never spills more than 90 KiB.
+TEST(Arena, MoreCapacityNeverSpillsMoreWhereGreedyAloneWould) {
+  const int64_t K = 1024;
+  const std::vector<ArenaRequest> r = {{100 * K, 0, 2}, {60 * K, 0, 0}, {60 * K, 2, 2}};
+  EXPECT_EQ(plan_arena(r, 90 * K, 1).offset, (std::vector<int64_t>{-1, 0, 0}));
+  const ArenaPlan p = plan_arena(r, 100 * K, 1);
+  EXPECT_EQ(p.offset, (std::vector<int64_t>{-1, 0, 0}));
+  EXPECT_EQ(p.used_bytes, 60 * K);
+  EXPECT_EQ(plan_arena(r, 160 * K, 1).offset, (std::vector<int64_t>{0, 100 * K, 100 * K}));
+}
+
+int64_t spilled(const std::vector<ArenaRequest>& r, const ArenaPlan& p) {
+  int64_t b = 0;
+  for (size_t i = 0; i < r.size(); ++i)
+    if (p.offset[i] < 0) b += r[i].bytes;
+  return b;
+}
+
+// Over random lifetimes: spilled bytes never grow along the grid capacities, and a capacity
+// off the grid never spills more than the grid capacity below it.
+TEST(Arena, SpilledBytesNeverGrowWithCapacityOverTheGrid) {
+  std::mt19937 rng(20261204);
+  for (int trial = 0; trial < 60; ++trial) {
+    const int n = 2 + static_cast<int>(rng() % 30);
+    std::vector<ArenaRequest> r;
+    for (int i = 0; i < n; ++i) {
+      const int a = static_cast<int>(rng() % 20), len = static_cast<int>(rng() % 6);
+      r.push_back({1024 + static_cast<int64_t>(rng() % (200 * 1024)), a, a + len});
+    }
+    int64_t last = INT64_MAX;
+    for (int64_t octave = 1024; octave <= (int64_t{1} << 23); octave *= 2)
+      for (int64_t q = 4; q < 8; ++q) {
+        const int64_t g = octave * q / 4;
+        const ArenaPlan p = plan_arena(r, g, 64);
+        expect_no_live_overlap(r, p, g);
+        EXPECT_LE(spilled(r, p), last) << "trial " << trial << " capacity " << g;
+        last = spilled(r, p);
+        const int64_t off_grid = g + 1 + static_cast<int64_t>(rng() % (octave / 4 - 1));
+        EXPECT_LE(spilled(r, plan_arena(r, off_grid, 64)), last) << off_grid;
+      }
+  }
 }
 
 TEST(Arena, RandomLifetimesNeverOverlapAndNothingSpillsAtThePeak) {

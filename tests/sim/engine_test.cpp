@@ -39,15 +39,28 @@ void check_run(const ArchConfig& cfg, const Workload& w, const RunStats& st, con
   // Roofline: no faster than the compute peak, nor than DRAM can deliver its bytes.
   EXPECT_GE(f.latency_ns, w.total_macs() / peak_macs_per_ns(cfg) * 0.999);
   EXPECT_GE(f.latency_ns, f.dram_bytes / cfg.dram.peak_bytes_per_ns() * 0.999);
-  // Every kernel read its inputs and wrote its outputs through DRAM at least once.
-  int64_t must_move = 0;
+  // Every kernel that moves data wrote its outputs once, to DRAM or the global buffer.
+  int64_t must_write = 0, stored = 0;
   for (const auto& k : w.kernels)
     if (k.cls != KernelClass::data_movement || k.is_copy)
-      must_move += k.output_bytes(w.bytes_per_elem);
-  EXPECT_GE(f.dram_bytes, must_move);
+      must_write += k.output_bytes(w.bytes_per_elem);
+  for (const auto& r : st.records) stored += r.result.store_bytes;
+  EXPECT_GE(stored, must_write);
+  // A cold inference reads every weight and network input from DRAM and writes every
+  // network output there, whatever stays on chip.
+  int64_t must_dram = 0;
+  for (const auto& k : w.kernels) must_dram += k.weight_bytes(w.bytes_per_elem);
+  for (const auto& t : w.tensors)
+    if (t.producer < 0 || t.network_output) must_dram += t.bytes(w.bytes_per_elem);
+  EXPECT_GE(f.dram_bytes, must_dram);
+  EXPECT_EQ(f.traffic.dram(), f.dram_bytes);  // the breakdown accounts for every DRAM byte
+  if (!cfg.memory.activations_on_chip) {
+    EXPECT_EQ(f.traffic.onchip(), 0);
+  }
   // Energy is the sum of its breakdown, and each part is non-negative.
   const EnergyBreakdown& e = f.energy;
-  for (double part : {e.npu_compute, e.npu_sram, e.vector, e.cim_compute, e.cim_weight_write, e.bus, e.dram, e.leakage})
+  for (double part : {e.npu_compute, e.npu_sram, e.vector, e.cim_compute, e.cim_weight_write, e.bus,
+                      e.dram, e.leakage, e.global_buffer})
     EXPECT_GE(part, 0);
   const auto j = run_to_json(st, w);
   double sum = 0;

@@ -61,5 +61,17 @@ TEST(ReadySet, SerialScheduleRunsKernelsInNetworkOrder) {
   EXPECT_TRUE(s.ready(0, 1));
 }
 
+// Extra edges (the global buffer's reuse order) hold a kernel back like producers do.
+TEST(ReadySet, ExtraDependenciesHoldAKernelBackLikeProducers) {
+  const Workload w = diamond();
+  ReadySet s(w, 1, false, {{}, {0}, {}, {}});  // b must wait for a: a's bytes become b's
+  EXPECT_TRUE(s.ready(0, 0));
+  const Blocker b = s.blocker(0, 1);
+  EXPECT_EQ(b.kind, Blocker::Kind::kernel);
+  EXPECT_EQ(b.kernel, 0);
+  s.mark_done(0, 0);
+  EXPECT_TRUE(s.ready(0, 1));
+}
+
 }  // namespace
 }  // namespace h4h

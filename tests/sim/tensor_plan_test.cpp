@@ -98,6 +98,43 @@ TEST(TensorPlan, AViewOfTheNetworkOutputPinsItsSourceInDram) {
   EXPECT_EQ(plan.tensors[1].reason, "on chip");
 }
 
+// x → k0 → a (2000 B) → k1 → b (3000 B) → k2 → c (2000 B) → k3 → y: b goes first at 0, a
+// beside it at 3008, and c, born after a's last read, takes a's bytes. In a concurrent
+// schedule k2 (c's writer) must then wait for every kernel that touched a (k0, k1).
+TEST(TensorPlan, ReusedBytesMakeTheNewWriterWaitForTheOldOnesUsers) {
+  Workload w;
+  const int64_t bytes[] = {1000, 2000, 3000, 2000, 500};
+  for (int t = 0; t < 5; ++t) {
+    Tensor tensor;
+    tensor.name = "t" + std::to_string(t);
+    tensor.elems = bytes[t];
+    tensor.network_output = t == 4;
+    w.tensors.push_back(tensor);
+  }
+  for (int i = 0; i < 4; ++i) {
+    Kernel k;
+    k.name = "k" + std::to_string(i);
+    k.cls = KernelClass::vector;
+    k.inputs = {i};
+    k.outputs = {i + 1};
+    k.input_elems = bytes[i];
+    k.output_elems = bytes[i + 1];
+    w.kernels.push_back(k);
+  }
+  link_tensors(w);
+  TensorPlanParams p;
+  p.global_buffer_bytes = 1 << 20;
+  const TensorPlan plan = plan_tensors(w, p);
+  ASSERT_EQ(plan.tensors[2].offset_bytes, 0);
+  ASSERT_EQ(plan.tensors[1].offset_bytes, 3008);
+  ASSERT_EQ(plan.tensors[3].offset_bytes, 3008);
+  const auto deps = buffer_reuse_dependencies(w, plan);
+  EXPECT_EQ(deps[2], (std::vector<int>{0, 1}));
+  EXPECT_TRUE(deps[0].empty());
+  EXPECT_TRUE(deps[1].empty());
+  EXPECT_TRUE(deps[3].empty());  // y is in DRAM
+}
+
 // Independent of the planner: at every step, the on-chip tensors alive then must lie in
 // the buffer without sharing a byte.
 void expect_live_sets_fit(const Workload& w, const TensorPlan& plan, int64_t capacity) {

@@ -66,9 +66,13 @@ sc_core::sc_time NpuTile::pipeline(Dma& dma, int64_t tiles, const std::vector<Me
   return stall;
 }
 
-int64_t tile_count(int64_t sram_tiles, int64_t load_bytes, int64_t min_tile_bytes) {
+int64_t tile_count(int64_t sram_tiles, const std::vector<MemStream>& loads,
+                   const std::vector<MemStream>& stores, int64_t min_tile_bytes) {
   if (min_tile_bytes <= 0) return sram_tiles;
-  return std::max(sram_tiles, load_bytes / min_tile_bytes);
+  int64_t fine = 1;
+  for (const auto* list : {&loads, &stores})
+    for (const MemStream& s : *list) fine = std::max(fine, s.bytes / min_tile_bytes);
+  return std::max(sram_tiles, fine);
 }
 
 GemmTraffic gemm_traffic(const NpuTileParams& p, int64_t ifmap_bytes, int64_t filter_bytes) {
@@ -95,7 +99,7 @@ UnitResult NpuTile::run_gemm(const GemmJob& job) {
   const int64_t tiles = tile_count(
       std::max<int64_t>({1, ceil_div(load, tile_bytes),
                          ceil_div(job.ofmap_bytes, std::max<int64_t>(p_.ofmap_sram_bytes() / 2, 1))}),
-      load, job.min_tile_bytes);
+      job.loads, job.stores, job.min_tile_bytes);
   r.stall = pipeline(array_dma_, tiles, job.loads, r.compute_cycles, job.stores,
                      job.min_tile_bytes > 0 ? kTileAlignBytes : 1);
   for (const MemStream& s : job.loads) r.loaded.push_back(s.bytes);
@@ -123,8 +127,8 @@ UnitResult NpuTile::run_vector(const VectorJob& job) {
   for (const MemStream& s : job.stores) out_bytes += s.bytes;
   const int64_t buffer = std::max<int64_t>(p_.ofmap_sram_bytes() / 2, 1);
   const int64_t tiles = tile_count(
-      std::max<int64_t>({1, ceil_div(in_bytes, buffer), ceil_div(out_bytes, buffer)}), in_bytes,
-      job.min_tile_bytes);
+      std::max<int64_t>({1, ceil_div(in_bytes, buffer), ceil_div(out_bytes, buffer)}),
+      job.loads, job.stores, job.min_tile_bytes);
   r.stall = pipeline(vector_dma_, tiles, job.loads, r.compute_cycles, job.stores,
                      job.min_tile_bytes > 0 ? kTileAlignBytes : 1);
   for (const MemStream& s : job.loads) r.loaded.push_back(s.bytes);

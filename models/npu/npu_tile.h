@@ -56,12 +56,15 @@ struct VectorJob {
 };
 
 // How many tiles a job streams in: at least what the SRAM halves force (`sram_tiles`), and,
-// given `min_tile_bytes`, as many more as keep every tile at least that large. The pipeline
-// has no per-tile cost, so more, smaller tiles only shorten the exposed first load and last
-// drain: the time-minimal tiling is the finest the DMA streams efficiently. With it, more
-// SRAM never lengthens the first fill (the count no longer shrinks as the SRAM grows);
-// without it (0) tiles are SRAM-sized, as SCALE-Sim's scratchpad (and the ablation) has it.
-int64_t tile_count(int64_t sram_tiles, int64_t load_bytes, int64_t min_tile_bytes);
+// given `min_tile_bytes`, as many more as give its largest stream (load or store) tiles of
+// about that size. The pipeline has no per-tile cost, so finer tiles only shorten the
+// exposed first load and last drain, down to the size below which a DMA transfer stops
+// streaming well (a few KiB: DRAM rows, two transfers in flight). With it the count stops
+// depending on the SRAMs once they hold that much, so more SRAM never exposes a longer
+// first fill; without it (0) tiles are SRAM-sized, as SCALE-Sim's scratchpad (and the
+// ablation) has them.
+int64_t tile_count(int64_t sram_tiles, const std::vector<MemStream>& loads,
+                   const std::vector<MemStream>& stores, int64_t min_tile_bytes);
 
 // Fine tiles (min_tile_bytes > 0) start on 64-byte boundaries of each stream, so a DRAM
 // burst is not split between two tiles.

@@ -230,15 +230,9 @@ struct System::Impl : sc_core::sc_module {
     }
   }
 
-  // The finest tiling the DMA streams efficiently: every load stream moves at least one
-  // 4 KiB descriptor (a page) per tile, whatever the memory behind it. The ablation keeps
-  // SRAM-sized tiles (0), as the model had them.
-  int64_t min_tile_bytes(const std::vector<MemStream>& loads) const {
-    if (packed) return 0;
-    int64_t streams = 0;
-    for (const MemStream& s : loads) streams += s.bytes > 0;
-    return kMinTileStreamBytes * std::max<int64_t>(streams, 1);
-  }
+  // The finest tiling the DMA streams well: the largest stream moves about one 4 KiB page
+  // per tile. The ablation keeps SRAM-sized tiles (0), as the model had them.
+  int64_t min_tile_bytes() const { return packed ? 0 : kMinTileStreamBytes; }
 
   UnitResult execute(int r, int i, TrafficBreakdown& traffic) {
     const Kernel& k = w->kernels[i];
@@ -258,7 +252,7 @@ struct System::Impl : sc_core::sc_module {
         j.ofmap_bytes = k.output_bytes(b);
         const GemmTraffic gt = gemm_traffic(cfg.npu, j.ifmap_bytes, j.filter_bytes);
         operand_streams(i, gt.ifmap_passes, true, j.loads, load_parts, j.stores, store_parts);
-        j.min_tile_bytes = min_tile_bytes(j.loads);
+        j.min_tile_bytes = min_tile_bytes();
         res = npu.run_gemm(j);
         break;
       }
@@ -269,7 +263,7 @@ struct System::Impl : sc_core::sc_module {
         j.mix = gemm ? VectorOpMix{1, 1, 0, 0, 0, 0} : vector_op_mix(k.op);
         j.elements = gemm ? k.macs : (k.vector_ops > 0 ? k.vector_ops : k.output_elems);
         operand_streams(i, 1, false, j.loads, load_parts, j.stores, store_parts);
-        j.min_tile_bytes = min_tile_bytes(j.loads);
+        j.min_tile_bytes = min_tile_bytes();
         res = npu.run_vector(j);
         break;
       }

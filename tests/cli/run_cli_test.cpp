@@ -1,6 +1,8 @@
 // `h4hsim run` end to end: the JSON contract, byte-identical reruns, outputs written whole,
 // monotonic in resources, and clear errors.
 #include <gtest/gtest.h>
+
+#include <set>
 #include <unistd.h>
 
 #include <fstream>
@@ -133,6 +135,57 @@ TEST(RunCli, SteadyStateIsReportedForRepeatedInferences) {
                     src("arch_configs/hetero.yaml") + " -s cim_static --inferences 3");
   EXPECT_EQ(j["inferences"]["count"], 3);
   EXPECT_LT(j["inferences"]["steady"]["latency_ns"].get<double>(), j["inferences"]["first"]["latency_ns"].get<double>());
+}
+
+// `--tensors`: one row per activation tensor, its placement and offset; on-chip tensors lie
+// inside the buffer; the JSON form says the same. The trace carries the memory counters.
+TEST(RunCli, TensorsFileListsEveryTensorsPlacementInsideTheBuffer) {
+  const std::string csv = tmp("tensors.csv"), js = tmp("tensors.json"), trace = tmp("mem.trace.json");
+  const std::string model = src("tests/data/onnx/mobilenet_v2_op13.onnx");
+  auto r = run_cli("run -m " + model + " -a " + src("arch_configs/hetero.yaml") +
+                   " --set memory.global_buffer_kib=512 --tensors " + csv + " --trace " + trace);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = run_cli("run -m " + model + " -a " + src("arch_configs/hetero.yaml") +
+              " --set memory.global_buffer_kib=512 --tensors " + js);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(test::slurp(js));
+  const std::string text = test::slurp(csv);
+  EXPECT_EQ(test::line_count(text), 1 + static_cast<int>(j["tensors"].size()));
+  EXPECT_EQ(j["global_buffer_bytes"].get<int64_t>(), 512 * 1024);
+  int on_chip = 0, spilled = 0;
+  for (const auto& t : j["tensors"]) {
+    const std::string where = t["placement"].get<std::string>();
+    if (where == "global_buffer") {
+      ++on_chip;
+      EXPECT_LE(t["offset"].get<int64_t>() + t["bytes"].get<int64_t>(), 512 * 1024) << t["tensor"];
+    } else {
+      EXPECT_TRUE(t["offset"].is_null());
+      spilled += t["reason"] == "spilled";
+    }
+    EXPECT_LE(t["first_step"].get<int>(), t["last_step"].get<int>());
+  }
+  EXPECT_GT(on_chip, 10);
+  EXPECT_GT(spilled, 0);  // MobileNetV2's peak is 1.4 MiB
+  std::set<std::string> counters;
+  const auto events = nlohmann::json::parse(test::slurp(trace));
+  for (const auto& e : events["traceEvents"])
+    if (e["ph"] == "C") counters.insert(e["name"].get<std::string>());
+  EXPECT_EQ(counters, (std::set<std::string>{"global buffer occupancy", "DRAM bandwidth"}));
+  for (const auto& f : {csv, js, trace}) std::remove(f.c_str());
+}
+
+TEST(RunCli, SetOverridesAKeyAndRefusesAnUnknownOneInOneLine) {
+  const std::string base = "run --json -m " + src("tests/data/onnx/resnet18_op13.onnx") + " -a " +
+                           src("arch_configs/hetero.yaml");
+  const auto small = nlohmann::json::parse(run_cli(base + " --set memory.global_buffer_kib=64").out);
+  const auto big = nlohmann::json::parse(run_cli(base + " --set memory.global_buffer_kib=4096").out);
+  EXPECT_GT(small["dram_bytes"].get<int64_t>(), big["dram_bytes"].get<int64_t>());
+  EXPECT_EQ(big["memory"]["global_buffer_bytes"].get<int64_t>(), 4096 * 1024);
+  const auto r = run_cli(base + " --set memory.global_bufer_kib=64");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(test::line_count(r.err), 1) << r.err;
+  EXPECT_NE(r.err.find("memory.global_buffer_kib"), std::string::npos) << r.err;  // suggested
+  EXPECT_EQ(run_cli(base + " --set novalue").exit_code, 2);
 }
 
 }  // namespace

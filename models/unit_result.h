@@ -20,6 +20,7 @@ struct UnitResult {
   int64_t sram_read_bytes = 0;
   int64_t sram_write_bytes = 0;
   int64_t vector_lane_ops = 0;
+  int64_t epilogue_cycles = 0;     // vector unit cycles of a fused epilogue (NPU clock)
   int64_t cim_macs = 0;
   int64_t adc_conversions = 0;
   int64_t weight_write_bits = 0;

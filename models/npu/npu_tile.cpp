@@ -31,7 +31,7 @@ NpuTile::NpuTile(sc_core::sc_module_name name, const NpuTileParams& p, Dma& arra
 
 sc_core::sc_time NpuTile::pipeline(Dma& dma, int64_t tiles, const std::vector<MemStream>& loads,
                                    int64_t compute_cycles, const std::vector<MemStream>& stores,
-                                   int64_t align) {
+                                   int64_t align, int64_t epilogue_cycles) {
   sc_core::sc_time stall = sc_core::SC_ZERO_TIME;
   std::vector<Dma::Handle> pending_stores;
   std::vector<uint64_t> load_off(loads.size(), 0), store_off(stores.size(), 0);
@@ -46,19 +46,31 @@ sc_core::sc_time NpuTile::pipeline(Dma& dma, int64_t tiles, const std::vector<Me
     }
     return hs;
   };
-  std::vector<Dma::Handle> next = load(0);
-  for (int64_t i = 0; i < tiles; ++i) {
-    const sc_core::sc_time t0 = sc_core::sc_time_stamp();
-    for (auto& h : next) dma.wait_done(h);
-    stall += sc_core::sc_time_stamp() - t0;
-    next = i + 1 < tiles ? load(i + 1) : std::vector<Dma::Handle>{};
-    sc_core::wait(cycles_time(period_, share(compute_cycles, tiles, i)));
+  auto store = [&](int64_t i) {
     for (size_t s = 0; s < stores.size(); ++s) {
       const int64_t sb = share_aligned(stores[s].bytes, tiles, i, align);
       if (sb == 0) continue;
       pending_stores.push_back(dma.start(stores[s].addr + store_off[s], sb, true));
       store_off[s] += static_cast<uint64_t>(sb);
     }
+  };
+  const bool epilogue = epilogue_cycles > 0;
+  std::vector<Dma::Handle> next = load(0);
+  for (int64_t i = 0; i < tiles; ++i) {
+    const sc_core::sc_time t0 = sc_core::sc_time_stamp();
+    for (auto& h : next) dma.wait_done(h);
+    stall += sc_core::sc_time_stamp() - t0;
+    next = i + 1 < tiles ? load(i + 1) : std::vector<Dma::Handle>{};
+    // The array computes tile i while the vector unit finishes tile i-1's epilogue.
+    const int64_t array = share(compute_cycles, tiles, i);
+    const int64_t vector = epilogue && i > 0 ? share(epilogue_cycles, tiles, i - 1) : 0;
+    sc_core::wait(cycles_time(period_, std::max(array, vector)));
+    if (!epilogue) store(i);
+    else if (i > 0) store(i - 1);
+  }
+  if (epilogue) {  // the last tile's epilogue, then its store
+    sc_core::wait(cycles_time(period_, share(epilogue_cycles, tiles, tiles - 1)));
+    store(tiles - 1);
   }
   const sc_core::sc_time t0 = sc_core::sc_time_stamp();
   for (auto& h : pending_stores) dma.wait_done(h);
@@ -101,7 +113,9 @@ UnitResult NpuTile::run_gemm(const GemmJob& job) {
                          ceil_div(job.ofmap_bytes, std::max<int64_t>(p_.ofmap_sram_bytes() / 2, 1))}),
       job.loads, job.stores, job.min_tile_bytes);
   r.stall = pipeline(array_dma_, tiles, job.loads, r.compute_cycles, job.stores,
-                     job.min_tile_bytes > 0 ? kTileAlignBytes : 1);
+                     job.min_tile_bytes > 0 ? kTileAlignBytes : 1, job.epilogue_cycles);
+  r.vector_lane_ops = job.epilogue_lane_ops;
+  r.epilogue_cycles = job.epilogue_cycles;
   for (const MemStream& s : job.loads) r.loaded.push_back(s.bytes);
   for (const MemStream& s : job.stores) r.stored.push_back(s.bytes);
   r.load_bytes = load;

@@ -36,6 +36,11 @@ struct GemmJob {
   int64_t ifmap_bytes = 0, filter_bytes = 0, ofmap_bytes = 0;
   std::vector<MemStream> loads, stores;
   int64_t min_tile_bytes = 0;  // 0: tiles as large as the SRAMs allow (see tile_count)
+  // A fused epilogue (sim/engine/fusion) on the vector unit: its cycles over the whole
+  // output and its lane-ops. Tile i's epilogue runs while the array computes tile i+1; a
+  // tile is stored once its epilogue is done.
+  int64_t epilogue_cycles = 0;
+  int64_t epilogue_lane_ops = 0;
 };
 
 // What a GEMM's operands cost in memory reads: the filters once, the ifmap `ifmap_passes`
@@ -86,7 +91,7 @@ class NpuTile : public sc_core::sc_module {
   // Tiles split each stream at multiples of `align` bytes (1: anywhere).
   sc_core::sc_time pipeline(Dma& dma, int64_t tiles, const std::vector<MemStream>& loads,
                             int64_t compute_cycles, const std::vector<MemStream>& stores,
-                            int64_t align);
+                            int64_t align, int64_t epilogue_cycles = 0);
 
   NpuTileParams p_;
   Dma& array_dma_;

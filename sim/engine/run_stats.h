@@ -46,6 +46,7 @@ struct KernelRecord {
   TrafficBreakdown traffic;
   double energy_pj = 0;        // dynamic energy of this kernel (compute, SRAM, bus, DRAM bytes)
   std::vector<int64_t> macros; // CIM macros it used
+  int fused_into = -1;         // the GEMM whose job ran it as an epilogue (its span), or -1
 };
 
 struct EnergyBreakdown {
@@ -102,6 +103,7 @@ struct RunStats {
   int64_t global_buffer_used_bytes = 0;  // highest byte the placement uses
   bool activations_on_chip = false;
   std::vector<TensorPlacement> tensors;  // parallel to Workload::tensors
+  int fused_kernels = 0;                 // kernels run as epilogues of a GEMM
 };
 
 // Every number of a run's results is finite, or this throws std::logic_error naming the first

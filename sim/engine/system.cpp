@@ -15,6 +15,7 @@
 #include "models/npu/npu_tile.h"
 #include "models/sram/global_buffer.h"
 #include "sim/engine/dram_layout.h"
+#include "sim/engine/fusion.h"
 #include "sim/engine/ready_set.h"
 #include "sim/memory/tensor_plan.h"
 
@@ -90,6 +91,7 @@ struct System::Impl : sc_core::sc_module {
   std::vector<BusStats> bus_at_end;
   DramLayout layout;
   TensorPlan plan;                                      // where each tensor lives
+  FusionPlan fusion;                                    // epilogues run with their GEMM
   bool packed = false;                                  // the ablation: one packed stream per operand set
   std::vector<char> reads_network_input, holds_network_output;  // per tensor, from its storage
   std::vector<KernelRecord> records;
@@ -234,6 +236,38 @@ struct System::Impl : sc_core::sc_module {
   // per tile. The ablation keeps SRAM-sized tiles (0), as the model had them.
   int64_t min_tile_bytes() const { return packed ? 0 : kMinTileStreamBytes; }
 
+  // The fused kernels after GEMM `i`: their other inputs and weights stream in beside the
+  // GEMM's operands, their lane-ops run on the vector unit tile by tile, and only the last
+  // one's outputs are stored.
+  void add_epilogue(int i, GemmJob& j, std::vector<StreamParts>& load_parts,
+                    std::vector<StreamParts>& store_parts) const {
+    const int b = w->bytes_per_elem;
+    for (int k : fusion.members[i]) {
+      const Kernel& e = w->kernels[k];
+      for (int t : e.inputs) {
+        if (fusion.fused_tensor[t]) continue;  // the tile the array (or the last epilogue) made
+        j.loads.push_back({tensor_addr(t), tensor_bytes(t)});
+        load_parts.push_back({{t, tensor_bytes(t)}});
+      }
+      if (e.weight_bytes(b) > 0) {
+        j.loads.push_back({layout.weight_addr[k], e.weight_bytes(b)});
+        load_parts.push_back({{-1, e.weight_bytes(b)}});
+      }
+      const VectorOpMix mix = vector_op_mix(e.op);
+      const int64_t elements = e.vector_ops > 0 ? e.vector_ops : e.output_elems;
+      j.epilogue_cycles += vector_cycles(cfg.npu.vector, mix, elements);
+      j.epilogue_lane_ops += elements * mix.lane_ops();
+    }
+    const Kernel& last = w->kernels[fusion.members[i].back()];
+    j.stores.clear();
+    store_parts.clear();
+    for (int t : last.outputs) {
+      j.stores.push_back({tensor_addr(t), tensor_bytes(t)});
+      store_parts.push_back({{t, tensor_bytes(t)}});
+    }
+    j.ofmap_bytes = last.output_bytes(b);
+  }
+
   UnitResult execute(int r, int i, TrafficBreakdown& traffic) {
     const Kernel& k = w->kernels[i];
     const KernelMapping& km = m->kernels[i];
@@ -253,6 +287,7 @@ struct System::Impl : sc_core::sc_module {
         const GemmTraffic gt = gemm_traffic(cfg.npu, j.ifmap_bytes, j.filter_bytes);
         operand_streams(i, gt.ifmap_passes, true, j.loads, load_parts, j.stores, store_parts);
         j.min_tile_bytes = min_tile_bytes();
+        if (!fusion.members[i].empty()) add_epilogue(i, j, load_parts, store_parts);
         res = npu.run_gemm(j);
         break;
       }
@@ -408,8 +443,21 @@ struct System::Impl : sc_core::sc_module {
           rec.result = res;
           rec.macros = m->kernels[i].unit == Unit::cim ? m->kernels[i].macros : std::vector<int64_t>{};
           records.push_back(std::move(rec));
-          const bool inference_finished = ready.mark_done(r, i);
+          bool inference_finished = ready.mark_done(r, i);
           done_ev[r][i]->notify(sc_core::SC_ZERO_TIME);
+          for (int k : fusion.members[i]) {  // ran as i's epilogue, within its span
+            KernelRecord fr;
+            fr.index = k;
+            fr.inference = r;
+            fr.unit = m->kernels[k].unit;
+            fr.unit_instance = m->kernels[k].unit_instance;
+            fr.start_ns = records.back().start_ns;
+            fr.end_ns = records.back().end_ns;
+            fr.fused_into = i;
+            records.push_back(std::move(fr));
+            inference_finished = ready.mark_done(r, k) || inference_finished;
+            done_ev[r][k]->notify(sc_core::SC_ZERO_TIME);
+          }
           if (inference_finished) {
             inference_end[r] = sc_core::sc_time_stamp();
             dram_at_end[r] = dram.core().stats();
@@ -445,6 +493,8 @@ RunStats System::run(const Workload& w, const Mapping& m, const RunOptions& opts
   s.opts = opts;
   s.opts.inferences = n_inf;
   s.origin = sc_core::sc_time_stamp();
+  s.packed = !s.cfg.memory.activations_on_chip;
+  s.fusion = plan_fusion(w, m, !s.packed);
   s.lane_kernels.assign(kLanes, {});
   for (size_t i = 0; i < K; ++i) {
     // One instance of each unit is elaborated (a lane per unit); a mapping that names
@@ -453,11 +503,13 @@ RunStats System::run(const Workload& w, const Mapping& m, const RunOptions& opts
       throw std::logic_error(fmt::format("System::run: kernel '{}' is mapped to {} instance {}, "
                                          "but the chip has one", w.kernels[i].name,
                                          to_string(m.kernels[i].unit), m.kernels[i].unit_instance));
-    s.lane_kernels[lane_of(m.kernels[i].unit)].push_back(static_cast<int>(i));
+    if (!s.fusion.fused(static_cast<int>(i)))  // epilogues run in their GEMM's job
+      s.lane_kernels[lane_of(m.kernels[i].unit)].push_back(static_cast<int>(i));
   }
   s.layout = layout_in_dram(w);
-  s.packed = !s.cfg.memory.activations_on_chip;
   TensorPlanParams tp;
+  tp.kernel_step = s.fusion.head;
+  tp.fused_tensor = s.fusion.fused_tensor;
   tp.global_buffer_bytes = s.cfg.memory.global_buffer.capacity_bytes();
   tp.activations_on_chip = s.cfg.memory.activations_on_chip;
   tp.network_io_on_chip = opts.network_io_on_chip;
@@ -476,10 +528,25 @@ RunStats System::run(const Workload& w, const Mapping& m, const RunOptions& opts
   }
   for (size_t t = 0; t < w.tensors.size(); ++t)
     s.holds_network_output[t] = s.holds_network_output[s.plan.tensors[t].storage];
-  // Concurrent units must not overwrite global-buffer bytes a consumer still reads.
-  s.ready = ReadySet(w, n_inf, !m.spec.concurrent(),
-                     m.spec.concurrent() ? buffer_reuse_dependencies(w, s.plan)
-                                         : std::vector<std::vector<int>>{});
+  // Extra edges: a group's head waits for what its epilogues read; and concurrent units
+  // must not overwrite global-buffer bytes a consumer still reads (kernels that run in a
+  // group wait, and are waited for, as its head).
+  std::vector<std::vector<int>> extra(K);
+  for (size_t h = 0; h < K; ++h)
+    for (int k : s.fusion.members[h])
+      for (int p : w.kernels[k].producers)
+        if (s.fusion.head[p] != static_cast<int>(h)) extra[h].push_back(p);
+  if (m.spec.concurrent()) {
+    const auto reuse = buffer_reuse_dependencies(w, s.plan);
+    for (size_t k = 0; k < K; ++k)
+      for (int u : reuse[k])
+        if (s.fusion.head[u] != s.fusion.head[k]) extra[s.fusion.head[k]].push_back(u);
+  }
+  for (auto& e : extra) {
+    std::sort(e.begin(), e.end());
+    e.erase(std::unique(e.begin(), e.end()), e.end());
+  }
+  s.ready = ReadySet(w, n_inf, !m.spec.concurrent(), std::move(extra));
   s.done_ev.clear();
   s.inference_done_ev.clear();
   for (int r = 0; r < n_inf; ++r) {
@@ -547,6 +614,7 @@ RunStats System::run(const Workload& w, const Mapping& m, const RunOptions& opts
   st.global_buffer_peak_bytes = s.plan.peak_bytes;
   st.global_buffer_used_bytes = s.plan.used_bytes;
   st.tensors = s.plan.tensors;
+  st.fused_kernels = s.fusion.fused_count();
   if (opts.trace) {
     for (const auto& t : s.bus.transactions())
       st.bus_slices.push_back({ns(t.start - s.origin), ns(t.end - s.origin), t.initiator, t.bytes});
@@ -568,7 +636,10 @@ RunStats System::run(const Workload& w, const Mapping& m, const RunOptions& opts
     rec.energy_pj = s.dynamic_energy(k, rec.unit, rec.result, inf.energy);
     inf.traffic += rec.traffic;
     switch (rec.unit) {
-      case Unit::npu: inf.npu.busy_ns += rec.result.compute_cycles * npu_ns; break;
+      case Unit::npu:
+        inf.npu.busy_ns += rec.result.compute_cycles * npu_ns;
+        inf.vector.busy_ns += rec.result.epilogue_cycles * npu_ns;
+        break;
       case Unit::vector: inf.vector.busy_ns += rec.result.compute_cycles * npu_ns; break;
       case Unit::cim:
         inf.cim.busy_ns += (rec.result.compute_cycles + rec.result.program_cycles) * cim_ns;

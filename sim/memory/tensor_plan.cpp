@@ -7,7 +7,7 @@
 namespace h4h {
 
 const char* to_string(TensorHome h) {
-  return h == TensorHome::global_buffer ? "global_buffer" : "dram";
+  return h == TensorHome::global_buffer ? "global_buffer" : h == TensorHome::dram ? "dram" : "none";
 }
 
 bool is_view_kernel(const Kernel& k) { return k.cls == KernelClass::data_movement && !k.is_copy; }
@@ -33,9 +33,12 @@ TensorPlan plan_tensors(const Workload& w, const TensorPlanParams& p) {
   for (size_t t = 0; t < n; ++t) {
     const Tensor& tensor = w.tensors[t];
     Storage& s = st[plan.tensors[t].storage];
-    const int born = std::max(tensor.producer, 0);
+    auto step = [&](int k) { return p.kernel_step.empty() ? k : p.kernel_step[k]; };
+    const int born = tensor.producer < 0 ? 0 : step(tensor.producer);
+    int last_read = born;
+    for (int c : tensor.consumers) last_read = std::max(last_read, step(c));
     s.first = s.first < 0 ? born : std::min(s.first, born);
-    s.last = std::max({s.last, born, tensor.consumers.empty() ? born : tensor.consumers.back()});
+    s.last = std::max({s.last, born, last_read});
     if (p.network_io_on_chip) continue;
     if (tensor.producer < 0) {
       s.pinned = true;
@@ -46,6 +49,7 @@ TensorPlan plan_tensors(const Workload& w, const TensorPlanParams& p) {
     }
   }
 
+  auto fused = [&](size_t t) { return !p.fused_tensor.empty() && p.fused_tensor[t]; };
   // What spilling each storage would cost: one write, and every read of every tensor in it.
   std::vector<int64_t> reads(n, 0);
   for (size_t t = 0; t < n; ++t)
@@ -59,7 +63,7 @@ TensorPlan plan_tensors(const Workload& w, const TensorPlanParams& p) {
   std::vector<ArenaRequest> requests;
   if (p.activations_on_chip)
     for (size_t t = 0; t < n; ++t)
-      if (plan.tensors[t].storage == static_cast<int>(t) && !st[t].pinned) {
+      if (plan.tensors[t].storage == static_cast<int>(t) && !st[t].pinned && !fused(t)) {
         placeable.push_back(static_cast<int>(t));
         const int64_t bytes = w.tensors[t].bytes(w.bytes_per_elem);
         requests.push_back({bytes, st[t].first, st[t].last, bytes * (1 + reads[t])});
@@ -75,7 +79,10 @@ TensorPlan plan_tensors(const Workload& w, const TensorPlanParams& p) {
     const Storage& s = st[tp.storage];
     tp.first_step = s.first;
     tp.last_step = s.last;
-    if (!p.activations_on_chip) {
+    if (fused(t)) {
+      tp.home = TensorHome::none;
+      tp.reason = "fused";
+    } else if (!p.activations_on_chip) {
       tp.reason = "ablation";
     } else if (s.pinned) {
       tp.reason = s.why;

@@ -20,7 +20,8 @@
 
 namespace h4h {
 
-enum class TensorHome { global_buffer, dram };
+// `none`: never stored (an intermediate inside a fused group, sim/engine/fusion).
+enum class TensorHome { global_buffer, dram, none };
 const char* to_string(TensorHome h);
 
 struct TensorPlacement {
@@ -30,7 +31,7 @@ struct TensorPlacement {
   int first_step = 0;         // its storage's life, in kernel steps (inclusive)
   int last_step = 0;
   std::string reason;         // "on chip", "spilled", "network input", "network output",
-                              // "ablation"
+                              // "ablation", "fused"
 };
 
 struct TensorPlanParams {
@@ -45,6 +46,10 @@ struct TensorPlanParams {
   // per filter block); empty: once. What spilling a tensor costs — its write plus every
   // read, in DRAM bytes — ranks it for the global buffer when not everything fits.
   std::vector<int64_t> input_reads;
+  // Per kernel, the step it runs at (a fused kernel runs with its group's head); empty: its
+  // index. Per tensor, whether it is never stored (fused); empty: all are.
+  std::vector<int> kernel_step;
+  std::vector<char> fused_tensor;
 };
 
 struct TensorPlan {

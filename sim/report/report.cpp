@@ -64,6 +64,13 @@ std::vector<std::pair<double, double>> live_ns(const RunStats& s, const Workload
   return live;
 }
 
+std::string csv_field(const std::string& v) {
+  if (v.find_first_of(",\"\n") == std::string::npos) return v;
+  std::string q = "\"";
+  for (char c : v) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return q + "\"";
+}
+
 std::string grouped(int64_t v) {
   std::string s = std::to_string(v < 0 ? -v : v);
   for (int pos = static_cast<int>(s.size()) - 3; pos > 0; pos -= 3) s.insert(pos, ",");
@@ -94,6 +101,7 @@ nlohmann::json run_to_json(const RunStats& s, const Workload& w) {
   j["clock_mhz"] = mhz;
   j["total_macs"] = s.total_macs;
   j["batch"] = w.batch;
+  j["fused_kernels"] = s.fused_kernels;
   j["memory"] = {{"activations_on_chip", s.activations_on_chip},
                  {"global_buffer_bytes", s.global_buffer_bytes},
                  {"global_buffer_peak_bytes", s.global_buffer_peak_bytes},
@@ -109,7 +117,9 @@ nlohmann::json run_to_json(const RunStats& s, const Workload& w) {
                   {"unit", to_string(r.unit)}, {"start_cycle", cycles(r.start_ns, mhz)},
                   {"end_cycle", cycles(r.end_ns, mhz)}, {"stall_cycles", cycles(r.stall_ns, mhz)},
                   {"macs", k.macs}, {"energy_pj", r.energy_pj},
-                  {"dram_bytes", r.traffic.dram()}, {"onchip_bytes", r.traffic.onchip()}});
+                  {"dram_bytes", r.traffic.dram()}, {"onchip_bytes", r.traffic.onchip()},
+                  {"fused", r.fused_into >= 0},
+                  {"fused_into", r.fused_into >= 0 ? w.kernels[r.fused_into].name : std::string()}});
   }
   // Records arrive in completion order; the contract lists kernels in network order.
   std::sort(ks.begin(), ks.end(), [](const nlohmann::json& a, const nlohmann::json& b) {
@@ -136,7 +146,8 @@ std::string run_table(const RunStats& s, const Workload& w) {
       util = r.result.compute_cycles * (1000.0 / mhz) / (r.end_ns - r.start_ns);
     std::string name = k.name.size() > 36 ? "…" + k.name.substr(k.name.size() - 35) : k.name;
     out += fmt::format("{:<36} {:<13} {:<6} {:>12} {:>12} {:>11} {:>10} {:>14} {:>5.0f}% {:>12.0f}\n",
-                       name, to_string(k.cls), to_string(r.unit), cycles(r.start_ns, mhz),
+                       name, to_string(k.cls), r.fused_into >= 0 ? "fused" : to_string(r.unit),
+                       cycles(r.start_ns, mhz),
                        cycles(r.end_ns, mhz), c, cycles(r.stall_ns, mhz), grouped(k.macs),
                        100 * std::min(util, 1.0), r.energy_pj);
   }
@@ -162,9 +173,9 @@ std::string run_table(const RunStats& s, const Workload& w) {
                      grouped(f.traffic.onchip()), grouped(f.bus_bytes), grouped(f.dram_activates));
   out += s.activations_on_chip
              ? fmt::format("global buffer: {} KiB, placement uses {} KiB, all activations on chip "
-                           "would need {} KiB\n",
+                           "would need {} KiB; {} kernels fused into their GEMM\n",
                            s.global_buffer_bytes / 1024, (s.global_buffer_used_bytes + 1023) / 1024,
-                           (s.global_buffer_peak_bytes + 1023) / 1024)
+                           (s.global_buffer_peak_bytes + 1023) / 1024, s.fused_kernels)
              : std::string("global buffer: unused (memory.activations_on_chip: false, every "
                            "tensor goes through DRAM)\n");
   if (s.inferences.size() > 1) {
@@ -180,7 +191,7 @@ std::string run_table(const RunStats& s, const Workload& w) {
 std::string run_csv(const RunStats& s, const Workload& w) {
   const double mhz = s.npu_clock_mhz;
   std::string out = "inference,name,class,op,unit,start_cycle,end_cycle,stall_cycles,macs,"
-                    "dram_bytes,energy_pj,onchip_bytes\n";
+                    "dram_bytes,energy_pj,onchip_bytes,fused_into\n";
   for (const auto& r : s.records) {
     const Kernel& k = w.kernels[r.index];
     std::string name = k.name;
@@ -189,10 +200,11 @@ std::string run_csv(const RunStats& s, const Workload& w) {
       for (char c : name) q += c == '"' ? std::string("\"\"") : std::string(1, c);
       name = q + "\"";
     }
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{:.1f},{}\n", r.inference, name,
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{:.1f},{},{}\n", r.inference, name,
                        to_string(k.cls), k.op, to_string(r.unit), cycles(r.start_ns, mhz),
                        cycles(r.end_ns, mhz), cycles(r.stall_ns, mhz), k.macs, r.traffic.dram(),
-                       r.energy_pj, r.traffic.onchip());
+                       r.energy_pj, r.traffic.onchip(),
+                       r.fused_into >= 0 ? csv_field(w.kernels[r.fused_into].name) : std::string());
   }
   return out;
 }
@@ -275,6 +287,11 @@ std::string run_trace(const RunStats& s, const Workload& w) {
                         {"ts", r.start_ns / 1000.0}, {"dur", (r.end_ns - r.start_ns) / 1000.0},
                         {"args", args}});
     };
+    if (r.fused_into >= 0) {  // an epilogue: on the vector unit, within its GEMM's span
+      args["fused_into"] = w.kernels[r.fused_into].name;
+      slice("vector unit");
+      continue;
+    }
     switch (r.unit) {
       case Unit::npu: slice("NPU array"); break;
       case Unit::vector: slice("vector unit"); break;

@@ -127,6 +127,67 @@ TEST(MemoryHierarchy, AblationMovesEveryTensorThroughDramAndNothingOnChip) {
   EXPECT_EQ(st.inferences[0].energy.global_buffer, 0);
 }
 
+// x (64 KiB) → Gemm (256x256 weights) → a → Relu → y, npu_only: the Relu runs on the GEMM's
+// output tiles, so a is never written or read; only x, the weights and y move.
+TEST(MemoryHierarchy, AFusedEpilogueNeverStoresTheGemmOutput) {
+  H4H_REQUIRE_FRESH_SYSTEMC();
+  Workload w;
+  w.model = "gemm_relu";
+  const int64_t n = 256;
+  for (const char* name : {"x", "a", "y"}) {
+    Tensor t;
+    t.name = name;
+    t.shape = {n, n};
+    t.elems = n * n;
+    t.network_output = std::string(name) == "y";
+    w.tensors.push_back(t);
+  }
+  Kernel g;
+  g.name = "gemm";
+  g.cls = KernelClass::linear;
+  g.op = "Gemm";
+  g.output_shape = {n, n};
+  g.input_shapes = {{n, n}};
+  g.gemm = {1, n, n, n};
+  g.macs = n * n * n;
+  g.weight_elems = g.param_elems = n * n;
+  g.input_elems = g.output_elems = n * n;
+  g.inputs = {0};
+  g.outputs = {1};
+  Kernel r;
+  r.name = "relu";
+  r.cls = KernelClass::vector;
+  r.op = "Relu";
+  r.output_shape = {n, n};
+  r.input_shapes = {{n, n}};
+  r.input_elems = r.output_elems = r.vector_ops = n * n;
+  r.inputs = {1};
+  r.outputs = {2};
+  w.kernels = {g, r};
+  link_tensors(w);
+  const ArchConfig cfg = chain_config(1024);
+  SchemaSpec spec;
+  spec.schema = Schema::npu_only;
+  const Mapping m = map_workload(w, cfg, spec);
+  System sys(cfg);
+  const RunStats st = sys.run(w, m, RunOptions{});
+  EXPECT_EQ(st.fused_kernels, 1);
+  EXPECT_EQ(st.tensors[1].home, TensorHome::none);
+  const TrafficBreakdown& t = st.inferences[0].traffic;
+  EXPECT_EQ(t.activations_in, n * n);
+  EXPECT_EQ(t.weights, n * n);
+  EXPECT_EQ(t.activations_out, n * n);
+  EXPECT_EQ(t.spills, 0);
+  EXPECT_EQ(t.onchip(), 0);
+  ASSERT_EQ(st.records.size(), 2u);
+  EXPECT_EQ(st.records[1].fused_into, 0);
+  EXPECT_EQ(st.records[1].start_ns, st.records[0].start_ns);
+  EXPECT_EQ(st.records[1].end_ns, st.records[0].end_ns);
+  // The epilogue's lane-ops are counted (its energy is in the GEMM's record).
+  EXPECT_EQ(st.records[0].result.vector_lane_ops,
+            n * n * vector_op_mix("Relu").lane_ops());
+}
+
 std::string src(const std::string& rel) { return std::string(H4H_SOURCE_DIR) + "/" + rel; }
 
 // Every buffer far above the peak live set (the NPU SRAMs above every operand, so no ifmap

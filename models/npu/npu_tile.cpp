@@ -35,18 +35,22 @@ sc_core::sc_time NpuTile::pipeline(Dma& dma, int64_t tiles, const std::vector<Me
   sc_core::sc_time stall = sc_core::SC_ZERO_TIME;
   std::vector<Dma::Handle> pending_stores;
   std::vector<uint64_t> load_off(loads.size(), 0), store_off(stores.size(), 0);
-  // Tile i's share of every load stream, in stream order.
-  auto load = [&](int64_t i) {
-    std::vector<Dma::Handle> hs;
+  // Tile i's share of every load stream, in stream order, into `hs` (reused: a job has
+  // thousands of tiles).
+  auto load = [&](int64_t i, std::vector<Dma::Handle>& hs) {
+    hs.clear();
     for (size_t s = 0; s < loads.size(); ++s) {
       const int64_t b = share_aligned(loads[s].bytes, tiles, i, align);
       if (b == 0) continue;
       hs.push_back(dma.start(loads[s].addr + load_off[s], b, false));
       load_off[s] += static_cast<uint64_t>(b);
     }
-    return hs;
   };
   auto store = [&](int64_t i) {
+    // Finished stores need no waiting: drop them, so the list stays short.
+    pending_stores.erase(std::remove_if(pending_stores.begin(), pending_stores.end(),
+                                        [](const Dma::Handle& h) { return h->pending_chunks == 0; }),
+                         pending_stores.end());
     for (size_t s = 0; s < stores.size(); ++s) {
       const int64_t sb = share_aligned(stores[s].bytes, tiles, i, align);
       if (sb == 0) continue;
@@ -55,12 +59,15 @@ sc_core::sc_time NpuTile::pipeline(Dma& dma, int64_t tiles, const std::vector<Me
     }
   };
   const bool epilogue = epilogue_cycles > 0;
-  std::vector<Dma::Handle> next = load(0);
+  std::vector<Dma::Handle> next, current;
+  load(0, next);
   for (int64_t i = 0; i < tiles; ++i) {
     const sc_core::sc_time t0 = sc_core::sc_time_stamp();
     for (auto& h : next) dma.wait_done(h);
     stall += sc_core::sc_time_stamp() - t0;
-    next = i + 1 < tiles ? load(i + 1) : std::vector<Dma::Handle>{};
+    std::swap(current, next);
+    if (i + 1 < tiles) load(i + 1, next);
+    else next.clear();
     // The array computes tile i while the vector unit finishes tile i-1's epilogue.
     const int64_t array = share(compute_cycles, tiles, i);
     const int64_t vector = epilogue && i > 0 ? share(epilogue_cycles, tiles, i - 1) : 0;

@@ -194,12 +194,7 @@ std::string run_csv(const RunStats& s, const Workload& w) {
                     "dram_bytes,energy_pj,onchip_bytes,fused_into\n";
   for (const auto& r : s.records) {
     const Kernel& k = w.kernels[r.index];
-    std::string name = k.name;
-    if (name.find_first_of(",\"") != std::string::npos) {
-      std::string q = "\"";
-      for (char c : name) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-      name = q + "\"";
-    }
+    const std::string name = csv_field(k.name);
     out += fmt::format("{},{},{},{},{},{},{},{},{},{},{:.1f},{},{}\n", r.inference, name,
                        to_string(k.cls), k.op, to_string(r.unit), cycles(r.start_ns, mhz),
                        cycles(r.end_ns, mhz), cycles(r.stall_ns, mhz), k.macs, r.traffic.dram(),
@@ -232,12 +227,7 @@ nlohmann::json run_tensors_json(const RunStats& s, const Workload& w) {
 }
 
 std::string run_tensors_csv(const RunStats& s, const Workload& w) {
-  auto field = [](const std::string& v) {
-    if (v.find_first_of(",\"\n") == std::string::npos) return v;
-    std::string q = "\"";
-    for (char c : v) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return q + "\"";
-  };
+  const auto& field = csv_field;
   const auto live = live_ns(s, w, 0);
   std::string out = "tensor,bytes,producer,first_step,last_step,live_start_ns,live_end_ns,"
                     "placement,offset,storage,reason\n";

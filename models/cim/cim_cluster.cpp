@@ -34,6 +34,10 @@ UnitResult CimCluster::run(const CimJob& job) {
   const int64_t slice_bytes = in_total / std::max<int64_t>(plan.tiles / plan.col_tiles, 1);
   const bool buffered = job.input_buffer_bytes > 0 && slice_bytes <= job.input_buffer_bytes;
   int64_t loaded_slice = -1;  // the last slice the input buffer holds
+  bool pipelined = false;
+  for (const MemStream& m : job.inputs) pipelined = pipelined || m.gate;
+  for (const MemStream& m : job.outputs) pipelined = pipelined || m.produced;
+  const int64_t bands = pipelined ? kPipelineBands : 1;
   std::vector<Dma::Handle> stores;
   uint64_t w_off = 0;
   std::vector<uint64_t> out_off(job.outputs.size(), 0);
@@ -58,22 +62,30 @@ UnitResult CimCluster::run(const CimJob& job) {
     const int64_t all_slices = std::max<int64_t>(plan.tiles / plan.col_tiles, 1);
     const int64_t slices = last_slice - (buffered ? std::max(first_slice - 1, loaded_slice) : first_slice - 1);
     loaded_slice = std::max(loaded_slice, last_slice);
-    std::vector<Dma::Handle> in;
-    for (size_t s = 0; s < job.inputs.size(); ++s) {
-      const int64_t ib = job.inputs[s].bytes * slices / all_slices;
-      if (ib > 0) in.push_back(dma_.start(job.inputs[s].addr, ib, false));
-      r.loaded[1 + s] += ib;
-    }
-    sc_core::wait(cycles_time(period_, share(plan.compute_cycles, rounds, round)));
-    const sc_core::sc_time t0 = sc_core::sc_time_stamp();
-    for (auto& h : in) dma_.wait_done(h);
-    r.stall += sc_core::sc_time_stamp() - t0;
-    for (size_t s = 0; s < job.outputs.size(); ++s) {
-      const int64_t ob = share(job.outputs[s].bytes, rounds, round);
-      if (ob == 0) continue;
-      stores.push_back(dma_.start(job.outputs[s].addr + out_off[s], ob, true));
-      out_off[s] += static_cast<uint64_t>(ob);
-      r.stored[s] += ob;
+    // A round streams its inputs and drains its outputs in `bands` (one unless a neighbour on
+    // another unit pipelines with this layer): band j needs the first (j+1)/bands of each
+    // gated input stored by its producer, and stores its share of the outputs when done.
+    for (int64_t band = 0; band < bands; ++band) {
+      std::vector<Dma::Handle> in;
+      for (size_t s = 0; s < job.inputs.size(); ++s) {
+        const int64_t ib = share(job.inputs[s].bytes * slices / all_slices, bands, band);
+        if (job.inputs[s].gate)
+          job.inputs[s].gate->wait_for(job.inputs[s].gate_bytes * (band + 1) / bands);
+        if (ib > 0) in.push_back(dma_.start(job.inputs[s].addr, ib, false));
+        r.loaded[1 + s] += ib;
+      }
+      sc_core::wait(cycles_time(period_, share(share(plan.compute_cycles, rounds, round), bands, band)));
+      const sc_core::sc_time t0 = sc_core::sc_time_stamp();
+      for (auto& h : in) dma_.wait_done(h);
+      r.stall += sc_core::sc_time_stamp() - t0;
+      for (size_t s = 0; s < job.outputs.size(); ++s) {
+        const int64_t ob = share(share(job.outputs[s].bytes, rounds, round), bands, band);
+        if (ob == 0) continue;
+        stores.push_back(dma_.start(job.outputs[s].addr + out_off[s], ob, true));
+        out_off[s] += static_cast<uint64_t>(ob);
+        r.stored[s] += ob;
+        if (job.outputs[s].produced) job.outputs[s].produced->advance(ob);
+      }
     }
   }
   for (int64_t b : r.loaded) r.load_bytes += b;

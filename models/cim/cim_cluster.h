@@ -34,6 +34,9 @@ struct CimJob {
   int64_t input_buffer_bytes = 0;
 };
 
+// Bands a round streams in when it pipelines with a producer or consumer on another unit.
+inline constexpr int64_t kPipelineBands = 8;
+
 class CimCluster : public sc_core::sc_module {
  public:
   CimCluster(sc_core::sc_module_name name, double clock_mhz, Dma& dma);

@@ -5,6 +5,7 @@
 // those above to the on-chip global buffer (`onchip_socket`), which is not on the DRAM bus. Called from the owning unit's thread:
 // `start` returns at once, `wait_done` blocks until that transfer is complete, `transfer`
 // does both.
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -18,11 +19,42 @@
 
 namespace h4h {
 
+// How much of one tensor its producer has stored so far, for a consumer on another unit
+// that starts before the producer ends (row-band pipelining): the producer's unit advances
+// it as it issues stores; the consumer's unit waits before reading bytes not there yet.
+class StreamProgress {
+ public:
+  void reset() { bytes_ = 0; }
+  void advance(int64_t bytes) {
+    bytes_ += bytes;
+    ev_.notify(sc_core::SC_ZERO_TIME);
+  }
+  void wait_for(int64_t bytes) {
+    while (bytes_ < bytes) sc_core::wait(ev_);
+  }
+  int64_t bytes() const { return bytes_; }
+
+ private:
+  int64_t bytes_ = 0;
+  sc_core::sc_event ev_;
+};
+
 // A contiguous range a unit moves: `bytes` from (or to) `addr`, DRAM or global buffer.
+// A store stream may report its progress (`produced`); a load stream may have to wait for
+// its tensor's producer (`gate`, over the tensor's `gate_bytes`; a stream that reads the
+// tensor several times waits for it once).
 struct MemStream {
   uint64_t addr = 0;
   int64_t bytes = 0;
+  StreamProgress* produced = nullptr;
+  StreamProgress* gate = nullptr;
+  int64_t gate_bytes = 0;
 };
+
+// Before reading [offset, offset + bytes) of `s`: waits until its producer stored them.
+inline void wait_for_producer(const MemStream& s, int64_t offset, int64_t bytes) {
+  if (s.gate) s.gate->wait_for(std::min(offset + bytes, s.gate_bytes));
+}
 
 struct DmaParams {
   int64_t chunk_bytes = 4096;

@@ -42,9 +42,20 @@ sc_core::sc_time NpuTile::pipeline(Dma& dma, int64_t tiles, const std::vector<Me
     for (size_t s = 0; s < loads.size(); ++s) {
       const int64_t b = share_aligned(loads[s].bytes, tiles, i, align);
       if (b == 0) continue;
+      wait_for_producer(loads[s], static_cast<int64_t>(load_off[s]), b);
       hs.push_back(dma.start(loads[s].addr + load_off[s], b, false));
       load_off[s] += static_cast<uint64_t>(b);
     }
+  };
+  // Whether every gated stream's share of tile i is already stored by its producer.
+  auto available = [&](int64_t i) {
+    for (size_t s = 0; s < loads.size(); ++s) {
+      if (!loads[s].gate) continue;
+      const int64_t b = share_aligned(loads[s].bytes, tiles, i, align);
+      const int64_t need = std::min(static_cast<int64_t>(load_off[s]) + b, loads[s].gate_bytes);
+      if (loads[s].gate->bytes() < need) return false;
+    }
+    return true;
   };
   auto store = [&](int64_t i) {
     // Finished stores need no waiting: drop them, so the list stays short.
@@ -56,6 +67,7 @@ sc_core::sc_time NpuTile::pipeline(Dma& dma, int64_t tiles, const std::vector<Me
       if (sb == 0) continue;
       pending_stores.push_back(dma.start(stores[s].addr + store_off[s], sb, true));
       store_off[s] += static_cast<uint64_t>(sb);
+      if (stores[s].produced) stores[s].produced->advance(sb);
     }
   };
   const bool epilogue = epilogue_cycles > 0;
@@ -66,14 +78,18 @@ sc_core::sc_time NpuTile::pipeline(Dma& dma, int64_t tiles, const std::vector<Me
     for (auto& h : next) dma.wait_done(h);
     stall += sc_core::sc_time_stamp() - t0;
     std::swap(current, next);
-    if (i + 1 < tiles) load(i + 1, next);
-    else next.clear();
+    next.clear();
+    // Prefetch tile i+1 during tile i, unless its producer (another unit, pipelined) has not
+    // stored it yet: then it is fetched after tile i computes.
+    const bool prefetch = i + 1 < tiles && available(i + 1);
+    if (prefetch) load(i + 1, next);
     // The array computes tile i while the vector unit finishes tile i-1's epilogue.
     const int64_t array = share(compute_cycles, tiles, i);
     const int64_t vector = epilogue && i > 0 ? share(epilogue_cycles, tiles, i - 1) : 0;
     sc_core::wait(cycles_time(period_, std::max(array, vector)));
     if (!epilogue) store(i);
     else if (i > 0) store(i - 1);
+    if (i + 1 < tiles && !prefetch) load(i + 1, next);
   }
   if (epilogue) {  // the last tile's epilogue, then its store
     sc_core::wait(cycles_time(period_, share(epilogue_cycles, tiles, tiles - 1)));

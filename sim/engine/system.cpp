@@ -92,6 +92,11 @@ struct System::Impl : sc_core::sc_module {
   DramLayout layout;
   TensorPlan plan;                                      // where each tensor lives
   FusionPlan fusion;                                    // epilogues run with their GEMM
+  // Row-band pipelining across units: per tensor, its producer's progress when a consumer on
+  // another unit may start early (null otherwise); per kernel, the producers it overlaps.
+  std::vector<std::unique_ptr<StreamProgress>> progress;
+  std::vector<std::vector<int>> overlap;
+  std::vector<std::vector<std::unique_ptr<sc_core::sc_event>>> started_ev;  // [r][kernel]
   bool packed = false;                                  // the ablation: one packed stream per operand set
   std::vector<char> reads_network_input, holds_network_output;  // per tensor, from its storage
   std::vector<KernelRecord> records;
@@ -145,6 +150,10 @@ struct System::Impl : sc_core::sc_module {
     for (Blocker b = ready.blocker(r, i); b.kind != Blocker::Kind::none; b = ready.blocker(r, i)) {
       if (b.kind == Blocker::Kind::inference) {
         sc_core::wait(*inference_done_ev[b.inference]);
+      } else if (b.kind == Blocker::Kind::kernel_start) {
+        waiting_on[lane] = b.kernel;
+        sc_core::wait(*started_ev[b.inference][b.kernel]);
+        waiting_on[lane] = -1;
       } else {
         waiting_on[lane] = b.kernel;
         sc_core::wait(*done_ev[b.inference][b.kernel]);
@@ -219,7 +228,12 @@ struct System::Impl : sc_core::sc_module {
       load_parts.push_back({{-1, wb}});
     }
     for (int t : k.inputs) {
-      loads.push_back({tensor_addr(t), tensor_bytes(t) * passes});
+      MemStream in{tensor_addr(t), tensor_bytes(t) * passes};
+      if (overlaps(i, t)) {
+        in.gate = progress[t].get();
+        in.gate_bytes = tensor_bytes(t);
+      }
+      loads.push_back(in);
       load_parts.push_back({{t, tensor_bytes(t) * passes}});
     }
     if (!weights_first && wb > 0) {
@@ -227,9 +241,16 @@ struct System::Impl : sc_core::sc_module {
       load_parts.push_back({{-1, wb}});
     }
     for (int t : k.outputs) {
-      stores.push_back({tensor_addr(t), tensor_bytes(t)});
+      stores.push_back({tensor_addr(t), tensor_bytes(t), progress[t].get()});
       store_parts.push_back({{t, tensor_bytes(t)}});
     }
+  }
+
+  // Whether kernel i reads tensor t while its producer (on another unit) still writes it.
+  bool overlaps(int i, int t) const {
+    const int p = w->tensors[t].producer;
+    return p >= 0 && progress[t] &&
+           std::find(overlap[i].begin(), overlap[i].end(), p) != overlap[i].end();
   }
 
   // The finest tiling the DMA streams well: the largest stream moves about one 4 KiB page
@@ -262,7 +283,7 @@ struct System::Impl : sc_core::sc_module {
     j.stores.clear();
     store_parts.clear();
     for (int t : last.outputs) {
-      j.stores.push_back({tensor_addr(t), tensor_bytes(t)});
+      j.stores.push_back({tensor_addr(t), tensor_bytes(t), progress[t].get()});
       store_parts.push_back({{t, tensor_bytes(t)}});
     }
     j.ofmap_bytes = last.output_bytes(b);
@@ -417,6 +438,19 @@ struct System::Impl : sc_core::sc_module {
                                          dram, onchip, t.dram(), t.onchip()));
   }
 
+  // (r, i) and the kernels fused into it start: their pipelined outputs begin empty, and
+  // consumers on other units that overlap them may start too.
+  void start_kernel(int r, int i) {
+    std::vector<int> group{i};
+    group.insert(group.end(), fusion.members[i].begin(), fusion.members[i].end());
+    for (int k : group) {
+      for (int t : w->kernels[k].outputs)
+        if (progress[t]) progress[t]->reset();
+      ready.mark_started(r, k);
+      started_ev[r][k]->notify(sc_core::SC_ZERO_TIME);
+    }
+  }
+
   void lane_thread(int lane) {
     for (;;) {
       // A flag as well as the event: the first run starts before this thread first waits.
@@ -426,6 +460,7 @@ struct System::Impl : sc_core::sc_module {
       for (int r = 0; r < opts.inferences; ++r) {
         for (int i : lane_kernels[lane]) {
           wait_ready(r, i, lane);
+          start_kernel(r, i);
           Dma* dma = lane_dma(lane);
           const DmaStats before = dma ? dma->stats() : DmaStats{};
           TrafficBreakdown traffic;
@@ -546,7 +581,33 @@ RunStats System::run(const Workload& w, const Mapping& m, const RunOptions& opts
     std::sort(e.begin(), e.end());
     e.erase(std::unique(e.begin(), e.end()), e.end());
   }
-  s.ready = ReadySet(w, n_inf, !m.spec.concurrent(), std::move(extra));
+  // Row-band pipelining: in a concurrent schedule, an NPU or CIM kernel that reads the
+  // output of a group running on the other of the two may start once that group has
+  // started, its reads waiting for the bytes (not in the ablation).
+  s.progress.clear();
+  s.progress.resize(w.tensors.size());
+  s.overlap.assign(K, {});
+  auto gemm_unit = [&](int k) { return m.kernels[k].unit == Unit::npu || m.kernels[k].unit == Unit::cim; };
+  if (m.spec.concurrent() && !s.packed)
+    for (size_t c = 0; c < K; ++c) {
+      if (s.fusion.fused(static_cast<int>(c)) || !gemm_unit(static_cast<int>(c))) continue;
+      for (int t : w.kernels[c].inputs) {
+        const int p = w.tensors[t].producer;
+        if (p < 0 || s.fusion.fused_tensor[t]) continue;
+        const int hp = s.fusion.head[p];
+        if (!gemm_unit(hp) || m.kernels[hp].unit == m.kernels[c].unit) continue;
+        // A reuse edge on the group means c must wait for its end anyway.
+        if (std::find(extra[c].begin(), extra[c].end(), p) != extra[c].end()) continue;
+        s.overlap[c].push_back(p);
+        if (!s.progress[t]) s.progress[t] = std::make_unique<StreamProgress>();
+      }
+    }
+  s.started_ev.clear();
+  for (int r = 0; r < n_inf; ++r) {
+    s.started_ev.emplace_back();
+    for (size_t i = 0; i < K; ++i) s.started_ev.back().push_back(std::make_unique<sc_core::sc_event>());
+  }
+  s.ready = ReadySet(w, n_inf, !m.spec.concurrent(), std::move(extra), s.overlap);
   s.done_ev.clear();
   s.inference_done_ev.clear();
   for (int r = 0; r < n_inf; ++r) {

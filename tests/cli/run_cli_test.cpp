@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <map>
 #include <unistd.h>
 
 #include <fstream>
@@ -186,6 +187,51 @@ TEST(RunCli, SetOverridesAKeyAndRefusesAnUnknownOneInOneLine) {
   EXPECT_EQ(test::line_count(r.err), 1) << r.err;
   EXPECT_NE(r.err.find("memory.global_buffer_kib"), std::string::npos) << r.err;  // suggested
   EXPECT_EQ(run_cli(base + " --set novalue").exit_code, 2);
+}
+
+// Depthwise convs on the NPU, pointwise on CIM, units in parallel: a layer on one unit
+// starts while the layer on the other unit feeding it still runs (row bands through the
+// global buffer) and ends after it; the serial schedule of the same placement never overlaps them, and both
+// move the same bytes.
+TEST(RunCli, NpuToCimChainsPipelineOverRowBandsInParallelSchedules) {
+  const std::string model = src("tests/data/onnx/mobilenet_v2_op17.onnx");
+  auto rules = [&](bool parallel) {
+    const std::string path = tmp(parallel ? "dw_par.yaml" : "dw_ser.yaml");
+    std::ofstream(path) << (parallel ? "parallel: true\n" : "parallel: false\n")
+                        << "rules:\n"
+                           "  - {name: '.*conv\\.1/conv\\.1\\.0/Conv', unit: npu}\n"
+                           "  - {class: conv, unit: cim}\n"
+                           "  - {class: linear, unit: cim}\n";
+    return path;
+  };
+  const auto inspect = nlohmann::json::parse(run_cli("inspect --json -m " + model).out);
+  std::map<std::string, std::vector<std::string>> producers;
+  for (const auto& k : inspect["kernels"])
+    for (const auto& p : k["producers"]) producers[k["name"]].push_back(p.get<std::string>());
+  const std::string base = "run --json -m " + model + " -a " + src("arch_configs/hetero.yaml") + " -s custom --custom ";
+  const auto par = nlohmann::json::parse(run_cli(base + rules(true)).out);
+  const auto ser = nlohmann::json::parse(run_cli(base + rules(false)).out);
+  auto spans = [](const nlohmann::json& j) {
+    std::map<std::string, std::pair<int64_t, int64_t>> m;
+    for (const auto& k : j["kernels"]) m[k["name"]] = {k["start_cycle"], k["end_cycle"]};
+    return m;
+  };
+  std::map<std::string, std::string> unit;
+  for (const auto& k : par["kernels"]) unit[k["name"]] = k["unit"];
+  const auto ps = spans(par), ss = spans(ser);
+  int overlapped = 0;
+  for (const auto& [c, ps_of_c] : producers)
+    for (const auto& p : ps_of_c) {
+      const bool across = (unit[p] == "npu" && unit[c] == "cim") || (unit[p] == "cim" && unit[c] == "npu");
+      if (!across) continue;
+      EXPECT_GE(ps.at(c).second, ps.at(p).second) << p << " -> " << c;  // ends after its input
+      overlapped += ps.at(c).first < ps.at(p).second;
+      EXPECT_GE(ss.at(c).first, ss.at(p).second) << p << " -> " << c;  // serial: no overlap
+    }
+  EXPECT_GE(overlapped, 10);
+  EXPECT_LT(par["latency_ns"].get<double>(), ser["latency_ns"].get<double>());
+  EXPECT_EQ(par["dram_bytes_breakdown"]["weights"], ser["dram_bytes_breakdown"]["weights"]);
+  EXPECT_EQ(par["onchip_bytes"], ser["onchip_bytes"]);
 }
 
 }  // namespace

@@ -73,5 +73,19 @@ TEST(ReadySet, ExtraDependenciesHoldAKernelBackLikeProducers) {
   EXPECT_TRUE(s.ready(0, 1));
 }
 
+// A pipelined edge: c needs its producer started, not done.
+TEST(ReadySet, AnOverlappingConsumerWaitsOnlyForItsProducerToStart) {
+  const Workload w = diamond();
+  ReadySet s(w, 1, false, {}, {{}, {}, {}, {2}});  // d overlaps c
+  s.mark_done(0, 0);
+  s.mark_done(0, 1);
+  Blocker b = s.blocker(0, 3);
+  EXPECT_EQ(b.kind, Blocker::Kind::kernel_start);
+  EXPECT_EQ(b.kernel, 2);
+  s.mark_started(0, 2);
+  EXPECT_TRUE(s.ready(0, 3));
+  EXPECT_FALSE(s.done(0, 2));
+}
+
 }  // namespace
 }  // namespace h4h

@@ -26,7 +26,7 @@ const std::pair<const char*, double EnergyBreakdown::*> kEnergyParts[] = {
     {"vector", &EnergyBreakdown::vector},           {"cim_compute", &EnergyBreakdown::cim_compute},
     {"cim_weight_write", &EnergyBreakdown::cim_weight_write},
     {"bus", &EnergyBreakdown::bus},                 {"dram", &EnergyBreakdown::dram},
-    {"leakage", &EnergyBreakdown::leakage}};
+    {"leakage", &EnergyBreakdown::leakage}, {"global_buffer", &EnergyBreakdown::global_buffer}};
 
 nlohmann::json energy_to_json(const EnergyBreakdown& e) {
   nlohmann::json j;
@@ -36,7 +36,9 @@ nlohmann::json energy_to_json(const EnergyBreakdown& e) {
 
 EnergyBreakdown energy_from_json(const nlohmann::json& j) {
   EnergyBreakdown e;
-  for (const auto& [name, member] : kEnergyParts) e.*member = j.at(name).get<double>();
+  // A part newer than the file (global_buffer) reads as 0.
+  for (const auto& [name, member] : kEnergyParts)
+    if (j.contains(name) || std::string(name) != "global_buffer") e.*member = j.at(name).get<double>();
   return e;
 }
 

@@ -106,8 +106,11 @@ std::string utc_now_iso() {
 
 nlohmann::json metrics_of_summary(const nlohmann::json& j) {
   nlohmann::json m = nlohmann::json::object();
-  for (const auto& key : {"latency_ns", "latency_cycles", "energy_pj", "total_macs", "dram_bytes", "bus_bytes"})
+  for (const auto& key : {"latency_ns", "latency_cycles", "energy_pj", "total_macs", "dram_bytes",
+                          "bus_bytes", "onchip_bytes", "fused_kernels"})
     if (j.contains(key)) m[key] = j[key];
+  if (j.contains("dram_bytes_breakdown"))  // dram_weights_bytes, dram_spills_bytes, ...
+    for (const auto& [k, v] : j["dram_bytes_breakdown"].items()) m["dram_" + k + "_bytes"] = v;
   if (j.contains("energy_breakdown_pj"))
     for (const auto& [k, v] : j["energy_breakdown_pj"].items()) m["energy_" + k + "_pj"] = v;
   if (j.contains("units"))

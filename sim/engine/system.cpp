@@ -199,20 +199,24 @@ struct System::Impl : sc_core::sc_module {
     for (size_t s = 0; s < stores.size() && s < res.stored.size(); ++s) attribute(stores[s], res.stored[s], true, tr);
   }
 
+  // Where a unit takes a kernel's weights: in its operand streams, first or last, or apart
+  // (the CIM programs them into the macros).
+  enum class Weights { first, last, apart };
+
   // The kernel's operands as streams: one per input tensor (read `passes` times) and one
-  // for its weights (first when `weights_first`), one per output tensor. Packed (the
-  // ablation): all inputs and weights in one stream from the first producer's outputs, all
-  // outputs in one stream, as before the on-chip hierarchy.
-  void operand_streams(int i, int64_t passes, bool weights_first, std::vector<MemStream>& loads,
+  // for its weights (unless apart), one per output tensor. Packed (the ablation): all inputs
+  // and weights in one stream from the first producer's outputs, all outputs in one stream,
+  // as before the on-chip hierarchy.
+  void operand_streams(int i, int64_t passes, Weights weights, std::vector<MemStream>& loads,
                        std::vector<StreamParts>& load_parts, std::vector<MemStream>& stores,
                        std::vector<StreamParts>& store_parts) const {
     const Kernel& k = w->kernels[i];
     const int64_t wb = k.weight_bytes(w->bytes_per_elem);
     if (packed) {
       StreamParts in;
-      if (weights_first) in.push_back({-1, wb});
+      if (weights == Weights::first) in.push_back({-1, wb});
       for (int t : k.inputs) in.push_back({t, tensor_bytes(t) * passes});
-      if (!weights_first) in.push_back({-1, wb});
+      if (weights == Weights::last) in.push_back({-1, wb});
       int64_t total = 0;
       for (const Part& p : in) total += p.bytes;
       loads.push_back({layout.input_addr_of(*w, i), total});
@@ -223,7 +227,7 @@ struct System::Impl : sc_core::sc_module {
       store_parts.push_back(std::move(out));
       return;
     }
-    if (weights_first && wb > 0) {
+    if (weights == Weights::first && wb > 0) {
       loads.push_back({layout.weight_addr[i], wb});
       load_parts.push_back({{-1, wb}});
     }
@@ -236,7 +240,7 @@ struct System::Impl : sc_core::sc_module {
       loads.push_back(in);
       load_parts.push_back({{t, tensor_bytes(t) * passes}});
     }
-    if (!weights_first && wb > 0) {
+    if (weights == Weights::last && wb > 0) {
       loads.push_back({layout.weight_addr[i], wb});
       load_parts.push_back({{-1, wb}});
     }
@@ -306,7 +310,7 @@ struct System::Impl : sc_core::sc_module {
         j.filter_bytes = k.weight_bytes(b);
         j.ofmap_bytes = k.output_bytes(b);
         const GemmTraffic gt = gemm_traffic(cfg.npu, j.ifmap_bytes, j.filter_bytes);
-        operand_streams(i, gt.ifmap_passes, true, j.loads, load_parts, j.stores, store_parts);
+        operand_streams(i, gt.ifmap_passes, Weights::first, j.loads, load_parts, j.stores, store_parts);
         j.min_tile_bytes = min_tile_bytes();
         if (!fusion.members[i].empty()) add_epilogue(i, j, load_parts, store_parts);
         res = npu.run_gemm(j);
@@ -318,7 +322,7 @@ struct System::Impl : sc_core::sc_module {
                           k.cls == KernelClass::conv;
         j.mix = gemm ? VectorOpMix{1, 1, 0, 0, 0, 0} : vector_op_mix(k.op);
         j.elements = gemm ? k.macs : (k.vector_ops > 0 ? k.vector_ops : k.output_elems);
-        operand_streams(i, 1, false, j.loads, load_parts, j.stores, store_parts);
+        operand_streams(i, 1, Weights::last, j.loads, load_parts, j.stores, store_parts);
         j.min_tile_bytes = min_tile_bytes();
         res = npu.run_vector(j);
         break;
@@ -326,22 +330,9 @@ struct System::Impl : sc_core::sc_module {
       case Unit::cim: {
         CimJob j;
         j.weights = {layout.weight_addr[i], k.weight_bytes(b)};
-        // The CIM reads weights and inputs separately even when packed: its input stream
-        // is the operand stream without the weights.
-        std::vector<MemStream> in;
-        std::vector<StreamParts> in_parts;
-        const bool was_packed = packed;
-        operand_streams(i, 1, true, in, in_parts, j.outputs, store_parts);
-        if (was_packed) {
-          in_parts[0].erase(in_parts[0].begin());  // the weights part
-          in[0].bytes = k.input_bytes(b);
-        } else if (!in.empty() && k.weight_bytes(b) > 0) {
-          in.erase(in.begin());
-          in_parts.erase(in_parts.begin());
-        }
-        j.inputs = std::move(in);
+        // The CIM programs its weights apart from its input stream, packed or not.
         load_parts.push_back({{-1, k.weight_bytes(b)}});
-        for (auto& p : in_parts) load_parts.push_back(std::move(p));
+        operand_streams(i, 1, Weights::apart, j.inputs, load_parts, j.outputs, store_parts);
         j.resident = km.cim_resident;
         j.warm = km.cim_resident && r > 0;
         j.plan = j.warm ? km.cim_warm : km.cim;
@@ -367,7 +358,7 @@ struct System::Impl : sc_core::sc_module {
           res.stored = {std::max<int64_t>(k.output_bytes(b), 1)};
         } else {
           // Every input read and every output written at once, each its own transfer.
-          operand_streams(i, 1, false, loads, load_parts, stores, store_parts);
+          operand_streams(i, 1, Weights::last, loads, load_parts, stores, store_parts);
           std::vector<Dma::Handle> hs;
           for (const MemStream& s : loads) hs.push_back(copy_dma.start(s.addr, s.bytes, false));
           for (const MemStream& s : stores) hs.push_back(copy_dma.start(s.addr, s.bytes, true));

@@ -10,19 +10,19 @@
 namespace h4h {
 namespace {
 
-// x (1000 B, input) → k0 → a (2000 B) → k1 → b (3000 B) → k2 → y (500 B, output); int8.
-Workload chain() {
+// A chain of vector kernels over tensors of `bytes` (int8): the first a network input, the
+// last a network output. Default: x (1000 B) → k0 → a (2000 B) → k1 → b (3000 B) → k2 → y (500 B).
+Workload chain(const std::vector<int64_t>& bytes = {1000, 2000, 3000, 500}) {
   Workload w;
-  const int64_t bytes[] = {1000, 2000, 3000, 500};
-  const char* names[] = {"x", "a", "b", "y"};
-  for (int t = 0; t < 4; ++t) {
+  const int n = static_cast<int>(bytes.size());
+  for (int t = 0; t < n; ++t) {
     Tensor tensor;
-    tensor.name = names[t];
+    tensor.name = "t" + std::to_string(t);
     tensor.elems = bytes[t];
-    tensor.network_output = t == 3;
+    tensor.network_output = t == n - 1;
     w.tensors.push_back(tensor);
   }
-  for (int i = 0; i < 3; ++i) {
+  for (int i = 0; i + 1 < n; ++i) {
     Kernel k;
     k.name = "k" + std::to_string(i);
     k.cls = KernelClass::vector;
@@ -102,26 +102,7 @@ TEST(TensorPlan, AViewOfTheNetworkOutputPinsItsSourceInDram) {
 // beside it at 3008, and c, born after a's last read, takes a's bytes. In a concurrent
 // schedule k2 (c's writer) must then wait for every kernel that touched a (k0, k1).
 TEST(TensorPlan, ReusedBytesMakeTheNewWriterWaitForTheOldOnesUsers) {
-  Workload w;
-  const int64_t bytes[] = {1000, 2000, 3000, 2000, 500};
-  for (int t = 0; t < 5; ++t) {
-    Tensor tensor;
-    tensor.name = "t" + std::to_string(t);
-    tensor.elems = bytes[t];
-    tensor.network_output = t == 4;
-    w.tensors.push_back(tensor);
-  }
-  for (int i = 0; i < 4; ++i) {
-    Kernel k;
-    k.name = "k" + std::to_string(i);
-    k.cls = KernelClass::vector;
-    k.inputs = {i};
-    k.outputs = {i + 1};
-    k.input_elems = bytes[i];
-    k.output_elems = bytes[i + 1];
-    w.kernels.push_back(k);
-  }
-  link_tensors(w);
+  const Workload w = chain({1000, 2000, 3000, 2000, 500});
   TensorPlanParams p;
   p.global_buffer_bytes = 1 << 20;
   const TensorPlan plan = plan_tensors(w, p);

@@ -24,6 +24,8 @@ struct UnitResult {
   int64_t cim_macs = 0;
   int64_t adc_conversions = 0;
   int64_t weight_write_bits = 0;
+  int64_t cim_buffer_read_bytes = 0;   // CIM input/output buffer port traffic
+  int64_t cim_buffer_write_bytes = 0;
   // Bytes moved per stream of the job, in the job's order (loads, stores): the engine
   // attributes them to tensors and weights.
   std::vector<int64_t> loaded, stored;

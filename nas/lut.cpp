@@ -26,7 +26,8 @@ const std::pair<const char*, double EnergyBreakdown::*> kEnergyParts[] = {
     {"vector", &EnergyBreakdown::vector},           {"cim_compute", &EnergyBreakdown::cim_compute},
     {"cim_weight_write", &EnergyBreakdown::cim_weight_write},
     {"bus", &EnergyBreakdown::bus},                 {"dram", &EnergyBreakdown::dram},
-    {"leakage", &EnergyBreakdown::leakage}, {"global_buffer", &EnergyBreakdown::global_buffer}};
+    {"leakage", &EnergyBreakdown::leakage}, {"global_buffer", &EnergyBreakdown::global_buffer},
+    {"cim_buffer", &EnergyBreakdown::cim_buffer}};
 
 nlohmann::json energy_to_json(const EnergyBreakdown& e) {
   nlohmann::json j;
@@ -36,9 +37,11 @@ nlohmann::json energy_to_json(const EnergyBreakdown& e) {
 
 EnergyBreakdown energy_from_json(const nlohmann::json& j) {
   EnergyBreakdown e;
-  // A part newer than the file (global_buffer) reads as 0.
-  for (const auto& [name, member] : kEnergyParts)
-    if (j.contains(name) || std::string(name) != "global_buffer") e.*member = j.at(name).get<double>();
+  // Parts newer than the file (global_buffer, cim_buffer) read as 0.
+  for (const auto& [name, member] : kEnergyParts) {
+    const std::string n = name;
+    if (j.contains(n) || (n != "global_buffer" && n != "cim_buffer")) e.*member = j.at(n).get<double>();
+  }
   return e;
 }
 

@@ -11,7 +11,13 @@ int64_t share(int64_t total, int64_t parts, int64_t i) {
   return total / parts + (i < total % parts ? 1 : 0);
 }
 
+int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
 }  // namespace
+
+int64_t cim_port_cycles(int64_t bytes, int64_t bytes_per_cycle) {
+  return bytes_per_cycle > 0 ? ceil_div(bytes, bytes_per_cycle) : 0;
+}
 
 CimCluster::CimCluster(sc_core::sc_module_name name, double clock_mhz, Dma& dma)
     : sc_module(name), dma_(dma), period_(1e6 / clock_mhz, sc_core::SC_PS) {}
@@ -32,13 +38,20 @@ UnitResult CimCluster::run(const CimJob& job) {
   int64_t in_total = 0;
   for (const MemStream& m : job.inputs) in_total += m.bytes;
   const int64_t slice_bytes = in_total / std::max<int64_t>(plan.tiles / plan.col_tiles, 1);
-  const bool buffered = job.input_buffer_bytes > 0 && slice_bytes <= job.input_buffer_bytes;
+  const CimBuffers& buf = job.buffers;
+  const bool buffered = buf.input_bytes > 0 && slice_bytes <= buf.input_bytes;
   int64_t loaded_slice = -1;  // the last slice the input buffer holds
   bool pipelined = false;
   for (const MemStream& m : job.inputs) pipelined = pipelined || m.gate;
   for (const MemStream& m : job.outputs) pipelined = pipelined || m.produced;
-  const int64_t bands = pipelined ? kPipelineBands : 1;
-  std::vector<Dma::Handle> stores;
+  // Stores in flight, oldest first, with their bytes: they hold output buffer space.
+  struct Pending {
+    Dma::Handle h;
+    int64_t bytes;
+  };
+  std::vector<Pending> stores;
+  size_t oldest = 0;  // stores[oldest..] may still be draining
+  int64_t draining_bytes = 0;
   uint64_t w_off = 0;
   std::vector<uint64_t> out_off(job.outputs.size(), 0);
   for (int64_t round = 0; round < rounds; ++round) {
@@ -62,36 +75,78 @@ UnitResult CimCluster::run(const CimJob& job) {
     const int64_t all_slices = std::max<int64_t>(plan.tiles / plan.col_tiles, 1);
     const int64_t slices = last_slice - (buffered ? std::max(first_slice - 1, loaded_slice) : first_slice - 1);
     loaded_slice = std::max(loaded_slice, last_slice);
-    // A round streams its inputs and drains its outputs in `bands` (one unless a neighbour on
+    // Every input vector's slice is read out of the input buffer once per round, for all
+    // the macros holding its column tiles.
+    const bool in_buffer = buf.modelled && buf.input_bytes > 0;
+    const int64_t round_reads = in_buffer ? in_total * (last_slice - first_slice + 1) / all_slices : 0;
+    // A round streams its inputs and drains its outputs in bands (one unless a neighbour on
     // another unit pipelines with this layer): band j needs the first (j+1)/bands of each
-    // gated input stored by its producer, and stores its share of the outputs when done.
+    // gated input stored by its producer, and stores its share of the outputs.
+    const int64_t bands = pipelined ? kPipelineBands : 1;
     for (int64_t band = 0; band < bands; ++band) {
       std::vector<Dma::Handle> in;
+      int64_t band_in = 0;
       for (size_t s = 0; s < job.inputs.size(); ++s) {
         const int64_t ib = share(job.inputs[s].bytes * slices / all_slices, bands, band);
         if (job.inputs[s].gate)
           job.inputs[s].gate->wait_for(job.inputs[s].gate_bytes * (band + 1) / bands);
         if (ib > 0) in.push_back(dma_.start(job.inputs[s].addr, ib, false));
         r.loaded[1 + s] += ib;
+        band_in += ib;
       }
-      sc_core::wait(cycles_time(period_, share(share(plan.compute_cycles, rounds, round), bands, band)));
-      const sc_core::sc_time t0 = sc_core::sc_time_stamp();
-      for (auto& h : in) dma_.wait_done(h);
-      r.stall += sc_core::sc_time_stamp() - t0;
+      std::vector<int64_t> band_out(job.outputs.size(), 0);
+      int64_t band_out_bytes = 0;
       for (size_t s = 0; s < job.outputs.size(); ++s) {
-        const int64_t ob = share(share(job.outputs[s].bytes, rounds, round), bands, band);
-        if (ob == 0) continue;
-        stores.push_back(dma_.start(job.outputs[s].addr + out_off[s], ob, true));
-        out_off[s] += static_cast<uint64_t>(ob);
-        r.stored[s] += ob;
-        if (job.outputs[s].produced) job.outputs[s].produced->advance(ob);
+        band_out[s] = share(share(job.outputs[s].bytes, rounds, round), bands, band);
+        band_out_bytes += band_out[s];
       }
+      // The macros compute; the buffers' ports must keep up: the input buffer takes the
+      // band's loads and gives the band's reads, the output buffer takes the results from
+      // the macros and gives them to the DMA.
+      const int64_t band_reads = share(round_reads, bands, band);
+      const int64_t in_writes = in_buffer ? band_in : 0;
+      const int64_t out_bytes = buf.modelled ? band_out_bytes : 0;
+      r.cim_buffer_read_bytes += band_reads + out_bytes;
+      r.cim_buffer_write_bytes += in_writes + out_bytes;
+      const int64_t cycles = std::max({share(share(plan.compute_cycles, rounds, round), bands, band),
+                                       cim_port_cycles(band_reads + in_writes, buf.input_bytes_per_cycle),
+                                       cim_port_cycles(2 * out_bytes, buf.output_bytes_per_cycle)});
+      // The band's results leave in pieces as they are computed (one piece, at the end of
+      // the band, in the ablation); the inputs must all be in before the last piece.
+      const int64_t pieces = buf.modelled ? std::max<int64_t>(1, ceil_div(band_out_bytes, kCimDrainBytes)) : 1;
+      for (int64_t piece = 0; piece < pieces; ++piece) {
+        sc_core::wait(cycles_time(period_, share(cycles, pieces, piece)));
+        const sc_core::sc_time t0 = sc_core::sc_time_stamp();
+        if (piece == pieces - 1)
+          for (auto& h : in) dma_.wait_done(h);
+        int64_t piece_bytes = 0;
+        for (size_t s = 0; s < job.outputs.size(); ++s) piece_bytes += share(band_out[s], pieces, piece);
+        // Room in the output buffer: wait for the oldest drains until this piece fits.
+        while (buf.modelled && oldest < stores.size() &&
+               draining_bytes + piece_bytes > buf.output_bytes) {
+          dma_.wait_done(stores[oldest].h);
+          draining_bytes -= stores[oldest++].bytes;
+        }
+        r.stall += sc_core::sc_time_stamp() - t0;
+        for (size_t s = 0; s < job.outputs.size(); ++s) {
+          const int64_t ob = share(band_out[s], pieces, piece);
+          if (ob == 0) continue;
+          stores.push_back({dma_.start(job.outputs[s].addr + out_off[s], ob, true), ob});
+          draining_bytes += ob;
+          out_off[s] += static_cast<uint64_t>(ob);
+          r.stored[s] += ob;
+          if (job.outputs[s].produced) job.outputs[s].produced->advance(ob);
+        }
+      }
+      // Drains that finished free their space without waiting.
+      while (oldest < stores.size() && stores[oldest].h->pending_chunks == 0)
+        draining_bytes -= stores[oldest++].bytes;
     }
   }
   for (int64_t b : r.loaded) r.load_bytes += b;
   for (int64_t b : r.stored) r.store_bytes += b;
   const sc_core::sc_time t0 = sc_core::sc_time_stamp();
-  for (auto& h : stores) dma_.wait_done(h);
+  for (size_t i = oldest; i < stores.size(); ++i) dma_.wait_done(stores[i].h);
   r.stall += sc_core::sc_time_stamp() - t0;
   r.end = sc_core::sc_time_stamp();
   return r;

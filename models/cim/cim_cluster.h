@@ -4,7 +4,11 @@
 // from memory, written at weight-write bandwidth; the two overlap), then streams the input
 // vectors, double buffered against the input loads, and drains the outputs. A resident
 // layer on a warm run skips programming. Input slices that fit the cluster's input buffer
-// are loaded once per layer.
+// are loaded once per layer; the output buffer drains a round's outputs while the macros go
+// on; both buffers' banked ports can bound a round's time.
+//
+// Not modelled: partial sums of outputs whose row tiles fall in different rounds are
+// assumed to stay in the macros' accumulators (no spill traffic).
 #include <cstdint>
 #include <vector>
 
@@ -15,6 +19,25 @@
 #include "models/unit_result.h"
 
 namespace h4h {
+
+// The cluster's buffers as a job sees them. `modelled` false is the model before the
+// on-chip hierarchy (the ablation): no input buffer, outputs stored at the end of a band
+// with no bound on those in flight, no ports, no buffer energy. Modelled: an input buffer
+// of 0 bytes is absent (inputs stream straight into the macros: no port, no energy); the
+// output buffer drains the results in pieces of kCimDrainBytes while the macros go on, and
+// the macros wait when the pieces still draining would not leave room for the next (with
+// 0 bytes, one piece drains at a time, from the macros' output registers).
+struct CimBuffers {
+  bool modelled = false;
+  int64_t input_bytes = 0, input_bytes_per_cycle = 0;
+  int64_t output_bytes = 0, output_bytes_per_cycle = 0;
+};
+
+// The output drain's granule: one DMA chunk.
+inline constexpr int64_t kCimDrainBytes = 4096;
+
+// Cycles a banked port of `bytes_per_cycle` needs to move `bytes` (0 when there is no port).
+int64_t cim_port_cycles(int64_t bytes, int64_t bytes_per_cycle);
 
 // A layer as the mapper planned it: `plan` for this run (cold, or warm without programming
 // when `resident && warm`); the shell executes it round by round.
@@ -28,10 +51,10 @@ struct CimJob {
   bool resident = false;  // pinned in macros
   bool warm = false;      // and already programmed by an earlier run
   int64_t macro_count = 1;  // the macros this layer may use (its plan's, per round)
-  // Input slices (one row tile's inputs) it can hold: when a slice fits, a round reads only
-  // the slices no earlier round loaded (consecutive rounds share the boundary slice); when
-  // it does not, every round reads all the slices it needs.
-  int64_t input_buffer_bytes = 0;
+  // Input slices (one row tile's inputs) the input buffer can hold: when a slice fits, a
+  // round reads only the slices no earlier round loaded (consecutive rounds share the
+  // boundary slice); when it does not, every round reads all the slices it needs.
+  CimBuffers buffers;
 };
 
 // Bands a round streams in when it pipelines with a producer or consumer on another unit.

@@ -11,6 +11,7 @@ namespace h4h {
 struct NpuSramParams {
   int64_t ifmap_kib = 0, filter_kib = 0, ofmap_kib = 0;
   int64_t ifmap_banks = 0, filter_banks = 0, ofmap_banks = 0;
+  int64_t bank_width_bytes = 0;  // per bank per NPU cycle, all three SRAMs (0: ideal ports)
 };
 
 // Filled from the arch config (npu.*), whose declaration table holds the defaults.

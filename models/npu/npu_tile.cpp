@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "models/clock.h"
+#include "models/npu/sram_ports.h"
 
 namespace h4h {
 namespace {
@@ -125,7 +126,7 @@ UnitResult NpuTile::run_gemm(const GemmJob& job) {
   UnitResult r;
   r.start = sc_core::sc_time_stamp();
   const FoldPlan& plan = job.plan;
-  r.compute_cycles = job.groups * plan.compute_cycles;
+  r.compute_cycles = gemm_array_cycles(p_, plan, job.groups, job.elem_bytes);
   int64_t load = 0;
   for (const MemStream& s : job.loads) load += s.bytes;
   const int64_t half_ifmap = std::max<int64_t>(p_.ifmap_sram_bytes() / 2, 1);
@@ -143,13 +144,10 @@ UnitResult NpuTile::run_gemm(const GemmJob& job) {
   for (const MemStream& s : job.stores) r.stored.push_back(s.bytes);
   r.load_bytes = load;
   for (const MemStream& s : job.stores) r.store_bytes += s.bytes;
-  // SRAM traffic: every element fed into the array edge is one SRAM read; loads and
-  // results are SRAM writes. OS streams T ifmap rows and T filter columns per fold; WS/IS
-  // preload R·C stationary values, then stream T·R.
-  const int64_t R = p_.array.rows, C = p_.array.cols;
-  const int64_t per_fold = p_.array.dataflow == SystolicDataflow::os ? plan.temporal * (R + C)
-                                                                      : R * C + plan.temporal * R;
-  r.sram_read_bytes = job.groups * plan.folds * per_fold * job.elem_bytes;
+  // SRAM traffic: every element fed into the array edge is one SRAM read (sram_ports.h);
+  // loads and results are SRAM writes.
+  const SramTraffic st = gemm_sram_traffic(p_.array, plan, job.groups, job.elem_bytes);
+  r.sram_read_bytes = st.ifmap_bytes + st.filter_bytes;
   r.sram_write_bytes = load + r.store_bytes;
   r.end = sc_core::sc_time_stamp();
   return r;

@@ -135,6 +135,11 @@ std::vector<Decl> make_decls() {
                 npu.sram.filter_banks, "Banks of the filter SRAM"),
       H4H_PARAM(int64_t, "npu.sram.ofmap_banks", I, "banks", int64_t{4}, pow2(1024),
                 npu.sram.ofmap_banks, "Banks of the ofmap SRAM"),
+      H4H_PARAM(int64_t, "npu.sram.bank_width_bytes", I, "B", int64_t{8}, pow2(1024),
+                npu.sram.bank_width_bytes,
+                "Bytes per bank per NPU cycle, all three SRAMs: an SRAM moves banks x width B "
+                "per cycle, and a GEMM whose array edge needs more waits for it (8 B: 8 banks "
+                "feed a 64-wide edge; SCALE-Sim assumes ports that never limit)"),
       H4H_PARAM(int64_t, "npu.vector.lanes", I, "lanes", int64_t{64}, pos_max(65536),
                 npu.vector.lanes, "Vector unit SIMD lanes (one lane-op per lane per cycle)"),
       H4H_PARAM(int64_t, "npu.vector.cycles.add", I, "cycles", int64_t{1}, pos_max(1024),
@@ -179,6 +184,21 @@ std::vector<Decl> make_decls() {
                 "Cluster input buffer: an input slice (one row tile's inputs) that fits is loaded "
                 "once per layer, not once per round that needs it (64 KiB: a 56x56x16 int8 "
                 "slice; an assumption, scale it with the macros)"),
+      H4H_PARAM(int64_t, "cim.input_buffer_banks", I, "banks", int64_t{16}, pow2(1024),
+                cim.input_buffer_banks,
+                "Banks of the input buffer: each input vector's slice is read once per round "
+                "and broadcast to the macros holding its column tiles, loads are written in"),
+      H4H_PARAM(int64_t, "cim.output_buffer_kib", I, "KiB", int64_t{64}, nonneg_max(1 << 20),
+                cim.output_buffer_kib,
+                "Cluster output buffer, double buffered: a round drains its outputs in parts of "
+                "at most half of it while the macros go on, and waits when both halves are "
+                "still draining (0: no buffer, outputs wait in the macros' registers)"),
+      H4H_PARAM(int64_t, "cim.output_buffer_banks", I, "banks", int64_t{8}, pow2(1024),
+                cim.output_buffer_banks, "Banks of the output buffer (written by the macros, read by the DMA)"),
+      H4H_PARAM(int64_t, "cim.buffer_bank_width_bytes", I, "B", int64_t{8}, pow2(1024),
+                cim.buffer_bank_width_bytes,
+                "Bytes per bank per CIM cycle, both buffers (16 x 8 B = 128 B/cycle: 32 macros "
+                "of 256 rows, each taking a 256 B slice per 64-cycle int8 vector)"),
       H4H_PARAM(double, "cim.clock_mhz", R, "MHz", 500.0, clock(), cim.clock_mhz,
                 "Macro clock (digital SRAM-CIM macros report 0.2-1 GHz at 22-5 nm)"),
 
@@ -265,6 +285,11 @@ std::vector<Decl> make_decls() {
                 "One column-group readout: adder-tree reduction + accumulator (digital), ADC (analog)"),
       H4H_PARAM(double, "energy.cim_weight_write_pj_per_bit", R, "pJ/bit", 0.18, energy(),
                 energy.cim_weight_write_pj_per_bit, "Writing one weight bit into the macro (SRAM write)"),
+      H4H_PARAM(double, "energy.cim_buffer_read_pj_per_byte", R, "pJ/B", 1.2, energy(),
+                energy.cim_buffer_read_pj_per_byte,
+                "CIM input/output buffer read (64 KiB SRAMs: as energy.sram_read_pj_per_byte)"),
+      H4H_PARAM(double, "energy.cim_buffer_write_pj_per_byte", R, "pJ/B", 1.4, energy(),
+                energy.cim_buffer_write_pj_per_byte, "CIM input/output buffer write"),
       H4H_PARAM(double, "energy.bus_pj_per_byte", R, "pJ/B", 0.5, energy(), energy.bus_pj_per_byte,
                 "On-chip interconnect, ~2 mm at ~0.03 pJ/bit/mm plus switch logic"),
       H4H_PARAM(double, "energy.dram_read_pj_per_byte", R, "pJ/B", 40.0, energy(),

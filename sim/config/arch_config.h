@@ -30,7 +30,11 @@ struct CimParams : CimMacroParams {
   bool enabled = false;
   std::string impl;              // factory name of the macro model
   double clock_mhz = 0;
-  int64_t input_buffer_kib = 0;  // the cluster's input buffer (CimJob::input_buffer_bytes)
+  // The cluster's buffers (models/cim/cim_cluster.h, CimBuffers): capacity, banks, and the
+  // bytes a bank moves per CIM cycle (both buffers).
+  int64_t input_buffer_kib = 0, input_buffer_banks = 0;
+  int64_t output_buffer_kib = 0, output_buffer_banks = 0;
+  int64_t buffer_bank_width_bytes = 0;
 };
 
 struct BusParams : BusTimingParams {};
@@ -56,6 +60,7 @@ struct EnergyParams {
   double cim_mac_pj = 0;
   double adc_conversion_pj = 0;
   double cim_weight_write_pj_per_bit = 0;
+  double cim_buffer_read_pj_per_byte = 0, cim_buffer_write_pj_per_byte = 0;
   double bus_pj_per_byte = 0;
   double dram_read_pj_per_byte = 0, dram_write_pj_per_byte = 0, dram_activate_pj = 0;
   double npu_leakage_mw = 0, cim_macro_leakage_mw = 0, sram_leakage_mw = 0, bus_leakage_mw = 0,

@@ -37,6 +37,7 @@ void check_results_finite(const RunStats& s) {
         {"energy_pj.dram", e.dram},
         {"energy_pj.leakage", e.leakage},
         {"energy_pj.global_buffer", e.global_buffer},
+        {"energy_pj.cim_buffer", e.cim_buffer},
         {"energy_pj", e.total()}};
     for (const auto& f : energy) require_finite(f.second, name(f.first));
     const std::pair<const char*, const UnitUse*> units[] = {

@@ -337,8 +337,12 @@ struct System::Impl : sc_core::sc_module {
         j.warm = km.cim_resident && r > 0;
         j.plan = j.warm ? km.cim_warm : km.cim;
         j.macro_count = km.cim_macro_count;
-        // The ablation models the cluster as it was before the on-chip hierarchy: no buffer.
-        j.input_buffer_bytes = packed ? 0 : cfg.cim.input_buffer_kib * 1024;
+        // The ablation models the cluster as it was before the on-chip hierarchy: no buffers.
+        if (!packed) {
+          const int64_t port = cfg.cim.buffer_bank_width_bytes;
+          j.buffers = {true, cfg.cim.input_buffer_kib * 1024, cfg.cim.input_buffer_banks * port,
+                       cfg.cim.output_buffer_kib * 1024, cfg.cim.output_buffer_banks * port};
+        }
         res = cim.run(j);
         break;
       }
@@ -396,6 +400,8 @@ struct System::Impl : sc_core::sc_module {
     d.dram = dram_read * p.dram_read_pj_per_byte + dram_write * p.dram_write_pj_per_byte;
     d.global_buffer = r.onchip_load_bytes * p.global_buffer_read_pj_per_byte +
                       r.onchip_store_bytes * p.global_buffer_write_pj_per_byte;
+    d.cim_buffer = r.cim_buffer_read_bytes * p.cim_buffer_read_pj_per_byte +
+                   r.cim_buffer_write_bytes * p.cim_buffer_write_pj_per_byte;
     e.npu_compute += d.npu_compute;
     e.npu_sram += d.npu_sram;
     e.vector += d.vector;
@@ -404,6 +410,7 @@ struct System::Impl : sc_core::sc_module {
     e.bus += d.bus;
     e.dram += d.dram;
     e.global_buffer += d.global_buffer;
+    e.cim_buffer += d.cim_buffer;
     return d.total();
   }
 

@@ -11,6 +11,7 @@
 #include "frontend/user_error.h"
 #include "frontend/utf8.h"
 #include "models/clock.h"
+#include "models/npu/sram_ports.h"
 #include "models/npu/vector_unit.h"
 #include "sim/config/param_schema.h"
 #include "sim/config/yaml_reader.h"
@@ -30,9 +31,11 @@ int64_t to_ns(int64_t cycles, double clock_mhz) {
   return saturate_to_int64(static_cast<double>(cycles) * 1000.0 / clock_mhz);
 }
 
-int64_t npu_estimate_ns(const Kernel& k, const ArchConfig& cfg) {
-  const int64_t cycles = grouped_gemm_cycles(cfg.npu.array, std::max<int64_t>(k.gemm.batch, 1),
-                                             k.gemm.m, k.gemm.k, k.gemm.n);
+// The array's time, bounded by its SRAM ports (models/npu/sram_ports.h) as the tile runs it.
+int64_t npu_estimate_ns(const Kernel& k, const ArchConfig& cfg, int64_t elem_bytes) {
+  const FoldPlan plan = plan_gemm(cfg.npu.array, k.gemm.m, k.gemm.k, k.gemm.n);
+  const int64_t cycles =
+      gemm_array_cycles(cfg.npu, plan, std::max<int64_t>(k.gemm.batch, 1), elem_bytes);
   return to_ns(cycles, cfg.npu.clock_mhz);
 }
 
@@ -178,7 +181,8 @@ Unit parse_unit(const std::string& s, const std::string& at) {
 }
 
 // The unit a GEMM kernel gets under the schema (before custom rules).
-Unit default_gemm_unit(const Kernel& k, const ArchConfig& cfg, Schema s, const std::string& arch) {
+Unit default_gemm_unit(const Kernel& k, const ArchConfig& cfg, Schema s, const std::string& arch,
+                       int64_t elem_bytes) {
   if (k.cls == KernelClass::matmul) {
     if (!cfg.npu.enabled)
       throw UserError(fmt::format(
@@ -207,7 +211,7 @@ Unit default_gemm_unit(const Kernel& k, const ArchConfig& cfg, Schema s, const s
       if (!cfg.cim.enabled) return Unit::npu;
       if (!cfg.npu.enabled) return Unit::cim;
       const CimLayerPlan p = cim_plan(k, static_cast<const CimMacroParams&>(cfg.cim), false);
-      return cim_estimate_ns(p, cfg) < npu_estimate_ns(k, cfg) ? Unit::cim : Unit::npu;
+      return cim_estimate_ns(p, cfg) < npu_estimate_ns(k, cfg, elem_bytes) ? Unit::cim : Unit::npu;
     }
   }
   return Unit::npu;
@@ -350,7 +354,7 @@ Mapping map_workload(const Workload& w, const ArchConfig& cfg, const SchemaSpec&
                                     "npu.enabled is false", arch, kernel_label(k)));
       km.unit = rule->unit;
     } else {
-      km.unit = default_gemm_unit(k, cfg, spec.schema, arch);
+      km.unit = default_gemm_unit(k, cfg, spec.schema, arch, w.bytes_per_elem);
     }
   }
 
@@ -449,7 +453,7 @@ Mapping map_workload(const Workload& w, const ArchConfig& cfg, const SchemaSpec&
     if (km.unit == Unit::npu) {
       km.npu_groups = std::max<int64_t>(k.gemm.batch, 1);
       km.npu = plan_gemm(cfg.npu.array, k.gemm.m, k.gemm.k, k.gemm.n);
-      km.estimated_ns = npu_estimate_ns(k, cfg);
+      km.estimated_ns = npu_estimate_ns(k, cfg, w.bytes_per_elem);
     } else if (km.unit == Unit::cim) {
       km.estimated_ns = cim_estimate_ns(km.cim, cfg);
     } else if (km.unit == Unit::vector && is_gemm(k)) {

@@ -14,6 +14,7 @@
 #include <set>
 #include <sstream>
 
+#include "sim/config/arch_config.h"
 #include "tests/cli/cli_test_util.h"
 
 namespace h4h {
@@ -162,16 +163,23 @@ bool all_finite(const nlohmann::json& j) {
 TEST(AdversarialNumbers, AnAllZeroEnergyTableGivesAFiniteLutCorrectionAndAOneLineValidateError) {
   // With one calibration sample the correction is simulated / estimated energy: 0 / 0 was a
   // NaN slope, written to the LUT as null (and read back as a type error).
-  std::string yaml = "energy:\n";
-  for (const char* k :
-       {"npu_mac_pj", "sram_read_pj_per_byte", "sram_write_pj_per_byte", "vector_op_pj",
-        "cim_mac_pj", "adc_conversion_pj", "cim_weight_write_pj_per_bit", "bus_pj_per_byte",
-        "dram_read_pj_per_byte", "dram_write_pj_per_byte", "dram_activate_pj",
-        "global_buffer_read_pj_per_byte", "global_buffer_write_pj_per_byte"})
-    yaml += std::string("  ") + k + ": 0\n";
-  yaml += "  leakage:\n";
-  for (const char* k : {"npu_mw", "cim_macro_mw", "sram_mw", "bus_mw", "dram_mw"})
-    yaml += std::string("    ") + k + ": 0\n";
+  // Every energy key the declaration table has, so a new one cannot be missed.
+  // Sorted paths, as nested YAML: a map is opened where a path first differs from the last.
+  std::set<std::string> paths;
+  for (const auto& d : arch_param_decls())
+    if (d.path.rfind("energy.", 0) == 0) paths.insert(d.path);
+  std::string yaml;
+  std::vector<std::string> open;
+  for (const std::string& p : paths) {
+    std::vector<std::string> parts;
+    std::stringstream path(p);
+    for (std::string part; std::getline(path, part, '.');) parts.push_back(part);
+    size_t same = 0;
+    while (same < open.size() && same + 1 < parts.size() && open[same] == parts[same]) ++same;
+    for (size_t i = same; i < parts.size(); ++i)
+      yaml += std::string(2 * i, ' ') + parts[i] + (i + 1 < parts.size() ? ":\n" : ": 0\n");
+    open.assign(parts.begin(), parts.end() - 1);
+  }
   const ConfigFile cfg(yaml);
   const std::string lut = cfg.path() + ".lut.json";
   const CliResult r = test::run_cli("nas lut -q --space h4h_fmnist --calibration 1 --arch " +

@@ -68,7 +68,13 @@ Point run(const std::string& model, const std::string& schema,
 const std::vector<std::pair<std::string, int64_t>> kBuffers = {
     {"memory.global_buffer_kib", 1024}, {"npu.sram.ifmap_kib", 256},
     {"npu.sram.filter_kib", 256},       {"npu.sram.ofmap_kib", 128},
-    {"cim.input_buffer_kib", 64}};
+    {"cim.input_buffer_kib", 64},       {"cim.output_buffer_kib", 64}};
+
+// The hetero preset's ports, in banks (powers of two).
+const std::vector<std::pair<std::string, int64_t>> kPorts = {
+    {"npu.sram.ifmap_banks", 8},      {"npu.sram.filter_banks", 8},
+    {"npu.sram.ofmap_banks", 4},      {"cim.input_buffer_banks", 16},
+    {"cim.output_buffer_banks", 8},   {"memory.global_buffer_banks", 16}};
 
 void expect_no_worse(const Point& bigger, const Point& smaller, const std::string& what) {
   EXPECT_LE(bigger.dram_bytes, smaller.dram_bytes) << what;
@@ -101,6 +107,27 @@ TEST_F(Subnets, GrowingAnyOneBufferNeverCostsDramBytesOrTime) {
                         model + " " + schema + " " + grown[which].first + " " +
                             std::to_string(base[which].second) + " -> " +
                             std::to_string(grown[which].second) + " KiB");
+      }
+    }
+  }
+}
+
+TEST_F(Subnets, MoreBanksInAnyOnePortNeverCostTime) {
+  std::mt19937_64 rng(seed() + 2);
+  for (const std::string& model : export_subnets(2, rng())) {
+    for (const char* schema : {"npu_only", "hetero_parallel"}) {
+      // Every port from x1/8 to x1 of the preset (narrow enough to bind), then one grows.
+      std::vector<std::pair<std::string, int64_t>> base;
+      for (const auto& [key, banks] : kPorts)
+        base.push_back({key, std::max<int64_t>(1, banks >> (rng() % 4))});
+      const Point p0 = run(model, schema, base);
+      for (size_t which = 0; which < base.size(); ++which) {
+        auto grown = base;
+        grown[which].second <<= 1 + rng() % 3;
+        const Point p = run(model, schema, grown);
+        EXPECT_LE(p.latency_ns, p0.latency_ns * 1.0001)
+            << model << " " << schema << " " << grown[which].first << " " << base[which].second
+            << " -> " << grown[which].second;
       }
     }
   }

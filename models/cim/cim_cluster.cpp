@@ -13,6 +13,20 @@ int64_t share(int64_t total, int64_t parts, int64_t i) {
 
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
+// Staged weight pieces are cut at this alignment (a DRAM burst divides it).
+constexpr int64_t kStageAlignBytes = 64;
+
+// A weight transfer whose start is not 64-byte aligned (a round's share of a layer's weights
+// rarely is) goes as two: up to the boundary, then the rest, so the DMA's chunks of the rest
+// stay burst-aligned instead of each straddling a burst.
+// Staging goes in the DMA's background queue: it never holds up the round's own transfers.
+void start_weights(Dma& dma, uint64_t addr, int64_t bytes, std::vector<Dma::Handle>& hs,
+                   bool background) {
+  const int64_t head = std::min<int64_t>(bytes, (kStageAlignBytes - static_cast<int64_t>(addr % kStageAlignBytes)) % kStageAlignBytes);
+  if (head > 0) hs.push_back(dma.start(addr, head, false, background));
+  if (bytes > head) hs.push_back(dma.start(addr + static_cast<uint64_t>(head), bytes - head, false, background));
+}
+
 }  // namespace
 
 int64_t cim_port_cycles(int64_t bytes, int64_t bytes_per_cycle) {
@@ -54,16 +68,59 @@ UnitResult CimCluster::run(const CimJob& job) {
   int64_t draining_bytes = 0;
   uint64_t w_off = 0;
   std::vector<uint64_t> out_off(job.outputs.size(), 0);
+  // The next round's weights being staged in the weight buffer: bytes, their transfers. Round
+  // 0's may have been staged by the previous job, if it ran this layer's weights next.
+  int64_t staged = 0, staging = 0;
+  std::vector<Dma::Handle> staged_h;
+  int64_t carried_in = 0;
+  if (program && buf.modelled && carried_.bytes > 0 && carried_.addr == job.weights.addr) {
+    staged = carried_in = std::min(carried_.bytes, share(job.weights.bytes, rounds, 0));
+    staged_h = std::move(carried_.transfers);
+  }
+  carried_ = Carried{};
+  // Where this job stages: the next round's weights, or in the last round the next layer's.
+  uint64_t stage_addr = 0;
   for (int64_t round = 0; round < rounds; ++round) {
     if (program) {
-      // Weights stream in while rows are written: the slower of the two sets the pace.
+      // Weights stream in while rows are written: the slower of the two sets the pace. The
+      // part staged during the previous round comes from the weight buffer.
       const int64_t wb = share(job.weights.bytes, rounds, round);
-      Dma::Handle w = wb > 0 ? dma_.start(job.weights.addr + w_off, wb, false) : nullptr;
+      const int64_t direct = wb - staged;
+      std::vector<Dma::Handle> w;
+      if (direct > 0 && buf.modelled) start_weights(dma_, job.weights.addr + w_off + staged, direct, w, false);
+      else if (direct > 0) w.push_back(dma_.start(job.weights.addr + w_off, direct, false));
       w_off += static_cast<uint64_t>(wb);
-      r.loaded[0] += wb;
+      r.loaded[0] += round == 0 ? wb - carried_in : wb;
       sc_core::wait(cycles_time(period_, share(plan.program_cycles, rounds, round)));
-      if (w) dma_.wait_done(w);
+      for (auto& h : w) dma_.wait_done(h);
+      for (auto& h : staged_h) dma_.wait_done(h);
+      staged_h.clear();
     }
+    // Stage the next round's first weights while this one computes (when it programs), or in
+    // the last round the next layer's, in the DMA's background queue so the round's own
+    // transfers never wait for them. Staged bytes end on a 64-byte boundary (unless they take
+    // the whole round), so the split adds no partly used DRAM burst.
+    const bool last = round + 1 == rounds;
+    stage_addr = last ? job.next_weights.addr : job.weights.addr + w_off;
+    const int64_t next_wb = !buf.modelled ? 0
+                            : last        ? job.next_weights.bytes
+                            : program     ? share(job.weights.bytes, rounds, round + 1)
+                                          : 0;
+    staging = std::min(buf.weight_bytes, next_wb);
+    if (staging < next_wb) {
+      const int64_t end = static_cast<int64_t>(stage_addr) + staging;
+      staging = std::max<int64_t>(0, staging - end % kStageAlignBytes);
+    }
+    if (last && staging > 0) {
+      carried_.addr = job.next_weights.addr;
+      carried_.bytes = staging;
+      r.prefetched_weight_bytes = staging;
+      r.loaded[0] += staging;
+    }
+    r.cim_buffer_write_bytes += staging;
+    r.cim_buffer_read_bytes += staging;
+    if (staging > 0) start_weights(dma_, stage_addr, staging, staged_h, true);
+    staged = staging;
     // Tiles are taken group by group, row tile by row tile, column tiles innermost. A round
     // needs the input slices of the (group, row tile) pairs it holds: column tiles share
     // theirs, groups and row tiles each have their own. Inputs stream alongside the
@@ -147,6 +204,8 @@ UnitResult CimCluster::run(const CimJob& job) {
   for (int64_t b : r.stored) r.store_bytes += b;
   const sc_core::sc_time t0 = sc_core::sc_time_stamp();
   for (size_t i = oldest; i < stores.size(); ++i) dma_.wait_done(stores[i].h);
+  // What was staged for the next layer may still be landing: the next job waits for it.
+  if (carried_.bytes > 0) carried_.transfers = std::move(staged_h);
   r.stall += sc_core::sc_time_stamp() - t0;
   r.end = sc_core::sc_time_stamp();
   return r;

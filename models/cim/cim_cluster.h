@@ -27,10 +27,13 @@ namespace h4h {
 // output buffer drains the results in pieces of kCimDrainBytes while the macros go on, and
 // the macros wait when the pieces still draining would not leave room for the next (with
 // 0 bytes, one piece drains at a time, from the macros' output registers).
+// The weight buffer stages the next round's weights (up to its capacity) from memory while
+// the current round computes, so programming that round waits only for the rest.
 struct CimBuffers {
   bool modelled = false;
   int64_t input_bytes = 0, input_bytes_per_cycle = 0;
   int64_t output_bytes = 0, output_bytes_per_cycle = 0;
+  int64_t weight_bytes = 0;
 };
 
 // The output drain's granule: one DMA chunk.
@@ -51,6 +54,10 @@ struct CimJob {
   bool resident = false;  // pinned in macros
   bool warm = false;      // and already programmed by an earlier run
   int64_t macro_count = 1;  // the macros this layer may use (its plan's, per round)
+  // The layer the cluster runs next, if it will program: during this layer's last round its
+  // first round's weights are staged in the weight buffer, as far as it holds them. Bytes:
+  // that round's share of the next layer's weights.
+  MemStream next_weights;
   // Input slices (one row tile's inputs) the input buffer can hold: when a slice fits, a
   // round reads only the slices no earlier round loaded (consecutive rounds share the
   // boundary slice); when it does not, every round reads all the slices it needs.
@@ -60,15 +67,28 @@ struct CimJob {
 // Bands a round streams in when it pipelines with a producer or consumer on another unit.
 inline constexpr int64_t kPipelineBands = 8;
 
+// UnitResult::loaded[0] counts the weight bytes moved during the job: its own, less what an
+// earlier job staged for it, plus what it staged for the next (also in
+// UnitResult::prefetched_weight_bytes).
 class CimCluster : public sc_core::sc_module {
  public:
   CimCluster(sc_core::sc_module_name name, double clock_mhz, Dma& dma);
   UnitResult run(const CimJob& job);
   sc_core::sc_time period() const { return period_; }
+  // A new workload: the weight buffer holds nothing for it.
+  void reset() { carried_ = Carried{}; }
 
  private:
+  // What the weight buffer holds for the next layer: where those weights start, how many
+  // bytes, the transfers still landing.
+  struct Carried {
+    uint64_t addr = 0;
+    int64_t bytes = 0;
+    std::vector<Dma::Handle> transfers;
+  };
   Dma& dma_;
   sc_core::sc_time period_;
+  Carried carried_;
 };
 
 }  // namespace h4h

@@ -2,7 +2,12 @@
 // Dma: one engine per unit. Splits a transfer into chunks (row-sized, a few KiB) and keeps
 // up to `outstanding` of them in flight, as real DMA engines queue requests; a chunk is one
 // TLM transaction. Addresses below kGlobalBufferBase go through the bus to DRAM (`socket`),
-// those above to the on-chip global buffer (`onchip_socket`), which is not on the DRAM bus. Called from the owning unit's thread:
+// those above to the on-chip global buffer (`onchip_socket`), which is not on the DRAM bus.
+// Background transfers (prefetches) wait in a queue of their own that the workers serve only
+// when no demand transfer is queued, and never with every worker: one stays free for the
+// unit's own operands, which then wait for no prefetch at the engine (they still share the
+// bus and the memory with it). A unit that waits for a background transfer needs it now:
+// what is left of it joins the demand queue. Called from the owning unit's thread:
 // `start` returns at once, `wait_done` blocks until that transfer is complete, `transfer`
 // does both.
 #include <algorithm>
@@ -64,6 +69,7 @@ struct DmaParams {
 struct DmaStats {
   int64_t transfers = 0;
   int64_t chunks = 0;
+  // Bytes of the transfers started (counted when issued, not when they land).
   int64_t bytes_read = 0;     // from DRAM (through the bus)
   int64_t bytes_written = 0;  // to DRAM
   int64_t onchip_bytes_read = 0;     // from the global buffer
@@ -75,6 +81,7 @@ class Dma : public sc_core::sc_module {
  public:
   struct Transfer {
     int64_t pending_chunks = 0;
+    bool background = false;
     sc_core::sc_event done;
   };
   using Handle = std::shared_ptr<Transfer>;
@@ -83,7 +90,7 @@ class Dma : public sc_core::sc_module {
   tlm_utils::simple_initiator_socket_optional<Dma> onchip_socket;  // global buffer, if any
 
   Dma(sc_core::sc_module_name name, const DmaParams& p);
-  Handle start(uint64_t addr, int64_t bytes, bool write);
+  Handle start(uint64_t addr, int64_t bytes, bool write, bool background = false);
   void wait_done(const Handle& h);
   void transfer(uint64_t addr, int64_t bytes, bool write) { wait_done(start(addr, bytes, write)); }
   const DmaStats& stats() const { return stats_; }
@@ -108,9 +115,10 @@ class Dma : public sc_core::sc_module {
   // worker() was never destroyed and its extension array leaked (LeakSanitizer, valgrind).
   std::vector<std::unique_ptr<tlm::tlm_generic_payload>> payloads_;
   std::vector<sc_core::sc_process_handle> workers_;
-  std::deque<Chunk> queue_;
+  std::deque<Chunk> queue_, background_;
   sc_core::sc_event work_;
   int in_flight_ = 0;
+  int background_in_flight_ = 0;
   sc_core::sc_time busy_since_;
   DmaStats stats_;
 };

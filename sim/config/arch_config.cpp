@@ -195,6 +195,11 @@ std::vector<Decl> make_decls() {
                 "still draining (0: no buffer, outputs wait in the macros' registers)"),
       H4H_PARAM(int64_t, "cim.output_buffer_banks", I, "banks", int64_t{8}, pow2(1024),
                 cim.output_buffer_banks, "Banks of the output buffer (written by the macros, read by the DMA)"),
+      H4H_PARAM(int64_t, "cim.weight_buffer_kib", I, "KiB", int64_t{64}, nonneg_max(1 << 20),
+                cim.weight_buffer_kib,
+                "Cluster weight buffer: the next round's weights, up to this much, are fetched "
+                "while the current round computes, so reprogramming waits only for the rest "
+                "(0: none; 64 KiB: one round of 8 macros of 256 x 256 int8 cells)"),
       H4H_PARAM(int64_t, "cim.buffer_bank_width_bytes", I, "B", int64_t{8}, pow2(1024),
                 cim.buffer_bank_width_bytes,
                 "Bytes per bank per CIM cycle, both buffers (16 x 8 B = 128 B/cycle: 32 macros "

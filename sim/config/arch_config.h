@@ -34,6 +34,7 @@ struct CimParams : CimMacroParams {
   // bytes a bank moves per CIM cycle (both buffers).
   int64_t input_buffer_kib = 0, input_buffer_banks = 0;
   int64_t output_buffer_kib = 0, output_buffer_banks = 0;
+  int64_t weight_buffer_kib = 0;
   int64_t buffer_bank_width_bytes = 0;
 };
 

@@ -293,6 +293,21 @@ struct System::Impl : sc_core::sc_module {
     j.ofmap_bytes = last.output_bytes(b);
   }
 
+  // The first round's weights of the CIM layer the cluster runs after (r, i) in the same
+  // inference (the lane runs in network order), if it programs them; none otherwise. Not
+  // across inferences, so each inference's DRAM bytes are its own.
+  MemStream next_cim_weights(int r, int i) const {
+    const std::vector<int>& order = lane_kernels[kCim];
+    const auto at = std::find(order.begin(), order.end(), i);
+    if (at == order.end() || at + 1 == order.end()) return {};
+    const int j = *(at + 1);
+    const KernelMapping& km = m->kernels[j];
+    if (km.cim_resident && r > 0) return {};  // warm: already in its macros
+    const int64_t bytes = w->kernels[j].weight_bytes(w->bytes_per_elem);
+    const int64_t rounds = std::max<int64_t>(km.cim.rounds, 1);
+    return {layout.weight_addr[j], bytes / rounds + (bytes % rounds > 0 ? 1 : 0)};
+  }
+
   UnitResult execute(int r, int i, TrafficBreakdown& traffic) {
     const Kernel& k = w->kernels[i];
     const KernelMapping& km = m->kernels[i];
@@ -341,7 +356,9 @@ struct System::Impl : sc_core::sc_module {
         if (!packed) {
           const int64_t port = cfg.cim.buffer_bank_width_bytes;
           j.buffers = {true, cfg.cim.input_buffer_kib * 1024, cfg.cim.input_buffer_banks * port,
-                       cfg.cim.output_buffer_kib * 1024, cfg.cim.output_buffer_banks * port};
+                       cfg.cim.output_buffer_kib * 1024, cfg.cim.output_buffer_banks * port,
+                       cfg.cim.weight_buffer_kib * 1024};
+          j.next_weights = next_cim_weights(r, i);
         }
         res = cim.run(j);
         break;
@@ -623,6 +640,7 @@ RunStats System::run(const Workload& w, const Mapping& m, const RunOptions& opts
   s.bus.record_transactions = opts.trace;
   s.dram.core().record_segments = opts.trace;
   for (Dma* d : {&s.array_dma, &s.vector_dma, &s.cim_dma, &s.copy_dma}) d->reset_stats();
+  s.cim.reset();
 
   s.run_pending.assign(kLanes, 1);
   s.start_ev.notify(sc_core::SC_ZERO_TIME);

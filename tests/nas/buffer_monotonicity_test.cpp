@@ -47,6 +47,8 @@ class Subnets : public ::testing::Test {
     return paths;
   }
   void TearDown() override {
+    // H4H_KEEP keeps the exported subnets, to rerun a failing case by hand.
+    if (std::getenv("H4H_KEEP")) return;
     for (const auto& f : files_) std::remove(f.c_str());
   }
   std::vector<std::string> files_;
@@ -68,7 +70,8 @@ Point run(const std::string& model, const std::string& schema,
 const std::vector<std::pair<std::string, int64_t>> kBuffers = {
     {"memory.global_buffer_kib", 1024}, {"npu.sram.ifmap_kib", 256},
     {"npu.sram.filter_kib", 256},       {"npu.sram.ofmap_kib", 128},
-    {"cim.input_buffer_kib", 64},       {"cim.output_buffer_kib", 64}};
+    {"cim.input_buffer_kib", 64},       {"cim.output_buffer_kib", 64},
+    {"cim.weight_buffer_kib", 64}};
 
 // The hetero preset's ports, in banks (powers of two).
 const std::vector<std::pair<std::string, int64_t>> kPorts = {
@@ -103,10 +106,12 @@ TEST_F(Subnets, GrowingAnyOneBufferNeverCostsDramBytesOrTime) {
       for (size_t which = 0; which < base.size(); ++which) {
         auto grown = base;
         grown[which].second *= int64_t{2} << (rng() % 4);
+        std::string sizes;
+        for (const auto& [key, kib] : base) sizes += " " + key + "=" + std::to_string(kib);
         expect_no_worse(run(model, schema, grown), p0,
                         model + " " + schema + " " + grown[which].first + " " +
                             std::to_string(base[which].second) + " -> " +
-                            std::to_string(grown[which].second) + " KiB");
+                            std::to_string(grown[which].second) + " KiB, from" + sizes);
       }
     }
   }

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """What on-chip memory buys: DRAM bytes and latency of a cold inference when every buffer
-(global buffer, NPU ifmap/filter/ofmap SRAMs, CIM input buffer) is scaled together, with the
+(every `*_kib` capacity the preset spells out: global buffer, NPU SRAMs, CIM buffers) is scaled together, with the
 on-chip hierarchy and with the every-tensor-through-DRAM ablation
 (memory.activations_on_chip: false), for each preset under its default schema.
 
@@ -16,15 +16,24 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 H4HSIM = os.path.join(os.environ.get("H4H_BUILD_DIR", os.path.join(ROOT, "build")), "cli", "h4hsim")
-# Each preset's buffers, in KiB (what the presets spell out).
-BUFFERS = {
-    "hetero": {"memory.global_buffer_kib": 1024, "npu.sram.ifmap_kib": 256, "npu.sram.filter_kib": 256,
-               "npu.sram.ofmap_kib": 128, "cim.input_buffer_kib": 64},
-    "npu_only": {"memory.global_buffer_kib": 1024, "npu.sram.ifmap_kib": 256, "npu.sram.filter_kib": 256,
-                 "npu.sram.ofmap_kib": 128},
-    "cim_only": {"memory.global_buffer_kib": 1024, "npu.sram.ifmap_kib": 256, "npu.sram.filter_kib": 256,
-                 "npu.sram.ofmap_kib": 128, "cim.input_buffer_kib": 64},
-}
+
+
+def buffers(preset):
+    """Every capacity (`*_kib` key) of the resolved preset, in KiB, from `config show`: the
+    presets spell every one out, so a new buffer is scaled without editing this list."""
+    out = subprocess.run([H4HSIM, "config", "show", os.path.join(ROOT, "arch_configs", preset + ".yaml")],
+                         capture_output=True, text=True, check=True).stdout
+    found, path = {}, []
+    for line in out.splitlines():
+        body = line.split("#")[0].rstrip()
+        if not body.strip() or ":" not in body:
+            continue
+        depth = (len(body) - len(body.lstrip())) // 2
+        key, _, value = body.strip().partition(":")
+        path = path[:depth] + [key]
+        if key.endswith("_kib") and value.strip():
+            found[".".join(path)] = int(value)
+    return found
 
 
 def run(model, preset, scale, on_chip):
@@ -40,6 +49,9 @@ def run(model, preset, scale, on_chip):
     return j["dram_bytes"] / 1e6, j["latency_ns"] / 1e6, j["schema"]
 
 
+BUFFERS = {}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--models", default="mobilenet_v2_op17,resnet50_op17,maxvit_t_op17,vit_b_16_op17")
@@ -50,6 +62,7 @@ def main():
         sys.exit(f"{H4HSIM}: not built (scripts/build.sh)")
     scales = [float(s) for s in a.scales.split(",")]
     for preset in a.presets.split(","):
+        BUFFERS[preset] = buffers(preset)
         print(f"\n### {preset}: DRAM MB / latency ms (cold inference, default schema)\n")
         print("| model | memory | " + " | ".join(f"x{s:g}" for s in scales) + " |")
         print("|---|---|" + "---|" * len(scales))

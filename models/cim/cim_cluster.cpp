@@ -115,7 +115,6 @@ UnitResult CimCluster::run(const CimJob& job) {
       carried_.addr = job.next_weights.addr;
       carried_.bytes = staging;
       r.prefetched_weight_bytes = staging;
-      r.loaded[0] += staging;
     }
     r.cim_buffer_write_bytes += staging;
     r.cim_buffer_read_bytes += staging;

@@ -67,9 +67,8 @@ struct CimJob {
 // Bands a round streams in when it pipelines with a producer or consumer on another unit.
 inline constexpr int64_t kPipelineBands = 8;
 
-// UnitResult::loaded[0] counts the weight bytes moved during the job: its own, less what an
-// earlier job staged for it, plus what it staged for the next (also in
-// UnitResult::prefetched_weight_bytes).
+// UnitResult::loaded[0] counts the job's own weight bytes it moved (less what an earlier job
+// staged for it); what it staged for the next job is UnitResult::prefetched_weight_bytes.
 class CimCluster : public sc_core::sc_module {
  public:
   CimCluster(sc_core::sc_module_name name, double clock_mhz, Dma& dma);

@@ -397,6 +397,7 @@ struct System::Impl : sc_core::sc_module {
         return res;
     }
     attribute_all(load_parts, store_parts, res, traffic);
+    traffic.weights += res.prefetched_weight_bytes;  // the next kernel's, moved during this one
     res.onchip_load_bytes = traffic.onchip_read;
     res.onchip_store_bytes = traffic.onchip_write;
     return res;
@@ -410,8 +411,9 @@ struct System::Impl : sc_core::sc_module {
     d.vector = r.vector_lane_ops * p.vector_op_pj;
     d.cim_compute = r.cim_macs * p.cim_mac_pj + r.adc_conversions * p.adc_conversion_pj;
     d.cim_weight_write = r.weight_write_bits * p.cim_weight_write_pj_per_bit;
-    // The bus and DRAM carry what did not stay on chip; the global buffer the rest.
-    const int64_t dram_read = r.load_bytes - r.onchip_load_bytes;
+    // The bus and DRAM carry what did not stay on chip (and the next kernel's prefetched
+    // weights); the global buffer the rest.
+    const int64_t dram_read = r.load_bytes - r.onchip_load_bytes + r.prefetched_weight_bytes;
     const int64_t dram_write = r.store_bytes - r.onchip_store_bytes;
     d.bus = (dram_read + dram_write) * p.bus_pj_per_byte;
     d.dram = dram_read * p.dram_read_pj_per_byte + dram_write * p.dram_write_pj_per_byte;

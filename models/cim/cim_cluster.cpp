@@ -46,7 +46,9 @@ UnitResult CimCluster::run(const CimJob& job) {
   r.weight_write_bits = plan.weight_write_bits;
   r.program_cycles = plan.program_cycles;
   r.compute_cycles = plan.compute_cycles;
-  r.loaded.assign(1 + job.inputs.size(), 0);
+  r.loaded.assign(1 + job.inputs.size() + job.epilogue_loads.size(), 0);
+  r.vector_lane_ops = job.epilogue_lane_ops;
+  r.epilogue_cycles = job.epilogue_cycles;
   r.stored.assign(job.outputs.size(), 0);
   const int64_t rounds = plan.rounds;
   int64_t in_total = 0;
@@ -150,6 +152,14 @@ UnitResult CimCluster::run(const CimJob& job) {
         r.loaded[1 + s] += ib;
         band_in += ib;
       }
+      // An epilogue's other operands, in proportion to the outputs this band makes.
+      for (size_t s = 0; s < job.epilogue_loads.size(); ++s) {
+        int64_t& done = r.loaded[1 + job.inputs.size() + s];
+        const int64_t eb = share(share(job.epilogue_loads[s].bytes, rounds, round), bands, band);
+        if (eb > 0) in.push_back(dma_.start(job.epilogue_loads[s].addr + static_cast<uint64_t>(done), eb, false));
+        done += eb;
+      }
+      const int64_t band_epilogue = share(share(job.epilogue_cycles, rounds, round), bands, band);
       std::vector<int64_t> band_out(job.outputs.size(), 0);
       int64_t band_out_bytes = 0;
       for (size_t s = 0; s < job.outputs.size(); ++s) {
@@ -171,7 +181,9 @@ UnitResult CimCluster::run(const CimJob& job) {
       // the band, in the ablation); the inputs must all be in before the last piece.
       const int64_t pieces = buf.modelled ? std::max<int64_t>(1, ceil_div(band_out_bytes, kCimDrainBytes)) : 1;
       for (int64_t piece = 0; piece < pieces; ++piece) {
-        sc_core::wait(cycles_time(period_, share(cycles, pieces, piece)));
+        // The vector unit runs the piece's epilogue as the macros compute it.
+        sc_core::wait(std::max(cycles_time(period_, share(cycles, pieces, piece)),
+                               cycles_time(job.epilogue_period, share(band_epilogue, pieces, piece))));
         const sc_core::sc_time t0 = sc_core::sc_time_stamp();
         if (piece == pieces - 1)
           for (auto& h : in) dma_.wait_done(h);

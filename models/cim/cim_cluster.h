@@ -54,6 +54,13 @@ struct CimJob {
   bool resident = false;  // pinned in macros
   bool warm = false;      // and already programmed by an earlier run
   int64_t macro_count = 1;  // the macros this layer may use (its plan's, per round)
+  // A fused epilogue (sim/engine/fusion) on the vector unit: its cycles over the whole output
+  // at `epilogue_period`, its lane-ops, and the operands it reads besides the GEMM's output
+  // (loaded with the outputs they go with). Each output piece is stored once its epilogue,
+  // overlapping the macros, is done.
+  std::vector<MemStream> epilogue_loads;
+  int64_t epilogue_cycles = 0, epilogue_lane_ops = 0;
+  sc_core::sc_time epilogue_period = sc_core::SC_ZERO_TIME;
   // The layer the cluster runs next, if it will program: during this layer's last round its
   // first round's weights are staged in the weight buffer, as far as it holds them. Bytes:
   // that round's share of the next layer's weights.
@@ -67,7 +74,8 @@ struct CimJob {
 // Bands a round streams in when it pipelines with a producer or consumer on another unit.
 inline constexpr int64_t kPipelineBands = 8;
 
-// UnitResult::loaded[0] counts the job's own weight bytes it moved (less what an earlier job
+// UnitResult::loaded is {weights, inputs..., epilogue_loads...}; loaded[0] counts the job's
+// own weight bytes it moved (less what an earlier job
 // staged for it); what it staged for the next job is UnitResult::prefetched_weight_bytes.
 class CimCluster : public sc_core::sc_module {
  public:

@@ -34,14 +34,14 @@ FusionPlan plan_fusion(const Workload& w, const Mapping& m, bool enabled) {
     if (m.kernels[k].unit != Unit::vector || kk.cls != KernelClass::vector ||
         !is_fusable_epilogue_op(kk.op) || kk.outputs.size() != 1)
       continue;
-    // The chain tensor: an input written by the last kernel of an NPU GEMM's group.
+    // The chain tensor: an input written by the last kernel of a GEMM's group (NPU or CIM).
     int chain = -1, h = -1;
     for (int t : kk.inputs) {
       const Tensor& tensor = w.tensors[t];
       const int p = tensor.producer;
       if (p < 0 || tensor.network_output || tensor.consumers.size() != 1) continue;
       const int ph = f.head[p];
-      if (m.kernels[ph].unit != Unit::npu) continue;
+      if (m.kernels[ph].unit != Unit::npu && m.kernels[ph].unit != Unit::cim) continue;
       const int last = f.members[ph].empty() ? ph : f.members[ph].back();
       if (last != p) continue;
       // Read once: an operand listed twice (x * x) is two reads of an unstored tile.

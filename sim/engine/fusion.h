@@ -1,7 +1,8 @@
 #pragma once
 // Epilogue fusion: elementwise, activation and normalisation kernels that follow a GEMM on
-// the NPU array run on its output tiles on the vector unit, pipelined with the array, and
-// the intermediate tensors are never stored (Vela's and TVM's epilogue fusion; NVDLA's SDP).
+// the NPU array or the CIM cluster run on its output tiles (pieces) on the vector unit,
+// pipelined with the GEMM, and the intermediate tensors are never stored (Vela's and TVM's
+// epilogue fusion; NVDLA's SDP).
 // Plain C++: which kernels fuse into which, from the workload and the mapping.
 //
 // A kernel k joins the group of GEMM h when: k is a vector kernel of a fusable op (not a

@@ -264,33 +264,36 @@ struct System::Impl : sc_core::sc_module {
   // The fused kernels after GEMM `i`: their other inputs and weights stream in beside the
   // GEMM's operands, their lane-ops run on the vector unit tile by tile, and only the last
   // one's outputs are stored.
-  void add_epilogue(int i, GemmJob& j, std::vector<StreamParts>& load_parts,
-                    std::vector<StreamParts>& store_parts) const {
+  // The kernels fused into GEMM i (NPU or CIM): the operands they read besides the tile the
+  // GEMM (or the previous epilogue) made go to `loads`, their cycles and lane-ops add up, and
+  // the group stores the last one's outputs instead of the GEMM's.
+  void add_epilogue(int i, std::vector<MemStream>& loads, std::vector<StreamParts>& load_parts,
+                    std::vector<MemStream>& stores, std::vector<StreamParts>& store_parts,
+                    int64_t& cycles, int64_t& lane_ops) const {
     const int b = w->bytes_per_elem;
     for (int k : fusion.members[i]) {
       const Kernel& e = w->kernels[k];
       for (int t : e.inputs) {
-        if (fusion.fused_tensor[t]) continue;  // the tile the array (or the last epilogue) made
-        j.loads.push_back({tensor_addr(t), tensor_bytes(t)});
+        if (fusion.fused_tensor[t]) continue;  // the tile the GEMM (or the last epilogue) made
+        loads.push_back({tensor_addr(t), tensor_bytes(t)});
         load_parts.push_back({{t, tensor_bytes(t)}});
       }
       if (e.weight_bytes(b) > 0) {
-        j.loads.push_back({layout.weight_addr[k], e.weight_bytes(b)});
+        loads.push_back({layout.weight_addr[k], e.weight_bytes(b)});
         load_parts.push_back({{-1, e.weight_bytes(b)}});
       }
       const VectorOpMix mix = vector_op_mix(e.op);
       const int64_t elements = e.vector_ops > 0 ? e.vector_ops : e.output_elems;
-      j.epilogue_cycles += vector_cycles(cfg.npu.vector, mix, elements);
-      j.epilogue_lane_ops += elements * mix.lane_ops();
+      cycles += vector_cycles(cfg.npu.vector, mix, elements);
+      lane_ops += elements * mix.lane_ops();
     }
     const Kernel& last = w->kernels[fusion.members[i].back()];
-    j.stores.clear();
+    stores.clear();
     store_parts.clear();
     for (int t : last.outputs) {
-      j.stores.push_back({tensor_addr(t), tensor_bytes(t), progress[t].get()});
+      stores.push_back({tensor_addr(t), tensor_bytes(t), progress[t].get()});
       store_parts.push_back({{t, tensor_bytes(t)}});
     }
-    j.ofmap_bytes = last.output_bytes(b);
   }
 
   // The first round's weights of the CIM layer the cluster runs after (r, i) in the same
@@ -327,7 +330,11 @@ struct System::Impl : sc_core::sc_module {
         const GemmTraffic gt = gemm_traffic(cfg.npu, j.ifmap_bytes, j.filter_bytes);
         operand_streams(i, gt.ifmap_passes, Weights::first, j.loads, load_parts, j.stores, store_parts);
         j.min_tile_bytes = min_tile_bytes();
-        if (!fusion.members[i].empty()) add_epilogue(i, j, load_parts, store_parts);
+        if (!fusion.members[i].empty()) {
+          add_epilogue(i, j.loads, load_parts, j.stores, store_parts, j.epilogue_cycles,
+                       j.epilogue_lane_ops);
+          j.ofmap_bytes = w->kernels[fusion.members[i].back()].output_bytes(b);
+        }
         res = npu.run_gemm(j);
         break;
       }
@@ -359,6 +366,11 @@ struct System::Impl : sc_core::sc_module {
                        cfg.cim.output_buffer_kib * 1024, cfg.cim.output_buffer_banks * port,
                        cfg.cim.weight_buffer_kib * 1024};
           j.next_weights = next_cim_weights(r, i);
+        }
+        if (!fusion.members[i].empty()) {
+          add_epilogue(i, j.epilogue_loads, load_parts, j.outputs, store_parts, j.epilogue_cycles,
+                       j.epilogue_lane_ops);
+          j.epilogue_period = npu.period();
         }
         res = cim.run(j);
         break;
@@ -722,6 +734,7 @@ RunStats System::run(const Workload& w, const Mapping& m, const RunOptions& opts
       case Unit::vector: inf.vector.busy_ns += rec.result.compute_cycles * npu_ns; break;
       case Unit::cim:
         inf.cim.busy_ns += (rec.result.compute_cycles + rec.result.program_cycles) * cim_ns;
+        inf.vector.busy_ns += rec.result.epilogue_cycles * npu_ns;
         break;
       case Unit::dma: inf.dma.busy_ns += rec.end_ns - rec.start_ns; break;
       case Unit::none: break;

@@ -73,12 +73,17 @@ TEST(Fusion, AnOperandMadeAfterTheGemmStartsKeepsTheKernelApart) {
   EXPECT_EQ(g.plan().fused_count(), 0);
 }
 
-TEST(Fusion, OnlyNpuGemmsTakeEpiloguesAndOnlyElementwiseOpsJoin) {
+TEST(Fusion, GemmsOnEitherUnitTakeEpiloguesAndOnlyElementwiseOpsJoin) {
   Graph cim;
   const int x = cim.tensor("x"), a = cim.tensor("a"), y = cim.tensor("y", true);
   cim.kernel(KernelClass::conv, "Conv", Unit::cim, {x}, a);
   cim.kernel(KernelClass::vector, "Relu", Unit::vector, {a}, y);
-  EXPECT_EQ(cim.plan().fused_count(), 0);
+  EXPECT_EQ(cim.plan().fused_count(), 1);  // a CIM layer's outputs leave in pieces too
+  Graph vec;  // a matmul placed on the vector unit is no GEMM job: nothing to fuse into
+  const int x1 = vec.tensor("x"), a1 = vec.tensor("a"), y1 = vec.tensor("y", true);
+  vec.kernel(KernelClass::matmul, "MatMul", Unit::vector, {x1}, a1);
+  vec.kernel(KernelClass::vector, "Relu", Unit::vector, {a1}, y1);
+  EXPECT_EQ(vec.plan().fused_count(), 0);
   Graph sm;
   const int x2 = sm.tensor("x"), a2 = sm.tensor("a"), y2 = sm.tensor("y", true);
   sm.kernel(KernelClass::matmul, "MatMul", Unit::npu, {x2}, a2);

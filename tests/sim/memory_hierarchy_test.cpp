@@ -129,8 +129,9 @@ TEST(MemoryHierarchy, AblationMovesEveryTensorThroughDramAndNothingOnChip) {
 
 // x (64 KiB) → Gemm (256x256 weights) → a → Relu → y, npu_only: the Relu runs on the GEMM's
 // output tiles, so a is never written or read; only x, the weights and y move.
-TEST(MemoryHierarchy, AFusedEpilogueNeverStoresTheGemmOutput) {
-  H4H_REQUIRE_FRESH_SYSTEMC();
+// A GEMM (on the array, or on the CIM macros) and the Relu after it: one job, the GEMM's
+// output never stored.
+void expect_fused_epilogue(Schema schema) {
   Workload w;
   w.model = "gemm_relu";
   const int64_t n = 256;
@@ -167,7 +168,7 @@ TEST(MemoryHierarchy, AFusedEpilogueNeverStoresTheGemmOutput) {
   link_tensors(w);
   const ArchConfig cfg = chain_config(1024);
   SchemaSpec spec;
-  spec.schema = Schema::npu_only;
+  spec.schema = schema;
   const Mapping m = map_workload(w, cfg, spec);
   System sys(cfg);
   const RunStats st = sys.run(w, m, RunOptions{});
@@ -186,6 +187,16 @@ TEST(MemoryHierarchy, AFusedEpilogueNeverStoresTheGemmOutput) {
   // The epilogue's lane-ops are counted (its energy is in the GEMM's record).
   EXPECT_EQ(st.records[0].result.vector_lane_ops,
             n * n * vector_op_mix("Relu").lane_ops());
+}
+
+TEST(MemoryHierarchy, AFusedEpilogueNeverStoresTheGemmOutput) {
+  H4H_REQUIRE_FRESH_SYSTEMC();
+  expect_fused_epilogue(Schema::npu_only);
+}
+
+TEST(MemoryHierarchy, ACimLayersFusedEpilogueNeverStoresItsOutputEither) {
+  H4H_REQUIRE_FRESH_SYSTEMC();
+  expect_fused_epilogue(Schema::cim_static);
 }
 
 std::string src(const std::string& rel) { return std::string(H4H_SOURCE_DIR) + "/" + rel; }

@@ -25,7 +25,7 @@ struct UnitResult {
   int64_t adc_conversions = 0;
   int64_t weight_write_bits = 0;
   int64_t prefetched_weight_bytes = 0;  // the next kernel's weights moved during this one
-  int64_t cim_buffer_read_bytes = 0;   // CIM input/output/weight buffer traffic
+  int64_t cim_buffer_read_bytes = 0;    // CIM input/output/weight buffer traffic
   int64_t cim_buffer_write_bytes = 0;
   // Bytes moved per stream of the job, in the job's order (loads, stores): the engine
   // attributes them to tensors and weights.

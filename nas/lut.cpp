@@ -22,11 +22,15 @@ constexpr const char* kFormat = "h4hsim-lut-2";  // -2: inference metric, reside
 
 // Names and members of the breakdown, in the run JSON's order.
 const std::pair<const char*, double EnergyBreakdown::*> kEnergyParts[] = {
-    {"npu_compute", &EnergyBreakdown::npu_compute}, {"npu_sram", &EnergyBreakdown::npu_sram},
-    {"vector", &EnergyBreakdown::vector},           {"cim_compute", &EnergyBreakdown::cim_compute},
+    {"npu_compute", &EnergyBreakdown::npu_compute},
+    {"npu_sram", &EnergyBreakdown::npu_sram},
+    {"vector", &EnergyBreakdown::vector},
+    {"cim_compute", &EnergyBreakdown::cim_compute},
     {"cim_weight_write", &EnergyBreakdown::cim_weight_write},
-    {"bus", &EnergyBreakdown::bus},                 {"dram", &EnergyBreakdown::dram},
-    {"leakage", &EnergyBreakdown::leakage}, {"global_buffer", &EnergyBreakdown::global_buffer},
+    {"bus", &EnergyBreakdown::bus},
+    {"dram", &EnergyBreakdown::dram},
+    {"leakage", &EnergyBreakdown::leakage},
+    {"global_buffer", &EnergyBreakdown::global_buffer},
     {"cim_buffer", &EnergyBreakdown::cim_buffer}};
 
 nlohmann::json energy_to_json(const EnergyBreakdown& e) {
@@ -40,7 +44,8 @@ EnergyBreakdown energy_from_json(const nlohmann::json& j) {
   // Parts newer than the file (global_buffer, cim_buffer) read as 0.
   for (const auto& [name, member] : kEnergyParts) {
     const std::string n = name;
-    if (j.contains(n) || (n != "global_buffer" && n != "cim_buffer")) e.*member = j.at(n).get<double>();
+    if (j.contains(n) || (n != "global_buffer" && n != "cim_buffer"))
+      e.*member = j.at(n).get<double>();
   }
   return e;
 }

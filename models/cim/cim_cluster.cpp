@@ -22,9 +22,11 @@ constexpr int64_t kStageAlignBytes = 64;
 // Staging goes in the DMA's background queue: it never holds up the round's own transfers.
 void start_weights(Dma& dma, uint64_t addr, int64_t bytes, std::vector<Dma::Handle>& hs,
                    bool background) {
-  const int64_t head = std::min<int64_t>(bytes, (kStageAlignBytes - static_cast<int64_t>(addr % kStageAlignBytes)) % kStageAlignBytes);
+  const int64_t head = std::min<int64_t>(
+      bytes, (kStageAlignBytes - static_cast<int64_t>(addr % kStageAlignBytes)) % kStageAlignBytes);
   if (head > 0) hs.push_back(dma.start(addr, head, false, background));
-  if (bytes > head) hs.push_back(dma.start(addr + static_cast<uint64_t>(head), bytes - head, false, background));
+  if (bytes > head)
+    hs.push_back(dma.start(addr + static_cast<uint64_t>(head), bytes - head, false, background));
 }
 
 }  // namespace
@@ -89,8 +91,10 @@ UnitResult CimCluster::run(const CimJob& job) {
       const int64_t wb = share(job.weights.bytes, rounds, round);
       const int64_t direct = wb - staged;
       std::vector<Dma::Handle> w;
-      if (direct > 0 && buf.modelled) start_weights(dma_, job.weights.addr + w_off + staged, direct, w, false);
-      else if (direct > 0) w.push_back(dma_.start(job.weights.addr + w_off, direct, false));
+      if (direct > 0 && buf.modelled)
+        start_weights(dma_, job.weights.addr + w_off + staged, direct, w, false);
+      else if (direct > 0)
+        w.push_back(dma_.start(job.weights.addr + w_off, direct, false));
       w_off += static_cast<uint64_t>(wb);
       r.loaded[0] += round == 0 ? wb - carried_in : wb;
       sc_core::wait(cycles_time(period_, share(plan.program_cycles, rounds, round)));
@@ -136,7 +140,8 @@ UnitResult CimCluster::run(const CimJob& job) {
     // Every input vector's slice is read out of the input buffer once per round, for all
     // the macros holding its column tiles.
     const bool in_buffer = buf.modelled && buf.input_bytes > 0;
-    const int64_t round_reads = in_buffer ? in_total * (last_slice - first_slice + 1) / all_slices : 0;
+    const int64_t round_reads =
+        in_buffer ? in_total * (last_slice - first_slice + 1) / all_slices : 0;
     // A round streams its inputs and drains its outputs in bands (one unless a neighbour on
     // another unit pipelines with this layer): band j needs the first (j+1)/bands of each
     // gated input stored by its producer, and stores its share of the outputs.
@@ -156,7 +161,9 @@ UnitResult CimCluster::run(const CimJob& job) {
       for (size_t s = 0; s < job.epilogue_loads.size(); ++s) {
         int64_t& done = r.loaded[1 + job.inputs.size() + s];
         const int64_t eb = share(share(job.epilogue_loads[s].bytes, rounds, round), bands, band);
-        if (eb > 0) in.push_back(dma_.start(job.epilogue_loads[s].addr + static_cast<uint64_t>(done), eb, false));
+        if (eb > 0)
+          in.push_back(
+              dma_.start(job.epilogue_loads[s].addr + static_cast<uint64_t>(done), eb, false));
         done += eb;
       }
       const int64_t band_epilogue = share(share(job.epilogue_cycles, rounds, round), bands, band);
@@ -174,21 +181,25 @@ UnitResult CimCluster::run(const CimJob& job) {
       const int64_t out_bytes = buf.modelled ? band_out_bytes : 0;
       r.cim_buffer_read_bytes += band_reads + out_bytes;
       r.cim_buffer_write_bytes += in_writes + out_bytes;
-      const int64_t cycles = std::max({share(share(plan.compute_cycles, rounds, round), bands, band),
-                                       cim_port_cycles(band_reads + in_writes, buf.input_bytes_per_cycle),
-                                       cim_port_cycles(2 * out_bytes, buf.output_bytes_per_cycle)});
+      const int64_t cycles =
+          std::max({share(share(plan.compute_cycles, rounds, round), bands, band),
+                    cim_port_cycles(band_reads + in_writes, buf.input_bytes_per_cycle),
+                    cim_port_cycles(2 * out_bytes, buf.output_bytes_per_cycle)});
       // The band's results leave in pieces as they are computed (one piece, at the end of
       // the band, in the ablation); the inputs must all be in before the last piece.
-      const int64_t pieces = buf.modelled ? std::max<int64_t>(1, ceil_div(band_out_bytes, kCimDrainBytes)) : 1;
+      const int64_t pieces =
+          buf.modelled ? std::max<int64_t>(1, ceil_div(band_out_bytes, kCimDrainBytes)) : 1;
       for (int64_t piece = 0; piece < pieces; ++piece) {
         // The vector unit runs the piece's epilogue as the macros compute it.
-        sc_core::wait(std::max(cycles_time(period_, share(cycles, pieces, piece)),
-                               cycles_time(job.epilogue_period, share(band_epilogue, pieces, piece))));
+        sc_core::wait(
+            std::max(cycles_time(period_, share(cycles, pieces, piece)),
+                     cycles_time(job.epilogue_period, share(band_epilogue, pieces, piece))));
         const sc_core::sc_time t0 = sc_core::sc_time_stamp();
         if (piece == pieces - 1)
           for (auto& h : in) dma_.wait_done(h);
         int64_t piece_bytes = 0;
-        for (size_t s = 0; s < job.outputs.size(); ++s) piece_bytes += share(band_out[s], pieces, piece);
+        for (size_t s = 0; s < job.outputs.size(); ++s)
+          piece_bytes += share(band_out[s], pieces, piece);
         // Room in the output buffer: wait for the oldest drains until this piece fits.
         while (buf.modelled && oldest < stores.size() &&
                draining_bytes + piece_bytes > buf.output_bytes) {

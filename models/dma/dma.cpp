@@ -35,8 +35,10 @@ Dma::Handle Dma::start(uint64_t addr, int64_t bytes, bool write, bool background
   if (bytes <= 0) return h;
   // Bytes count when issued: a prefetch a unit starts belongs to the kernel that started it,
   // even when it lands during the next one.
-  if (addr >= kGlobalBufferBase) (write ? stats_.onchip_bytes_written : stats_.onchip_bytes_read) += bytes;
-  else (write ? stats_.bytes_written : stats_.bytes_read) += bytes;
+  if (addr >= kGlobalBufferBase)
+    (write ? stats_.onchip_bytes_written : stats_.onchip_bytes_read) += bytes;
+  else
+    (write ? stats_.bytes_written : stats_.bytes_read) += bytes;
   // One queue entry per transfer, cut into chunks as workers take them: queueing every chunk
   // up front cost memory in proportion to bytes / chunk (gigabytes for a large tensor in
   // small DRAM rows).

@@ -39,7 +39,8 @@ int64_t gemm_array_cycles(const NpuTileParams& p, const FoldPlan& plan, int64_t 
                           int64_t elem_bytes) {
   const int64_t compute = groups * plan.compute_cycles;
   if (p.sram.bank_width_bytes <= 0) return compute;  // ideal ports (SCALE-Sim's assumption)
-  return std::max(compute, sram_port_cycles(p, gemm_sram_traffic(p.array, plan, groups, elem_bytes)));
+  return std::max(compute,
+                  sram_port_cycles(p, gemm_sram_traffic(p.array, plan, groups, elem_bytes)));
 }
 
 }  // namespace h4h

@@ -50,8 +50,8 @@ struct KernelRecord {
 };
 
 struct EnergyBreakdown {
-  double npu_compute = 0, npu_sram = 0, vector = 0, cim_compute = 0, cim_weight_write = 0,
-         bus = 0, dram = 0, leakage = 0, global_buffer = 0, cim_buffer = 0;
+  double npu_compute = 0, npu_sram = 0, vector = 0, cim_compute = 0, cim_weight_write = 0, bus = 0,
+         dram = 0, leakage = 0, global_buffer = 0, cim_buffer = 0;
   double total() const {
     return npu_compute + npu_sram + vector + cim_compute + cim_weight_write + bus + dram + leakage +
            global_buffer + cim_buffer;

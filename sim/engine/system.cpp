@@ -362,8 +362,11 @@ struct System::Impl : sc_core::sc_module {
         // The ablation models the cluster as it was before the on-chip hierarchy: no buffers.
         if (!packed) {
           const int64_t port = cfg.cim.buffer_bank_width_bytes;
-          j.buffers = {true, cfg.cim.input_buffer_kib * 1024, cfg.cim.input_buffer_banks * port,
-                       cfg.cim.output_buffer_kib * 1024, cfg.cim.output_buffer_banks * port,
+          j.buffers = {true,
+                       cfg.cim.input_buffer_kib * 1024,
+                       cfg.cim.input_buffer_banks * port,
+                       cfg.cim.output_buffer_kib * 1024,
+                       cfg.cim.output_buffer_banks * port,
                        cfg.cim.weight_buffer_kib * 1024};
           j.next_weights = next_cim_weights(r, i);
         }

@@ -1,11 +1,11 @@
 #include "sim/mapper/mapper.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <re2/re2.h>
 #include <yaml-cpp/yaml.h>
+
+#include <algorithm>
 
 #include "frontend/file_io.h"
 #include "frontend/user_error.h"

@@ -12,10 +12,16 @@ namespace {
 int64_t cycles(double t_ns, double mhz) { return static_cast<int64_t>(std::llround(t_ns * mhz / 1000.0)); }
 
 nlohmann::json energy_json(const EnergyBreakdown& e) {
-  return {{"npu_compute", e.npu_compute}, {"npu_sram", e.npu_sram}, {"vector", e.vector},
-          {"cim_compute", e.cim_compute}, {"cim_weight_write", e.cim_weight_write},
-          {"bus", e.bus}, {"dram", e.dram}, {"leakage", e.leakage},
-          {"global_buffer", e.global_buffer}, {"cim_buffer", e.cim_buffer}};
+  return {{"npu_compute", e.npu_compute},
+          {"npu_sram", e.npu_sram},
+          {"vector", e.vector},
+          {"cim_compute", e.cim_compute},
+          {"cim_weight_write", e.cim_weight_write},
+          {"bus", e.bus},
+          {"dram", e.dram},
+          {"leakage", e.leakage},
+          {"global_buffer", e.global_buffer},
+          {"cim_buffer", e.cim_buffer}};
 }
 
 nlohmann::json dram_breakdown_json(const TrafficBreakdown& t) {
@@ -157,11 +163,12 @@ std::string run_table(const RunStats& s, const Workload& w) {
   out += fmt::format("latency {} cycles @ {} MHz = {:.3f} ms   energy {:.3f} mJ   MACs {}\n",
                      grouped(cycles(f.latency_ns, mhz)), mhz, f.latency_ns / 1e6, e.total() / 1e9,
                      grouped(s.total_macs));
-  out += fmt::format("energy pJ: npu_compute {:.3g}  npu_sram {:.3g}  vector {:.3g}  cim_compute {:.3g}  "
-                     "cim_weight_write {:.3g}  cim_buffer {:.3g}  bus {:.3g}  dram {:.3g}  "
-                     "global_buffer {:.3g}  leakage {:.3g}\n",
-                     e.npu_compute, e.npu_sram, e.vector, e.cim_compute, e.cim_weight_write,
-                     e.cim_buffer, e.bus, e.dram, e.global_buffer, e.leakage);
+  out += fmt::format(
+      "energy pJ: npu_compute {:.3g}  npu_sram {:.3g}  vector {:.3g}  cim_compute {:.3g}  "
+      "cim_weight_write {:.3g}  cim_buffer {:.3g}  bus {:.3g}  dram {:.3g}  "
+      "global_buffer {:.3g}  leakage {:.3g}\n",
+      e.npu_compute, e.npu_sram, e.vector, e.cim_compute, e.cim_weight_write, e.cim_buffer, e.bus,
+      e.dram, e.global_buffer, e.leakage);
   out += fmt::format("utilization: npu {:.1f}%  vector {:.1f}%  cim {:.1f}%  bus {:.1f}%  dram {:.1f}%\n",
                      100 * f.npu.utilization, 100 * f.vector.utilization, 100 * f.cim.utilization,
                      100 * f.bus.utilization, 100 * f.dram.utilization);

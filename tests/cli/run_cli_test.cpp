@@ -43,7 +43,8 @@ TEST(RunCli, JsonCarriesTheContractKeys) {
   for (const char* k : {"model", "arch", "schema", "latency_cycles", "latency_ns", "clock_mhz",
                         "energy_pj", "energy_breakdown_pj", "total_macs", "dram_bytes", "units", "kernels"})
     EXPECT_TRUE(j.contains(k)) << k;
-  for (const char* k : {"npu_compute", "npu_sram", "vector", "cim_compute", "cim_weight_write", "bus", "dram", "leakage", "global_buffer", "cim_buffer"})
+  for (const char* k : {"npu_compute", "npu_sram", "vector", "cim_compute", "cim_weight_write",
+                        "bus", "dram", "leakage", "global_buffer", "cim_buffer"})
     EXPECT_TRUE(j["energy_breakdown_pj"].contains(k)) << k;
   for (const char* u : {"npu", "cim", "vector", "bus", "dram"}) {
     EXPECT_TRUE(j["units"][u].contains("busy_cycles")) << u;

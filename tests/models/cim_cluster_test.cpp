@@ -3,12 +3,13 @@
 // traffic. Operands live in a global buffer whose timing is exact (ceil(bytes / (banks ×
 // width)) cycles), so spans are hand-computable. SystemC elaborates once per process: each
 // test runs alone (ctest runs every test in its own process).
+#include "models/cim/cim_cluster.h"
+
 #include <gtest/gtest.h>
 
 #include <functional>
 
 #include "models/bus/bus.h"
-#include "models/cim/cim_cluster.h"
 #include "models/dma/dma.h"
 #include "models/dram/dram.h"
 #include "models/sram/global_buffer.h"
@@ -17,13 +18,14 @@
 namespace h4h {
 namespace {
 
-#define H4H_REQUIRE_FRESH_SYSTEMC()                                               \
-  if (sc_core::sc_get_status() != sc_core::SC_ELABORATION)                        \
+#define H4H_REQUIRE_FRESH_SYSTEMC()                        \
+  if (sc_core::sc_get_status() != sc_core::SC_ELABORATION) \
   GTEST_SKIP() << "SystemC elaborates once per process: run this test alone (ctest does)"
 
 struct Driver : sc_core::sc_module {
   SC_HAS_PROCESS(Driver);
-  Driver(sc_core::sc_module_name n, std::function<void()> body) : sc_module(n), body_(std::move(body)) {
+  Driver(sc_core::sc_module_name n, std::function<void()> body)
+      : sc_module(n), body_(std::move(body)) {
     SC_THREAD(run);
   }
   void run() { body_(); }
@@ -48,8 +50,11 @@ struct Rig {
     return p;
   }
   explicit Rig(int64_t gb_banks)
-      : dram("dram", cfg.dram), bus("bus", cfg.bus), gb("gb", gb_params(gb_banks)),
-        dma("dma", DmaParams{}), cim("cim", 500, dma) {
+      : dram("dram", cfg.dram),
+        bus("bus", cfg.bus),
+        gb("gb", gb_params(gb_banks)),
+        dma("dma", DmaParams{}),
+        cim("cim", 500, dma) {
     dma.socket.bind(bus.targ);
     bus.init.bind(dram.socket);
     dma.onchip_socket.bind(gb.socket);

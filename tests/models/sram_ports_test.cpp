@@ -1,7 +1,7 @@
 // The NPU SRAMs' banked ports (models/npu/sram_ports.h), hand-computed.
-#include <gtest/gtest.h>
-
 #include "models/npu/sram_ports.h"
+
+#include <gtest/gtest.h>
 
 namespace h4h {
 namespace {

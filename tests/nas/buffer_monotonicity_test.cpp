@@ -68,16 +68,15 @@ Point run(const std::string& model, const std::string& schema,
 
 // The hetero preset's buffers, in KiB.
 const std::vector<std::pair<std::string, int64_t>> kBuffers = {
-    {"memory.global_buffer_kib", 1024}, {"npu.sram.ifmap_kib", 256},
-    {"npu.sram.filter_kib", 256},       {"npu.sram.ofmap_kib", 128},
-    {"cim.input_buffer_kib", 64},       {"cim.output_buffer_kib", 64},
+    {"memory.global_buffer_kib", 1024}, {"npu.sram.ifmap_kib", 256},  {"npu.sram.filter_kib", 256},
+    {"npu.sram.ofmap_kib", 128},        {"cim.input_buffer_kib", 64}, {"cim.output_buffer_kib", 64},
     {"cim.weight_buffer_kib", 64}};
 
 // The hetero preset's ports, in banks (powers of two).
 const std::vector<std::pair<std::string, int64_t>> kPorts = {
-    {"npu.sram.ifmap_banks", 8},      {"npu.sram.filter_banks", 8},
-    {"npu.sram.ofmap_banks", 4},      {"cim.input_buffer_banks", 16},
-    {"cim.output_buffer_banks", 8},   {"memory.global_buffer_banks", 16}};
+    {"npu.sram.ifmap_banks", 8},    {"npu.sram.filter_banks", 8},
+    {"npu.sram.ofmap_banks", 4},    {"cim.input_buffer_banks", 16},
+    {"cim.output_buffer_banks", 8}, {"memory.global_buffer_banks", 16}};
 
 void expect_no_worse(const Point& bigger, const Point& smaller, const std::string& what) {
   EXPECT_LE(bigger.dram_bytes, smaller.dram_bytes) << what;

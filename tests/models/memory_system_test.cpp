@@ -13,22 +13,12 @@
 #include "models/dram/dram.h"
 #include "models/sram/global_buffer.h"
 #include "sim/config/arch_config.h"
+#include "tests/systemc_test_util.h"
 
 namespace h4h {
 namespace {
 
-#define H4H_REQUIRE_FRESH_SYSTEMC()                                               \
-  if (sc_core::sc_get_status() != sc_core::SC_ELABORATION)                        \
-  GTEST_SKIP() << "SystemC elaborates once per process: run this test alone (ctest does)"
-
-struct Driver : sc_core::sc_module {
-  SC_HAS_PROCESS(Driver);
-  Driver(sc_core::sc_module_name n, std::function<void()> body) : sc_module(n), body_(std::move(body)) {
-    SC_THREAD(run);
-  }
-  void run() { body_(); }
-  std::function<void()> body_;
-};
+using test::Driver;
 
 double seconds(const sc_core::sc_time& t) { return t.to_seconds(); }
 

@@ -11,13 +11,10 @@
 #include "sim/engine/system.h"
 #include "sim/mapper/mapper.h"
 #include "sim/report/report.h"
+#include "tests/systemc_test_util.h"
 
 namespace h4h {
 namespace {
-
-#define H4H_REQUIRE_FRESH_SYSTEMC()                                               \
-  if (sc_core::sc_get_status() != sc_core::SC_ELABORATION)                        \
-  GTEST_SKIP() << "SystemC elaborates once per process: run this test alone (ctest does)"
 
 std::string src(const std::string& rel) { return std::string(H4H_SOURCE_DIR) + "/" + rel; }
 

@@ -12,13 +12,10 @@
 #include "models/npu/vector_unit.h"
 #include "sim/engine/system.h"
 #include "sim/mapper/mapper.h"
+#include "tests/systemc_test_util.h"
 
 namespace h4h {
 namespace {
-
-#define H4H_REQUIRE_FRESH_SYSTEMC()                                               \
-  if (sc_core::sc_get_status() != sc_core::SC_ELABORATION)                        \
-  GTEST_SKIP() << "SystemC elaborates once per process: run this test alone (ctest does)"
 
 constexpr int64_t kTensorBytes = 64 * 1024;
 

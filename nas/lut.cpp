@@ -20,19 +20,6 @@ namespace {
 
 constexpr const char* kFormat = "h4hsim-lut-2";  // -2: inference metric, residency data
 
-// Names and members of the breakdown, in the run JSON's order.
-const std::pair<const char*, double EnergyBreakdown::*> kEnergyParts[] = {
-    {"npu_compute", &EnergyBreakdown::npu_compute},
-    {"npu_sram", &EnergyBreakdown::npu_sram},
-    {"vector", &EnergyBreakdown::vector},
-    {"cim_compute", &EnergyBreakdown::cim_compute},
-    {"cim_weight_write", &EnergyBreakdown::cim_weight_write},
-    {"bus", &EnergyBreakdown::bus},
-    {"dram", &EnergyBreakdown::dram},
-    {"leakage", &EnergyBreakdown::leakage},
-    {"global_buffer", &EnergyBreakdown::global_buffer},
-    {"cim_buffer", &EnergyBreakdown::cim_buffer}};
-
 nlohmann::json energy_to_json(const EnergyBreakdown& e) {
   nlohmann::json j;
   for (const auto& [name, member] : kEnergyParts) j[name] = e.*member;

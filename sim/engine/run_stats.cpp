@@ -27,19 +27,9 @@ void check_results_finite(const RunStats& s) {
     };
     require_finite(inf.latency_ns, name("latency_ns"));
     const EnergyBreakdown& e = inf.energy;
-    const std::pair<const char*, double> energy[] = {
-        {"energy_pj.npu_compute", e.npu_compute},
-        {"energy_pj.npu_sram", e.npu_sram},
-        {"energy_pj.vector", e.vector},
-        {"energy_pj.cim_compute", e.cim_compute},
-        {"energy_pj.cim_weight_write", e.cim_weight_write},
-        {"energy_pj.bus", e.bus},
-        {"energy_pj.dram", e.dram},
-        {"energy_pj.leakage", e.leakage},
-        {"energy_pj.global_buffer", e.global_buffer},
-        {"energy_pj.cim_buffer", e.cim_buffer},
-        {"energy_pj", e.total()}};
-    for (const auto& f : energy) require_finite(f.second, name(f.first));
+    for (const auto& [part_name, part] : kEnergyParts)
+      require_finite(e.*part, [r, n = part_name] { return fmt::format("inference {} energy_pj.{}", r, n); });
+    require_finite(e.total(), name("energy_pj"));
     const std::pair<const char*, const UnitUse*> units[] = {
         {"npu", &inf.npu}, {"vector", &inf.vector}, {"cim", &inf.cim},
         {"bus", &inf.bus}, {"dram", &inf.dram},     {"dma", &inf.dma}};

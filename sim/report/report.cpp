@@ -12,16 +12,9 @@ namespace {
 int64_t cycles(double t_ns, double mhz) { return static_cast<int64_t>(std::llround(t_ns * mhz / 1000.0)); }
 
 nlohmann::json energy_json(const EnergyBreakdown& e) {
-  return {{"npu_compute", e.npu_compute},
-          {"npu_sram", e.npu_sram},
-          {"vector", e.vector},
-          {"cim_compute", e.cim_compute},
-          {"cim_weight_write", e.cim_weight_write},
-          {"bus", e.bus},
-          {"dram", e.dram},
-          {"leakage", e.leakage},
-          {"global_buffer", e.global_buffer},
-          {"cim_buffer", e.cim_buffer}};
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [name, part] : kEnergyParts) j[name] = e.*part;
+  return j;
 }
 
 nlohmann::json dram_breakdown_json(const TrafficBreakdown& t) {

@@ -58,9 +58,7 @@ void check_run(const ArchConfig& cfg, const Workload& w, const RunStats& st, con
   }
   // Energy is the sum of its breakdown, and each part is non-negative.
   const EnergyBreakdown& e = f.energy;
-  for (double part : {e.npu_compute, e.npu_sram, e.vector, e.cim_compute, e.cim_weight_write, e.bus,
-                      e.dram, e.leakage, e.global_buffer, e.cim_buffer})
-    EXPECT_GE(part, 0);
+  for (const auto& [name, part] : kEnergyParts) EXPECT_GE(e.*part, 0) << name;
   const auto j = run_to_json(st, w);
   double sum = 0;
   for (const auto& [k, v] : j["energy_breakdown_pj"].items()) sum += v.get<double>();

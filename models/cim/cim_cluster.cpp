@@ -13,13 +13,13 @@ int64_t share(int64_t total, int64_t parts, int64_t i) {
 
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
-// Staged weight pieces are cut at this alignment (a DRAM burst divides it).
+// Weight transfers and staged weights are cut at this alignment (a DRAM burst divides it).
 constexpr int64_t kStageAlignBytes = 64;
 
 // A weight transfer whose start is not 64-byte aligned (a round's share of a layer's weights
 // rarely is) goes as two: up to the boundary, then the rest, so the DMA's chunks of the rest
-// stay burst-aligned instead of each straddling a burst.
-// Staging goes in the DMA's background queue: it never holds up the round's own transfers.
+// stay burst-aligned instead of each straddling a burst. `background`: a prefetch, in the
+// DMA's background queue, so it never holds up the round's own transfers.
 void start_weights(Dma& dma, uint64_t addr, int64_t bytes, std::vector<Dma::Handle>& hs,
                    bool background) {
   const int64_t head = std::min<int64_t>(
@@ -74,7 +74,7 @@ UnitResult CimCluster::run(const CimJob& job) {
   std::vector<uint64_t> out_off(job.outputs.size(), 0);
   // The next round's weights being staged in the weight buffer: bytes, their transfers. Round
   // 0's may have been staged by the previous job, if it ran this layer's weights next.
-  int64_t staged = 0, staging = 0;
+  int64_t staged = 0;
   std::vector<Dma::Handle> staged_h;
   int64_t carried_in = 0;
   if (program && buf.modelled && carried_.bytes > 0 && carried_.addr == job.weights.addr) {
@@ -82,8 +82,6 @@ UnitResult CimCluster::run(const CimJob& job) {
     staged_h = std::move(carried_.transfers);
   }
   carried_ = Carried{};
-  // Where this job stages: the next round's weights, or in the last round the next layer's.
-  uint64_t stage_addr = 0;
   for (int64_t round = 0; round < rounds; ++round) {
     if (program) {
       // Weights stream in while rows are written: the slower of the two sets the pace. The
@@ -107,12 +105,12 @@ UnitResult CimCluster::run(const CimJob& job) {
     // transfers never wait for them. Staged bytes end on a 64-byte boundary (unless they take
     // the whole round), so the split adds no partly used DRAM burst.
     const bool last = round + 1 == rounds;
-    stage_addr = last ? job.next_weights.addr : job.weights.addr + w_off;
+    const uint64_t stage_addr = last ? job.next_weights.addr : job.weights.addr + w_off;
     const int64_t next_wb = !buf.modelled ? 0
                             : last        ? job.next_weights.bytes
                             : program     ? share(job.weights.bytes, rounds, round + 1)
                                           : 0;
-    staging = std::min(buf.weight_bytes, next_wb);
+    int64_t staging = std::min(buf.weight_bytes, next_wb);
     if (staging < next_wb) {
       const int64_t end = static_cast<int64_t>(stage_addr) + staging;
       staging = std::max<int64_t>(0, staging - end % kStageAlignBytes);

@@ -28,7 +28,8 @@ void check_results_finite(const RunStats& s) {
     require_finite(inf.latency_ns, name("latency_ns"));
     const EnergyBreakdown& e = inf.energy;
     for (const auto& [part_name, part] : kEnergyParts)
-      require_finite(e.*part, [r, n = part_name] { return fmt::format("inference {} energy_pj.{}", r, n); });
+      require_finite(e.*part,
+                     [r, n = part_name] { return fmt::format("inference {} energy_pj.{}", r, n); });
     require_finite(e.total(), name("energy_pj"));
     const std::pair<const char*, const UnitUse*> units[] = {
         {"npu", &inf.npu}, {"vector", &inf.vector}, {"cim", &inf.cim},

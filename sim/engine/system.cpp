@@ -83,6 +83,7 @@ struct System::Impl : sc_core::sc_module {
   RunOptions opts;
   sc_core::sc_time origin;
   std::vector<std::vector<int>> lane_kernels;           // per lane, in network order
+  std::vector<int> next_on_lane;                        // per kernel: the next on its lane, or -1
   ReadySet ready;
   std::vector<std::vector<std::unique_ptr<sc_core::sc_event>>> done_ev;
   std::vector<std::unique_ptr<sc_core::sc_event>> inference_done_ev;
@@ -300,12 +301,11 @@ struct System::Impl : sc_core::sc_module {
   // inference (the lane runs in network order), if it programs them; none otherwise. Not
   // across inferences, so each inference's DRAM bytes are its own.
   MemStream next_cim_weights(int r, int i) const {
-    const std::vector<int>& order = lane_kernels[kCim];
-    const auto at = std::find(order.begin(), order.end(), i);
-    if (at == order.end() || at + 1 == order.end()) return {};
-    const int j = *(at + 1);
+    const int j = next_on_lane[i];
+    if (j < 0) return {};
     const KernelMapping& km = m->kernels[j];
     if (km.cim_resident && r > 0) return {};  // warm: already in its macros
+    // Round 0's share, as the cluster splits a layer's weights over its rounds.
     const int64_t bytes = w->kernels[j].weight_bytes(w->bytes_per_elem);
     const int64_t rounds = std::max<int64_t>(km.cim.rounds, 1);
     return {layout.weight_addr[j], bytes / rounds + (bytes % rounds > 0 ? 1 : 0)};
@@ -573,6 +573,9 @@ RunStats System::run(const Workload& w, const Mapping& m, const RunOptions& opts
     if (!s.fusion.fused(static_cast<int>(i)))  // epilogues run in their GEMM's job
       s.lane_kernels[lane_of(m.kernels[i].unit)].push_back(static_cast<int>(i));
   }
+  s.next_on_lane.assign(K, -1);
+  for (const std::vector<int>& order : s.lane_kernels)
+    for (size_t at = 0; at + 1 < order.size(); ++at) s.next_on_lane[order[at]] = order[at + 1];
   s.layout = layout_in_dram(w);
   TensorPlanParams tp;
   tp.kernel_step = s.fusion.head;

@@ -42,7 +42,9 @@ DramTimingCore::DramTimingCore(const DramTimingParams& p)
 void DramTimingCore::reset() {
   for (auto& ch : channels_) {
     for (auto& b : ch.banks) b = Bank{};
-    ch.bus_free = 0;
+    ch.bus_free = ch.read_ok = ch.write_ok = 0;
+    ch.acts = {};
+    ch.acts_seen = 0;
     ch.next_refresh = trefi_cycles_;
   }
   stats_ = DramStats{};
@@ -51,9 +53,12 @@ void DramTimingCore::reset() {
 
 int64_t DramTimingCore::refresh_until(Channel& ch, int64_t t) {
   if (!p_.refresh) return t;
-  // Every refresh due before `t` closes all rows and holds the channel for tRFC.
+  // Every refresh due before `t` precharges all banks (each no earlier than its own PRE
+  // rules allow, then tRP) and holds the channel for tRFC.
   while (ch.next_refresh <= t) {
-    const int64_t start = std::max(ch.next_refresh, ch.bus_free);
+    int64_t start = std::max(ch.next_refresh, ch.bus_free);
+    for (const auto& b : ch.banks)
+      if (b.open_row >= 0) start = std::max(start, b.pre_ready + p_.trp_cycles);
     const int64_t end = start + trfc_cycles_;
     for (auto& b : ch.banks) {
       b.open_row = -1;
@@ -67,10 +72,20 @@ int64_t DramTimingCore::refresh_until(Channel& ch, int64_t t) {
   return t;
 }
 
+int64_t DramTimingCore::activate(Channel& ch, int64_t t) {
+  // In-order issue: ACTs on a channel are in time order, so the last four are the window.
+  if (ch.acts_seen > 0) t = std::max(t, ch.acts.back() + p_.trrd_cycles);
+  if (ch.acts_seen >= 4) t = std::max(t, ch.acts.front() + p_.tfaw_cycles);
+  std::rotate(ch.acts.begin(), ch.acts.begin() + 1, ch.acts.end());
+  ch.acts.back() = t;
+  ++ch.acts_seen;
+  return t;
+}
+
 DramAccess DramTimingCore::segment(Channel& ch, int64_t bank_id, int64_t row, int64_t bursts,
-                                   int64_t now) {
+                                   bool is_write, int64_t now) {
   Bank& b = ch.banks[bank_id];
-  int64_t t = refresh_until(ch, std::max(now, b.col_ready));
+  const int64_t t = refresh_until(ch, std::max(now, b.col_ready));
   int64_t col;
   const bool hit = b.open_row == row;
   if (hit) {
@@ -79,26 +94,38 @@ DramAccess DramTimingCore::segment(Channel& ch, int64_t bank_id, int64_t row, in
   } else {
     int64_t act;
     if (b.open_row >= 0) {
-      const int64_t pre = std::max(t, b.act_cycle + p_.tras_cycles);
-      act = pre + p_.trp_cycles;
+      act = activate(ch, std::max(t, b.pre_ready) + p_.trp_cycles);
       ++stats_.row_misses;
     } else {
-      act = t;
+      act = activate(ch, t);
       ++stats_.row_empty;
     }
     b.open_row = row;
-    b.act_cycle = act;
+    b.pre_ready = act + p_.tras_cycles;
     col = act + p_.trcd_cycles;
     ++stats_.activates;
   }
-  // Back-to-back column commands; the data bus takes one burst per BL/2 tCK.
-  const int64_t first_data = std::max(col + p_.tcl_cycles, ch.bus_free);
+  col = std::max(col, is_write ? ch.write_ok : ch.read_ok);
+  // The data bus takes one burst per BL/2 tCK; a command whose data would find it busy
+  // issues later, so the bank's next command and its PRE count from the real issue time.
+  const int64_t latency = is_write ? p_.tcwl_cycles : p_.tcl_cycles;
+  const int64_t first_data = std::max(col + latency, ch.bus_free);
+  col = first_data - latency;
   const int64_t done = first_data + bursts * p_.burst_cycles();
+  const int64_t last_col = col + (bursts - 1) * p_.burst_cycles();
   ch.bus_free = done;
   b.col_ready = col + bursts * p_.burst_cycles();
+  if (is_write) {
+    b.pre_ready = std::max(b.pre_ready, last_col + p_.write_to_precharge_cycles());
+    ch.read_ok = std::max(ch.read_ok, last_col + p_.write_to_read_cycles());
+  } else {
+    b.pre_ready = std::max(b.pre_ready, last_col + p_.read_to_precharge_cycles());
+    ch.write_ok = std::max(ch.write_ok, last_col + p_.read_to_write_cycles());
+  }
   stats_.bursts += bursts;
   if (record_segments)
-    segments_.push_back({static_cast<int64_t>(&ch - channels_.data()), first_data, done, bursts, hit});
+    segments_.push_back(
+        {static_cast<int64_t>(&ch - channels_.data()), first_data, done, bursts, hit});
   return {first_data, done};
 }
 
@@ -114,7 +141,7 @@ DramAccess DramTimingCore::access(uint64_t addr, int64_t bytes, bool is_write, i
     const uint64_t row_end = a - static_cast<uint64_t>(da.column_byte) + p_.row_bytes;
     const uint64_t seg_end = std::min(end, row_end);
     const int64_t bursts = static_cast<int64_t>((seg_end - a) / static_cast<uint64_t>(bb));
-    const DramAccess s = segment(channels_[da.channel], da.bank, da.row, bursts, now);
+    const DramAccess s = segment(channels_[da.channel], da.bank, da.row, bursts, is_write, now);
     result.first_data_cycle = std::min(result.first_data_cycle, s.first_data_cycle);
     result.done_cycle = std::max(result.done_cycle, s.done_cycle);
     a = seg_end;

@@ -5,16 +5,28 @@
 // ~10^6 bursts cost ~10^4 segment evaluations, not 10^6 SystemC events. Plain C++: the
 // SystemC Dram shell turns the returned times into waits.
 //
-// Rules (times in tCK):
-// - row hit:   column command when the bank is ready; data after tCL, for BL/2 tCK (DDR).
+// Rules (times in tCK; JEDEC names, DRAMsim3's formulas where JEDEC leaves a choice):
+// - row hit:   column command when the bank is ready; read data after RL (tCL), write data
+//   after WL (tCWL), each for BL/2 tCK (DDR).
 // - row empty: ACT, column command tRCD later.
-// - row miss:  PRE no earlier than tRAS after the row's ACT, ACT tRP after PRE, then as empty.
+// - row miss:  PRE no earlier than tRAS after the row's ACT, tRTP after the last read
+//   command and WL + BL/2 + tWR after the last write command; ACT tRP after PRE.
+// - ACTs on a channel: at least tRRD apart, at most four in any tFAW window.
+// - direction turnaround on a channel: a read command no earlier than WL + BL/2 + tWTR after
+//   the last write command; a write command no earlier than RL + BL/2 + 1 - WL after the last
+//   read command (one tCK bubble for the bus to turn around, DRAMsim3's tRTRS).
 // - consecutive column commands to an open row pipeline back to back (tCCD = BL/2), and the
-//   channel's data bus carries one burst at a time; banks overlap their ACT/PRE with other
-//   banks' data transfers, which is how streaming approaches peak bandwidth.
-// - refresh (optional): every tREFI all banks close and the channel is busy for tRFC.
-// Not modelled (documented simplifications): tRRD/tFAW activation windows, write latency
-// and write-to-read turnaround (writes are timed like reads), command-bus conflicts.
+//   channel's data bus carries one burst at a time; a column command whose data would find
+//   the bus busy issues later, so the bank is busy (and its row unclosable) until its own
+//   data has moved; banks overlap their ACT/PRE with other banks' transfers, which is how
+//   streaming approaches peak bandwidth.
+// - refresh (on by default): every tREFI all banks close (each bank's PRE rules above apply)
+//   and the channel is busy for tRFC.
+// Requests are served in call order (in-order command issue; ACTs monotonic per channel).
+// Not modelled (documented simplifications): command-bus conflicts, bank groups (tCCD_L),
+// power-down, per-bank refresh.
+#include <algorithm>
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -25,6 +37,12 @@ struct DramTimingParams {
   int64_t channels = 0, banks = 0, row_bytes = 0;
   int64_t tck_ps = 0;
   int64_t trcd_cycles = 0, tcl_cycles = 0, trp_cycles = 0, tras_cycles = 0;
+  int64_t tcwl_cycles = 0;  // write latency WL
+  int64_t twr_cycles = 0;   // write recovery: last write data to PRE
+  int64_t twtr_cycles = 0;  // last write data to a read command
+  int64_t trtp_cycles = 0;  // read command to PRE
+  int64_t trrd_cycles = 0;  // ACT to ACT, any two banks of a channel
+  int64_t tfaw_cycles = 0;  // window holding at most four ACTs
   int64_t burst_length = 0;
   int64_t bus_width_bits = 0;    // per channel
   bool refresh = false;
@@ -40,6 +58,16 @@ struct DramTimingParams {
   int64_t burst_bits() const { return burst_length * bus_width_bits; }
   int64_t burst_bytes() const { return burst_bits() / 8; }
   int64_t burst_cycles() const { return burst_length / 2; }  // double data rate
+  // Command-to-command gaps on one channel when the data direction changes.
+  int64_t write_to_read_cycles() const { return tcwl_cycles + burst_cycles() + twtr_cycles; }
+  int64_t read_to_write_cycles() const {
+    return std::max<int64_t>(0, tcl_cycles + burst_cycles() + kTurnaroundCycles - tcwl_cycles);
+  }
+  // Last column command to the PRE that closes its row.
+  int64_t read_to_precharge_cycles() const { return trtp_cycles; }
+  int64_t write_to_precharge_cycles() const { return tcwl_cycles + burst_cycles() + twr_cycles; }
+  // The bubble a read-to-write switch leaves on the data bus (DRAMsim3's tRTRS = 1).
+  static constexpr int64_t kTurnaroundCycles = 1;
   // All channels streaming: bytes per tCK at 100% data-bus occupancy.
   double peak_bytes_per_cycle() const {
     return static_cast<double>(channels * burst_bytes()) / static_cast<double>(burst_cycles());
@@ -94,16 +122,24 @@ class DramTimingCore {
  private:
   struct Bank {
     int64_t open_row = -1;      // -1: precharged
-    int64_t act_cycle = 0;      // when the open row was activated
     int64_t col_ready = 0;      // next column command may issue
+    int64_t pre_ready = 0;      // the open row may close (tRAS, tRTP, tWR)
   };
   struct Channel {
     std::vector<Bank> banks;
     int64_t bus_free = 0;       // data bus free from this cycle
     int64_t next_refresh = 0;
+    // The last four ACTs, oldest first (tRRD: the newest; tFAW: the oldest).
+    std::array<int64_t, 4> acts{};
+    int64_t acts_seen = 0;
+    int64_t read_ok = 0;   // a read command may issue (tWTR after the last write)
+    int64_t write_ok = 0;  // a write command may issue (turnaround after the last read)
   };
   // One run of bursts within one row of one bank; returns (first data, done).
-  DramAccess segment(Channel& ch, int64_t bank, int64_t row, int64_t bursts, int64_t now);
+  DramAccess segment(Channel& ch, int64_t bank, int64_t row, int64_t bursts, bool is_write,
+                     int64_t now);
+  // The earliest ACT at or after `t` that tRRD and tFAW allow on `ch`; records it.
+  int64_t activate(Channel& ch, int64_t t);
   int64_t refresh_until(Channel& ch, int64_t t);
 
   DramTimingParams p_;

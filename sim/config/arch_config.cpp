@@ -12,6 +12,7 @@
 
 #include "frontend/file_io.h"
 #include "frontend/user_error.h"
+#include "sim/config/dram_presets.h"
 #include "sim/config/yaml_reader.h"
 
 namespace h4h {
@@ -219,8 +220,11 @@ std::vector<Decl> make_decls() {
                    [](ArchConfig& c, const string& v) { c.bus.round_robin = v == "round_robin"; }),
 
       // --- DRAM (defaults: LPDDR4-4266, JEDEC JESD209-4) -----------------------------------
-      H4H_PARAM(string, "dram.kind", C, "", string("lpddr4"), one_of({"lpddr4", "lpddr5"}),
-                dram.kind, "DRAM standard (timing defaults below are LPDDR4-4266)"),
+      H4H_PARAM(string, "dram.kind", C, "", string("lpddr4_4266"), one_of(dram_kind_choices()),
+                dram.kind,
+                "JEDEC part: fills every dram.* timing and geometry key and the energy.dram_* "
+                "keys the config does not set (presets and sources: docs/dram.md; lpddr4 and "
+                "lpddr5 name the 4266 and 6400 grades). dram.channels is the system's choice"),
       H4H_PARAM(int64_t, "dram.channels", I, "channels", int64_t{2}, pow2(64), dram.channels,
                 "Independent channels (2 x16 channels = one 32-bit LPDDR4 die, ~17 GB/s)"),
       H4H_PARAM(int64_t, "dram.banks", I, "banks", int64_t{8}, pow2(256), dram.banks,
@@ -237,13 +241,26 @@ std::vector<Decl> make_decls() {
                 "PRECHARGE period tRPpb (JEDEC: max(18 ns, 4 tCK) = 39 tCK)"),
       H4H_PARAM(int64_t, "dram.tras_cycles", I, "tCK", int64_t{90}, pos_max(10000), dram.tras_cycles,
                 "ACT to PRECHARGE minimum (JEDEC: max(42 ns, 3 tCK) = 90 tCK)"),
+      H4H_PARAM(int64_t, "dram.tcwl_cycles", I, "tCK", int64_t{18}, pos_max(10000), dram.tcwl_cycles,
+                "WRITE latency WL (JEDEC LPDDR4-4266, set A: 18 tCK)"),
+      H4H_PARAM(int64_t, "dram.twr_cycles", I, "tCK", int64_t{39}, pos_max(10000), dram.twr_cycles,
+                "Write recovery, last write data to PRECHARGE (JEDEC: 18 ns = 39 tCK)"),
+      H4H_PARAM(int64_t, "dram.twtr_cycles", I, "tCK", int64_t{22}, pos_max(10000), dram.twtr_cycles,
+                "Last write data to a READ command (JEDEC: 10 ns = 22 tCK)"),
+      H4H_PARAM(int64_t, "dram.trtp_cycles", I, "tCK", int64_t{16}, pos_max(10000), dram.trtp_cycles,
+                "READ to PRECHARGE (JEDEC: max(7.5 ns, 8 tCK) = 16 tCK)"),
+      H4H_PARAM(int64_t, "dram.trrd_cycles", I, "tCK", int64_t{22}, pos_max(10000), dram.trrd_cycles,
+                "ACT to ACT, two banks of a channel (JEDEC: 10 ns = 22 tCK)"),
+      H4H_PARAM(int64_t, "dram.tfaw_cycles", I, "tCK", int64_t{86}, pos_max(10000), dram.tfaw_cycles,
+                "Four-activate window: at most 4 ACTs per channel in it (JEDEC: 40 ns = 86 tCK)"),
       H4H_PARAM(int64_t, "dram.burst_length", I, "beats", int64_t{16},
                 at_least(pow2(64), kMinBurstLength), dram.burst_length,
                 "Burst length (LPDDR4: BL16)"),
       H4H_PARAM(int64_t, "dram.bus_width_bits", I, "bits", int64_t{16}, pow2(1024),
                 dram.bus_width_bits, "Data width per channel (LPDDR4: x16)"),
-      H4H_PARAM(bool, "dram.refresh.enabled", B, "", false, {}, dram.refresh,
-                "Model all-bank refresh (off: refresh costs ~7% of time, usually ignored)"),
+      H4H_PARAM(bool, "dram.refresh.enabled", B, "", true, {}, dram.refresh,
+                "Model all-bank refresh: every tREFI the channel closes its rows and is busy "
+                "tRFC (~7 % of time on LPDDR4; false: an idealized memory, for comparisons)"),
       H4H_PARAM(double, "dram.refresh.trefi_ns", R, "ns", 3904.0,
                 at_least(pos_max(1e9), kMinRefreshIntervalNs), dram.trefi_ns,
                 "Average refresh interval (LPDDR4: 3.904 us)"),
@@ -394,6 +411,7 @@ void walk(const YAML::Node& node, const std::string& prefix, ArchConfig& cfg,
     // (yaml-cpp's iterator), so a reference dangles (found by fuzzing, ASan).
     const YAML::Node value = it->second;
     if (const Decl* d = find_decl(path)) {
+      cfg.given_keys.insert(path);
       if (!value.IsScalar())
         throw UserError(fmt::format("{}: {}: expected a {} value, got a {}{}", origin, path,
                                     param_type_name(d->type),
@@ -421,9 +439,27 @@ const std::vector<ParamDecl<ArchConfig>>& arch_param_decls() {
   return decls;
 }
 
+namespace {
+
+// Fills every key of the dram.kind preset that the config did not set itself.
+void apply_dram_preset(ArchConfig& cfg) {
+  const DramPreset* preset = find_dram_preset(cfg.dram.kind);
+  if (!preset) return;  // the choice constraint has refused it already
+  cfg.preset_keys.clear();
+  const std::string origin = fmt::format("dram.kind preset {}", preset->kind);
+  for (const auto& [path, text] : preset->values) {
+    if (cfg.given_keys.count(path)) continue;
+    apply_value(cfg, *find_decl(path), text, origin, "");
+    cfg.preset_keys.insert(path);
+  }
+}
+
+}  // namespace
+
 ArchConfig default_arch_config() {
   ArchConfig cfg;
   for (const auto& d : arch_param_decls()) d.set(cfg, d.default_value);
+  apply_dram_preset(cfg);
   return cfg;
 }
 
@@ -490,6 +526,7 @@ ArchConfig parse_arch_config(const std::string& yaml_text, const std::string& or
   } catch (const YAML::Exception& e) {
     throw UserError(fmt::format("{}: malformed YAML at line {}: {}", origin, e.mark.line + 1, e.msg));
   }
+  apply_dram_preset(cfg);
   validate_arch_config(cfg);
   return cfg;
 }
@@ -507,12 +544,17 @@ void set_arch_param(ArchConfig& cfg, const std::string& path, const std::string&
                                 best.empty() ? "" : fmt::format("; did you mean '{}'?", best)));
   }
   apply_value(cfg, *d, value_text, origin, "");
+  cfg.given_keys.insert(path);
+  cfg.preset_keys.erase(path);
+  if (path == "dram.kind") apply_dram_preset(cfg);
 }
 
 std::string show_arch_config(const ArchConfig& cfg) {
   std::string out = fmt::format("# {} — fully resolved (config hash {})\n",
                                 cfg.origin.empty() ? "defaults" : cfg.origin, config_hash(cfg));
   std::vector<std::string> open;  // the group path components currently printed
+  const DramPreset* preset = find_dram_preset(cfg.dram.kind);
+  const std::string preset_name = preset ? preset->kind : cfg.dram.kind;
   for (const auto& d : arch_param_decls()) {
     std::vector<std::string> parts;
     std::stringstream ss(d.path);
@@ -528,8 +570,10 @@ std::string show_arch_config(const ArchConfig& cfg) {
     std::string value = format_param_value(d.get(cfg));
     if (d.type == ParamType::text) value = "\"" + value + "\"";
     const std::string unit = d.unit.empty() ? "" : "[" + d.unit + "] ";
-    out += fmt::format("{}{}: {}  # {}{}\n", std::string(2 * (parts.size() - 1), ' '), parts.back(),
-                       value, unit, d.description);
+    const std::string from =
+        cfg.preset_keys.count(d.path) ? fmt::format("(preset {}) ", preset_name) : "";
+    out += fmt::format("{}{}: {}  # {}{}{}\n", std::string(2 * (parts.size() - 1), ' '),
+                       parts.back(), value, from, unit, d.description);
   }
   return out;
 }

@@ -4,6 +4,7 @@
 // unit, default and the source of that default. Life cycle: parse → validate → resolve
 // defaults → hash; components take their params struct by const reference.
 #include <cstdint>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -83,6 +84,10 @@ struct ArchConfig {
   EnergyParams energy;
   AreaParams area;
   std::string origin;            // file it came from ("" for defaults); not part of the hash
+  // Provenance, not part of the hash: the keys the YAML or an override set, and the keys
+  // whose value the dram.kind preset filled (a preset never replaces a given key).
+  std::set<std::string> given_keys;
+  std::set<std::string> preset_keys;
 };
 
 // The declaration table: one entry per key, in `config show` order.

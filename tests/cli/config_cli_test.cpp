@@ -26,8 +26,21 @@ TEST(ConfigCli, EveryPresetChecksClean) {
 TEST(ConfigCli, ShowPrintsResolvedValuesWithUnits) {
   auto r = run_cli("config show " + src("arch_configs/npu_only.yaml"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("tcl_cycles: 36  # [tCK]"), std::string::npos);
+  EXPECT_NE(r.out.find("tcl_cycles: 36  # (preset lpddr4_4266) [tCK]"), std::string::npos);
   EXPECT_NE(r.out.find("enabled: false"), std::string::npos);
+}
+
+TEST(ConfigCli, ShowMarksWhichDramValuesTheKindPresetFilled) {
+  // A preset fills what the file leaves out and never replaces what it gives.
+  const std::string yaml = "/tmp/h4h_cfg_preset_" + std::to_string(::getpid()) + ".yaml";
+  std::ofstream(yaml) << "dram:\n  kind: lpddr5_6400\n  tcl_cycles: 90\n";
+  auto r = run_cli("config show " + yaml);
+  std::remove(yaml.c_str());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("kind: lpddr5_6400"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("tcl_cycles: 90  # [tCK]"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("tck_ps: 313  # (preset lpddr5_6400) [ps]"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("banks: 16  # (preset lpddr5_6400)"), std::string::npos) << r.out;
 }
 
 TEST(ConfigCli, KeyReferenceDocIsUpToDate) {

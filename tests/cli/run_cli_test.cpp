@@ -77,6 +77,23 @@ TEST(RunCli, MoreDramBandwidthNeverSlowsARunDown) {
   }
 }
 
+TEST(RunCli, TheDramKindChangesLatencyAndDramEnergy) {
+  // dram.kind was once a key that changed nothing. Now each JEDEC preset brings its timings
+  // and energies: a faster part is faster and a lower-energy part spends less in DRAM.
+  const std::string model = " -m " + src("tests/data/onnx/mobilenet_v2_op13.onnx") + " -a " +
+                            src("arch_configs/hetero.yaml");
+  std::map<std::string, nlohmann::json> r;
+  for (const char* k : {"lpddr4_3200", "lpddr4_4266", "lpddr5_6400", "lpddr5x_8533"})
+    r[k] = run_json(model + " --set dram.kind=" + k);
+  auto latency = [&](const char* k) { return r[k]["latency_ns"].get<double>(); };
+  auto dram_pj = [&](const char* k) { return r[k]["energy_breakdown_pj"]["dram"].get<double>(); };
+  EXPECT_LT(latency("lpddr4_4266"), latency("lpddr4_3200"));
+  EXPECT_LT(latency("lpddr5_6400"), latency("lpddr4_4266"));
+  EXPECT_LT(latency("lpddr5x_8533"), latency("lpddr5_6400"));
+  EXPECT_LT(dram_pj("lpddr5_6400"), dram_pj("lpddr4_4266"));
+  EXPECT_LT(dram_pj("lpddr5x_8533"), dram_pj("lpddr5_6400"));
+}
+
 TEST(RunCli, MoreCimMacrosNeverSlowARunDown) {
   const std::string few = preset_with("hetero.yaml", "  macro_count: 8", "  macro_count: 8");
   const std::string many = preset_with("hetero.yaml", "  macro_count: 8", "  macro_count: 32");

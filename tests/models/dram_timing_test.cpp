@@ -1,5 +1,6 @@
 // DRAM timing rules, each on a hand-computed case (LPDDR4-4266 defaults: tRCD 39, tCL 36,
-// tRP 39, tRAS 90 tCK, BL16 on x16 = 32 B bursts of 8 tCK, 2 KB rows).
+// tRP 39, tRAS 90, WL 18, tWR 39, tWTR 22, tRTP 16, tRRD 22, tFAW 86 tCK; BL16 on x16 = 32 B
+// bursts of 8 tCK, 2 KB rows; 2 channels of 8 banks: channel 0's bank b starts at b x 4 KiB).
 #include <gtest/gtest.h>
 
 #include "models/dram/dram_timing.h"
@@ -114,6 +115,73 @@ TEST(DramTiming, RefreshClosesRowsAndBlocksTheChannel) {
   auto r = d.access(64, 32, false, p.trefi_cycles());
   EXPECT_EQ(d.stats().refreshes, 1);
   EXPECT_EQ(r.done_cycle, p.trefi_cycles() + p.trfc_cycles() + 39 + 36 + 8);
+}
+
+TEST(DramTiming, WriteDataFollowsWriteLatencyNotReadLatency) {
+  DramTimingCore d(lpddr4());
+  auto r = d.access(0, 32, true, 1000);
+  EXPECT_EQ(r.done_cycle - 1000, 39 + 18 + 8);  // tRCD + WL + burst
+}
+
+TEST(DramTiming, ReadAfterWriteWaitsWriteToReadTurnaround) {
+  DramTimingCore d(lpddr4());
+  d.access(0, 32, true, 0);             // ACT 0, WR at 39
+  auto r = d.access(64, 32, false, 0);  // RD no earlier than 39 + WL 18 + 8 + tWTR 22
+  EXPECT_EQ(r.first_data_cycle, 87 + 36);
+  EXPECT_EQ(r.done_cycle, 87 + 36 + 8);
+}
+
+TEST(DramTiming, WriteAfterReadWaitsReadToWriteTurnaround) {
+  DramTimingCore d(lpddr4());
+  d.access(0, 32, false, 0);           // ACT 0, RD at 39, data 75..83
+  auto r = d.access(64, 32, true, 0);  // WR no earlier than 39 + RL 36 + 8 + 1 - WL 18
+  EXPECT_EQ(r.first_data_cycle, 66 + 18);
+  EXPECT_EQ(r.done_cycle, 66 + 18 + 8);
+}
+
+TEST(DramTiming, RowMissAfterAWriteWaitsWriteRecovery) {
+  DramTimingCore d(lpddr4());
+  d.access(0, 32, true, 0);                       // ACT 0, WR at 39: PRE >= 39 + 18 + 8 + 39
+  auto r = d.access(2 * 8 * 2048, 32, false, 0);  // bank 0, row 1
+  EXPECT_EQ(r.done_cycle, 104 + 39 + 39 + 36 + 8);
+}
+
+TEST(DramTiming, RowMissAfterAReadWaitsReadToPrecharge) {
+  DramTimingCore d(lpddr4());
+  d.access(0, 32, false, 0);      // ACT 0
+  d.access(64, 32, false, 5000);  // hit, RD at 5000: PRE >= 5000 + tRTP 16
+  auto r = d.access(2 * 8 * 2048, 32, false, 5000);
+  EXPECT_EQ(r.done_cycle, 5016 + 39 + 39 + 36 + 8);
+}
+
+TEST(DramTiming, ActivatesOnAChannelAreTrrdApart) {
+  DramTimingCore d(lpddr4());
+  d.access(0, 32, false, 0);                  // bank 0: ACT 0
+  auto r = d.access(2 * 2048, 32, false, 0);  // bank 1 of channel 0: ACT 22
+  EXPECT_EQ(r.first_data_cycle, 22 + 39 + 36);
+  auto other = d.access(2048, 32, false, 0);  // channel 1: its own ACT window
+  EXPECT_EQ(other.first_data_cycle, 39 + 36);
+}
+
+TEST(DramTiming, AFifthActivateWaitsForTheFourActivateWindow) {
+  auto p = lpddr4();
+  p.trrd_cycles = 10;  // so that tFAW, not tRRD, binds
+  DramTimingCore d(p);
+  for (int b = 0; b < 4; ++b) d.access(b * 2 * 2048, 32, false, 0);  // ACTs 0, 10, 20, 30
+  auto r = d.access(4 * 2 * 2048, 32, false, 0);                     // bank 4: ACT at 86
+  EXPECT_EQ(r.first_data_cycle, 86 + 39 + 36);
+}
+
+TEST(DramTiming, ABankStaysBusyUntilItsOwnDataHasLeftTheBus) {
+  // Bank 1 streams a whole row (data 75..587); bank 0's read finds the bus busy, so its READ
+  // issues at 587 - 36 = 551, not at 61. Its row cannot close before 551 + tRTP: a second
+  // stream's row miss on bank 0 pays tRP + tRCD after that, not hidden under bank 1's data.
+  DramTimingCore d(lpddr4());
+  d.access(2 * 2048, 2048, false, 0);
+  auto a = d.access(0, 32, false, 0);
+  EXPECT_EQ(a.first_data_cycle, 587);
+  auto r = d.access(2 * 8 * 2048, 32, false, 0);  // bank 0, row 1
+  EXPECT_EQ(r.done_cycle, 551 + 16 + 39 + 39 + 36 + 8);
 }
 
 TEST(DramTiming, PartialBurstMovesAWholeBurst) {

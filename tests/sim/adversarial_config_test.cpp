@@ -73,9 +73,9 @@ TEST(AdversarialConfig, DramRefreshNoLongerApartThanItLastsInWholeClocksIsRefuse
                        "    trfc_ns: 999\n"),
             "(no error)");
   // With refresh off the pair is never used, so it is not checked.
-  EXPECT_EQ(
-      arch_error("dram:\n  tck_ps: 1000\n  refresh:\n    trefi_ns: 1000\n    trfc_ns: 1000\n"),
-      "(no error)");
+  EXPECT_EQ(arch_error("dram:\n  tck_ps: 1000\n  refresh:\n    enabled: false\n    trefi_ns: 1000\n"
+                       "    trfc_ns: 1000\n"),
+            "(no error)");
 }
 
 TEST(AdversarialConfig, ClocksAndRefreshIntervalHavePhysicalFloors) {

@@ -79,8 +79,12 @@ TEST(SweepSpec, BundleAxisSetsSeveralKeysPerValue) {
   const SweepPlan p = plan_sweep(s);
   ASSERT_EQ(p.points.size(), 4u);
   EXPECT_EQ(sweep_point_config(s, p.points[0]).npu.array.cols, 16);
-  EXPECT_EQ(sweep_point_config(s, p.points[0]).dram.kind, "lpddr4");
+  EXPECT_EQ(sweep_point_config(s, p.points[0]).dram.kind, "lpddr4_4266");
+  EXPECT_EQ(sweep_point_config(s, p.points[0]).dram.tck_ps, 469);
   EXPECT_EQ(sweep_point_config(s, p.points[1]).dram.banks, 16);
+  // dram.kind set by an axis brings its preset's timings along.
+  EXPECT_EQ(sweep_point_config(s, p.points[1]).dram.tck_ps, 313);
+  EXPECT_EQ(sweep_point_config(s, p.points[1]).dram.tcl_cycles, 80);
   EXPECT_EQ(sweep_point_config(s, p.points[3]).npu.array.rows, 64);
   EXPECT_EQ(p.points[3].params[0], (std::pair<std::string, std::string>{"array", "big"}));
   EXPECT_EQ(axis_sql_types(s)[0].second, "TEXT");

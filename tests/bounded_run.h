@@ -35,9 +35,16 @@ inline void fill(BoundedRun& r, int status, const rusage& ru,
 }
 }  // namespace detail
 
-// Runs `fn` in a forked child that is killed after `timeout_s`. Exit code 0: fn returned
-// (its result is `message`); 1: it threw (what() is `message`).
+#ifndef H4H_TEST_TIMEOUT_SCALE
+#define H4H_TEST_TIMEOUT_SCALE 1
+#endif
+
+// Runs `fn` in a forked child that is killed after `timeout_s` (times the build's test
+// timeout scale: sanitizer builds run several times slower, and this is a hang guard, not a
+// speed check). Exit code 0: fn returned (its result is `message`); 1: it threw (what() is
+// `message`).
 inline BoundedRun run_in_child(const std::function<std::string()>& fn, int timeout_s = 60) {
+  timeout_s *= H4H_TEST_TIMEOUT_SCALE;
   BoundedRun r;
   int fds[2];
   if (::pipe(fds) != 0) return r;

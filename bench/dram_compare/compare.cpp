@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "dramsim3.h"
-#include "models/dram/dram_timing.h"
+#include "models/dram/dram_controller.h"
 
 namespace {
 
@@ -61,25 +61,63 @@ struct Result {
   double gb_per_s = 0, read_latency_ns = 0;
 };
 
-Result run_h4h(const h4h::DramTimingParams& p, const std::vector<Request>& reqs, int outstanding,
-               int bytes) {
-  h4h::DramTimingCore core(p);
-  std::priority_queue<int64_t, std::vector<int64_t>, std::greater<>> in_flight;
-  int64_t now = 0, last = 0;
+Result run_h4h(const h4h::DramTimingParams& p, const h4h::DramControllerParams& cp,
+               const std::vector<Request>& reqs, int outstanding, int bytes) {
+  // Event loop over the controller: completions and scheduling decisions in time order, a
+  // completion first on a tie so that the request it frees is visible to that decision.
+  h4h::DramController ctrl(p, cp);
+  using Event = std::pair<int64_t, int64_t>;  // (done cycle, request id)
+  std::priority_queue<Event, std::vector<Event>, std::greater<>> done;
+  std::map<int64_t, std::pair<int64_t, bool>> issued;  // id -> (issue cycle, write)
+  size_t next = 0;
+  int64_t last = 0, clock = 0;
   double read_latency = 0;
   int reads = 0;
-  for (const Request& r : reqs) {
-    if (static_cast<int>(in_flight.size()) == outstanding) {
-      now = std::max(now, in_flight.top());
-      in_flight.pop();
+  // One in-order port, as the DRAMsim3 driver below: a request goes when a slot is free and
+  // the controller has room for it (its read queue, or its write buffer for a write).
+  std::deque<int64_t> free_slots(outstanding, 0);  // when each free slot freed
+  auto issue_ready = [&](int64_t t) {
+    while (next < reqs.size() && !free_slots.empty() &&
+           ctrl.will_accept(reqs[next].addr, reqs[next].write)) {
+      const Request& r = reqs[next++];
+      clock = std::max(clock, t);
+      issued[ctrl.submit(r.addr, bytes, r.write, clock)] = {free_slots.front(), r.write};
+      free_slots.pop_front();
     }
-    const h4h::DramAccess a = core.access(r.addr, bytes, r.write, now);
-    in_flight.push(a.done_cycle);
-    last = std::max(last, a.done_cycle);
-    if (!r.write) {
-      read_latency += static_cast<double>(a.done_cycle - now);
-      ++reads;
+  };
+  issue_ready(0);
+  size_t completed = 0;
+  while (completed < reqs.size()) {
+    for (const auto& f : ctrl.take_finished()) done.push({f.access.done_cycle, f.id});
+    const int64_t t_done = done.empty() ? INT64_MAX : done.top().first;
+    const int64_t t_decide = ctrl.next_decision_cycle();
+    if (t_done == INT64_MAX && t_decide == INT64_MAX) {
+      std::fprintf(stderr, "controller stalled with %zu of %zu done\n", completed, reqs.size());
+      std::exit(1);
     }
+    if (t_done <= t_decide) {
+      const auto [t, id] = done.top();
+      done.pop();
+      const auto [at, write] = issued.at(id);
+      issued.erase(id);
+      last = std::max(last, t);
+      if (!write) {
+        read_latency += static_cast<double>(t - at);
+        ++reads;
+      }
+      ++completed;
+      free_slots.push_back(t);
+      issue_ready(t);
+    } else {
+      ctrl.advance_to(t_decide);
+      issue_ready(t_decide);  // room may have freed
+    }
+  }
+  if (std::getenv("H4H_DRAM_DEBUG")) {
+    const auto& st = ctrl.core().stats();
+    std::fprintf(stderr, "h4hsim: acts %lld hits %lld misses %lld empty %lld refreshes %lld\n",
+                 (long long)st.activates, (long long)st.row_hits, (long long)st.row_misses,
+                 (long long)st.row_empty, (long long)st.refreshes);
   }
   const double tck_ns = p.tck_ps / 1000.0;
   return {static_cast<double>(reqs.size()) * bytes / (last * tck_ns),
@@ -146,6 +184,7 @@ Result run_dramsim3(const std::string& ini, const std::string& out_dir,
     mem.ClockTick();
     ++clk;
   }
+  if (std::getenv("H4H_DRAM_DEBUG")) mem.PrintStats();
   const double tck_ns = mem.GetTCK();
   return {static_cast<double>(reqs.size()) * bytes / (last * tck_ns),
           reads ? read_latency / reads * tck_ns : 0};
@@ -193,11 +232,16 @@ int main(int argc, char** argv) {
   };
   const Case cases[] = {{"seq", 64},       {"random", 64},     {"random", 32},
                         {"random_rw", 64}, {"two_stream", 64}, {"copy", 64}};
+  // H4H_DRAM_CASE=pattern and H4H_DRAM_OUTSTANDING=N narrow the table to one row (debugging).
+  const char* only_case = std::getenv("H4H_DRAM_CASE");
+  const char* only_depth = std::getenv("H4H_DRAM_OUTSTANDING");
   for (const Case& c : cases) {
+    if (only_case && std::string(only_case) != c.pattern) continue;
     const auto reqs = make_pattern(c.pattern, n, c.bytes, 42);
     for (int outstanding : {1, 4, 16, 64}) {
+      if (only_depth && std::atoi(only_depth) != outstanding) continue;
       const Result d = run_dramsim3(argv[1], argv[2], reqs, outstanding, c.bytes);
-      const Result h = run_h4h(p, reqs, outstanding, c.bytes);
+      const Result h = run_h4h(p, h4h::DramControllerParams{}, reqs, outstanding, c.bytes);
       const double bw_err = (h.gb_per_s - d.gb_per_s) / d.gb_per_s * 100;
       const double lat_err = d.read_latency_ns > 0
                                  ? (h.read_latency_ns - d.read_latency_ns) / d.read_latency_ns * 100

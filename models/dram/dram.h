@@ -1,12 +1,14 @@
 #pragma once
-// Dram: the SystemC shell of DramTimingCore. A TLM-2.0 target; each transaction is a chunk
-// (a few KiB) whose bursts the core times in closed form; the returned delay is the chunk's
-// completion relative to now. No process of its own: it is timed on the caller's thread.
+// Dram: the SystemC shell of DramController (request queue, write buffer) over DramTimingCore.
+// A TLM-2.0 target; each transaction is a chunk (a few KiB) whose bursts are timed in closed
+// form; the returned delay is the chunk's completion relative to now (a write's: when the
+// controller's write buffer has taken it). No process of its own: it is timed on the
+// caller's thread, so a request is scheduled against those already queued, not later ones.
 #include <systemc>
 #include <tlm>
 #include <tlm_utils/simple_target_socket.h>
 
-#include "models/dram/dram_timing.h"
+#include "models/dram/dram_controller.h"
 
 namespace h4h {
 
@@ -14,9 +16,10 @@ class Dram : public sc_core::sc_module {
  public:
   tlm_utils::simple_target_socket<Dram> socket;
 
-  Dram(sc_core::sc_module_name name, const DramTimingParams& p);
-  const DramTimingCore& core() const { return core_; }
-  DramTimingCore& core() { return core_; }
+  Dram(sc_core::sc_module_name name, const DramTimingParams& p,
+       const DramControllerParams& controller = {});
+  const DramTimingCore& core() const { return ctrl_.core(); }
+  DramTimingCore& core() { return ctrl_.core(); }
   sc_core::sc_time origin() const { return origin_; }
   // Starts a new run: quiet memory, zeroed statistics, times counted from `origin`.
   void reset(sc_core::sc_time origin);
@@ -25,7 +28,7 @@ class Dram : public sc_core::sc_module {
  private:
   void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
 
-  DramTimingCore core_;
+  DramController ctrl_;
   sc_core::sc_time tck_;
   sc_core::sc_time origin_ = sc_core::SC_ZERO_TIME;
 };

@@ -72,49 +72,52 @@ int64_t DramTimingCore::refresh_until(Channel& ch, int64_t t) {
   return t;
 }
 
-int64_t DramTimingCore::activate(Channel& ch, int64_t t) {
+int64_t DramTimingCore::activate_time(const Channel& ch, int64_t t) const {
   // In-order issue: ACTs on a channel are in time order, so the last four are the window.
   if (ch.acts_seen > 0) t = std::max(t, ch.acts.back() + p_.trrd_cycles);
   if (ch.acts_seen >= 4) t = std::max(t, ch.acts.front() + p_.tfaw_cycles);
-  std::rotate(ch.acts.begin(), ch.acts.begin() + 1, ch.acts.end());
-  ch.acts.back() = t;
-  ++ch.acts_seen;
   return t;
 }
 
-DramAccess DramTimingCore::segment(Channel& ch, int64_t bank_id, int64_t row, int64_t bursts,
-                                   bool is_write, int64_t now) {
-  Bank& b = ch.banks[bank_id];
-  const int64_t t = refresh_until(ch, std::max(now, b.col_ready));
-  int64_t col;
-  const bool hit = b.open_row == row;
-  if (hit) {
-    col = t;
-    ++stats_.row_hits;
-  } else {
-    int64_t act;
-    if (b.open_row >= 0) {
-      act = activate(ch, std::max(t, b.pre_ready) + p_.trp_cycles);
-      ++stats_.row_misses;
-    } else {
-      act = activate(ch, t);
-      ++stats_.row_empty;
-    }
-    b.open_row = row;
-    b.pre_ready = act + p_.tras_cycles;
-    col = act + p_.trcd_cycles;
-    ++stats_.activates;
+DramTimingCore::Plan DramTimingCore::plan(const Channel& ch, int64_t bank_id, int64_t row,
+                                          int64_t bursts, bool is_write, int64_t t) const {
+  const Bank& b = ch.banks[bank_id];
+  t = std::max(t, b.col_ready);
+  Plan pl;
+  pl.hit = b.open_row == row;
+  int64_t col = t;
+  if (!pl.hit) {
+    pl.miss = b.open_row >= 0;
+    pl.act = activate_time(ch, pl.miss ? std::max(t, b.pre_ready) + p_.trp_cycles : t);
+    col = pl.act + p_.trcd_cycles;
   }
   col = std::max(col, is_write ? ch.write_ok : ch.read_ok);
   // The data bus takes one burst per BL/2 tCK; a command whose data would find it busy
   // issues later, so the bank's next command and its PRE count from the real issue time.
   const int64_t latency = is_write ? p_.tcwl_cycles : p_.tcl_cycles;
-  const int64_t first_data = std::max(col + latency, ch.bus_free);
-  col = first_data - latency;
-  const int64_t done = first_data + bursts * p_.burst_cycles();
-  const int64_t last_col = col + (bursts - 1) * p_.burst_cycles();
-  ch.bus_free = done;
-  b.col_ready = col + bursts * p_.burst_cycles();
+  pl.first_data = std::max(col + latency, ch.bus_free);
+  pl.col = pl.first_data - latency;
+  pl.done = pl.first_data + bursts * p_.burst_cycles();
+  return pl;
+}
+
+DramAccess DramTimingCore::apply(Channel& ch, int64_t bank_id, int64_t row, int64_t bursts,
+                                 bool is_write, const Plan& pl) {
+  Bank& b = ch.banks[bank_id];
+  if (pl.hit) {
+    ++stats_.row_hits;
+  } else {
+    ++(pl.miss ? stats_.row_misses : stats_.row_empty);
+    ++stats_.activates;
+    std::rotate(ch.acts.begin(), ch.acts.begin() + 1, ch.acts.end());
+    ch.acts.back() = pl.act;
+    ++ch.acts_seen;
+    b.open_row = row;
+    b.pre_ready = pl.act + p_.tras_cycles;
+  }
+  const int64_t last_col = pl.col + (bursts - 1) * p_.burst_cycles();
+  ch.bus_free = pl.done;
+  b.col_ready = pl.col + bursts * p_.burst_cycles();
   if (is_write) {
     b.pre_ready = std::max(b.pre_ready, last_col + p_.write_to_precharge_cycles());
     ch.read_ok = std::max(ch.read_ok, last_col + p_.write_to_read_cycles());
@@ -125,8 +128,41 @@ DramAccess DramTimingCore::segment(Channel& ch, int64_t bank_id, int64_t row, in
   stats_.bursts += bursts;
   if (record_segments)
     segments_.push_back(
-        {static_cast<int64_t>(&ch - channels_.data()), first_data, done, bursts, hit});
-  return {first_data, done};
+        {static_cast<int64_t>(&ch - channels_.data()), pl.first_data, pl.done, bursts, pl.hit});
+  return {pl.first_data, pl.done};
+}
+
+DramAccess DramTimingCore::probe(int64_t channel, int64_t bank, int64_t row, int64_t bursts,
+                                 bool is_write, int64_t now) const {
+  const Plan pl = plan(channels_[channel], bank, row, bursts, is_write, now);
+  return {pl.first_data, pl.done};
+}
+
+DramAccess DramTimingCore::issue(int64_t channel, int64_t bank, int64_t row, int64_t bursts,
+                                 bool is_write, int64_t now) {
+  Channel& ch = channels_[channel];
+  const int64_t t = refresh_until(ch, std::max(now, ch.banks[bank].col_ready));
+  return apply(ch, bank, row, bursts, is_write, plan(ch, bank, row, bursts, is_write, t));
+}
+
+void DramTimingCore::refresh_to(int64_t channel, int64_t t) {
+  refresh_until(channels_[channel], t);
+}
+
+bool DramTimingCore::row_open(int64_t channel, int64_t bank, int64_t row) const {
+  return channels_[channel].banks[bank].open_row == row;
+}
+
+int64_t DramTimingCore::precharge_ready_cycle(int64_t channel, int64_t bank) const {
+  return channels_[channel].banks[bank].pre_ready;
+}
+
+int64_t DramTimingCore::next_refresh_cycle(int64_t channel) const {
+  return p_.refresh ? channels_[channel].next_refresh : INT64_MAX;
+}
+
+void DramTimingCore::count_bytes(bool is_write, int64_t bytes) {
+  (is_write ? stats_.bytes_written : stats_.bytes_read) += bytes;
 }
 
 DramAccess DramTimingCore::access(uint64_t addr, int64_t bytes, bool is_write, int64_t now) {
@@ -141,12 +177,12 @@ DramAccess DramTimingCore::access(uint64_t addr, int64_t bytes, bool is_write, i
     const uint64_t row_end = a - static_cast<uint64_t>(da.column_byte) + p_.row_bytes;
     const uint64_t seg_end = std::min(end, row_end);
     const int64_t bursts = static_cast<int64_t>((seg_end - a) / static_cast<uint64_t>(bb));
-    const DramAccess s = segment(channels_[da.channel], da.bank, da.row, bursts, is_write, now);
+    const DramAccess s = issue(da.channel, da.bank, da.row, bursts, is_write, now);
     result.first_data_cycle = std::min(result.first_data_cycle, s.first_data_cycle);
     result.done_cycle = std::max(result.done_cycle, s.done_cycle);
     a = seg_end;
   }
-  (is_write ? stats_.bytes_written : stats_.bytes_read) += static_cast<int64_t>(end - first);
+  count_bytes(is_write, static_cast<int64_t>(end - first));
   return result;
 }
 

@@ -106,6 +106,19 @@ class DramTimingCore {
   // whole bursts. Requests are served in call order (FR-FCFS reordering is not modelled).
   DramAccess access(uint64_t addr, int64_t bytes, bool is_write, int64_t now_cycle);
 
+  // The pieces a request queue schedules with (DramController): one run of `bursts` bursts
+  // within one row of one bank. `probe` says when its data would move if issued at `now`
+  // (no refresh after the last one applied, nothing changed); `issue` commits it.
+  DramAccess probe(int64_t channel, int64_t bank, int64_t row, int64_t bursts, bool is_write,
+                   int64_t now) const;
+  DramAccess issue(int64_t channel, int64_t bank, int64_t row, int64_t bursts, bool is_write,
+                   int64_t now);
+  void refresh_to(int64_t channel, int64_t t);  // applies every refresh due by `t`
+  bool row_open(int64_t channel, int64_t bank, int64_t row) const;
+  int64_t precharge_ready_cycle(int64_t channel, int64_t bank) const;  // tRAS, tRTP, tWR
+  int64_t next_refresh_cycle(int64_t channel) const;                   // INT64_MAX with refresh off
+  void count_bytes(bool is_write, int64_t bytes);
+
   const DramStats& stats() const { return stats_; }
   // When set, every row segment's data-bus occupancy is kept per channel (for the trace).
   bool record_segments = false;
@@ -135,11 +148,17 @@ class DramTimingCore {
     int64_t read_ok = 0;   // a read command may issue (tWTR after the last write)
     int64_t write_ok = 0;  // a write command may issue (turnaround after the last read)
   };
-  // One run of bursts within one row of one bank; returns (first data, done).
-  DramAccess segment(Channel& ch, int64_t bank, int64_t row, int64_t bursts, bool is_write,
-                     int64_t now);
-  // The earliest ACT at or after `t` that tRRD and tFAW allow on `ch`; records it.
-  int64_t activate(Channel& ch, int64_t t);
+  // When each command of a segment would go, from the channel and bank state.
+  struct Plan {
+    bool hit = false, miss = false;  // row open / another row open (else: bank precharged)
+    int64_t act = 0, col = 0, first_data = 0, done = 0;
+  };
+  Plan plan(const Channel& ch, int64_t bank, int64_t row, int64_t bursts, bool is_write,
+            int64_t t) const;
+  DramAccess apply(Channel& ch, int64_t bank, int64_t row, int64_t bursts, bool is_write,
+                   const Plan& pl);
+  // The earliest ACT at or after `t` that tRRD and tFAW allow on `ch`.
+  int64_t activate_time(const Channel& ch, int64_t t) const;
   int64_t refresh_until(Channel& ch, int64_t t);
 
   DramTimingParams p_;

@@ -10,7 +10,7 @@
 
 #include "models/bus/bus_params.h"
 #include "models/cim/cim_macro.h"
-#include "models/dram/dram_timing.h"
+#include "models/dram/dram_controller.h"
 #include "models/npu/npu_params.h"
 #include "models/sram/global_buffer_params.h"
 #include "sim/config/param_schema.h"
@@ -42,7 +42,8 @@ struct CimParams : CimMacroParams {
 struct BusParams : BusTimingParams {};
 
 struct DramParams : DramTimingParams {
-  std::string kind;              // lpddr4 | lpddr5
+  std::string kind;              // a JEDEC preset (sim/config/dram_presets)
+  DramControllerParams controller;
 };
 
 // The on-chip memory shared by the units (the NPU's own SRAMs are npu.sram). The global

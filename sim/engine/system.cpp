@@ -109,7 +109,7 @@ struct System::Impl : sc_core::sc_module {
   sc_core::sc_event abandoned_ev;  // never notified
 
   explicit Impl(sc_core::sc_module_name name, const ArchConfig& c)
-      : sc_module(name), cfg(c), dram("dram", c.dram), bus("bus", c.bus),
+      : sc_module(name), cfg(c), dram("dram", c.dram, c.dram.controller), bus("bus", c.bus),
         gb("global_buffer", global_buffer_params(c)), array_dma("npu_dma", dma_params(c)), vector_dma("vector_dma", dma_params(c)),
         cim_dma("cim_dma", dma_params(c)), copy_dma("copy_dma", dma_params(c)),
         npu("npu", c.npu, array_dma, vector_dma), cim("cim", c.cim.clock_mhz, cim_dma) {

@@ -12,6 +12,7 @@
 #include "frontend/user_error.h"
 #include "models/cim/cim_macro.h"
 #include "models/dram/dram_timing.h"
+#include "models/dram/dram_controller.h"
 #include "models/npu/systolic_timing.h"
 #include "models/npu/vector_unit.h"
 #include "sim/config/arch_config.h"
@@ -26,6 +27,11 @@ void exercise_timing_cores(const h4h::ArchConfig& cfg) {
   dram.access(0, 4096, false, 0);
   // Past a few refresh intervals (when refresh is on), across rows, channels and banks.
   dram.access(uint64_t{1} << 20, 65536, true, 3 * dram.params().trefi_cycles() + 1);
+  // The controller in front of it: a posted write larger than the buffer, then reads.
+  h4h::DramController ctrl(cfg.dram, cfg.dram.controller);
+  ctrl.access(uint64_t{1} << 20, 65536, true, 0);
+  ctrl.access(0, 4096, false, 1);
+  ctrl.access(uint64_t{1} << 21, 4096, false, 3 * ctrl.core().params().trefi_cycles() + 1);
   h4h::plan_gemm(cfg.npu.array, 49, 147, 64);
   h4h::plan_cim_layer(cfg.cim, 1, 49, 147, 64, false);
   h4h::plan_cim_layer(cfg.cim, 32, 49, 9, 1, true);  // depthwise, packed

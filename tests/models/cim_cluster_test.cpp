@@ -39,7 +39,7 @@ struct Rig {
     return p;
   }
   explicit Rig(int64_t gb_banks)
-      : dram("dram", cfg.dram),
+      : dram("dram", cfg.dram, cfg.dram.controller),
         bus("bus", cfg.bus),
         gb("gb", gb_params(gb_banks)),
         dma("dma", DmaParams{}),

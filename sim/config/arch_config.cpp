@@ -267,14 +267,6 @@ std::vector<Decl> make_decls() {
       H4H_PARAM(double, "dram.refresh.trfc_ns", R, "ns", 280.0, pos_max(1e9), dram.trfc_ns,
                 "All-bank refresh cycle time (LPDDR4 8 Gb: 280 ns)"),
 
-      H4H_PARAM(int64_t, "dram.controller.bank_queue_bursts", I, "bursts", int64_t{8},
-                pos_max(1 << 20), dram.controller.bank_queue_bursts,
-                "Per bank, the oldest queued reads the FR-FCFS scheduler chooses among (a "
-                "per-bank command queue; DRAMsim3: 8)"),
-      H4H_PARAM(int64_t, "dram.controller.read_queue_bursts", I, "bursts", int64_t{32},
-                pos_max(1 << 20), dram.controller.read_queue_bursts,
-                "Reads per channel waiting for room in their bank's queue; a requester waits "
-                "while it is full (DRAMsim3's transaction queue: 32)"),
       H4H_PARAM(int64_t, "dram.controller.write_buffer_bursts", I, "bursts", int64_t{32},
                 nonneg_max(1 << 20), dram.controller.write_buffer_bursts,
                 "Posted-write buffer per channel: a write completes when the buffer takes it "
@@ -283,10 +275,6 @@ std::vector<Decl> make_decls() {
                 nonneg_max(1 << 20), dram.controller.idle_drain_bursts,
                 "With no read waiting, drain the write buffer once it holds more than this "
                 "(DRAMsim3: 8); a full buffer always drains"),
-      H4H_PARAM(int64_t, "dram.controller.row_hit_cap", I, "bursts", int64_t{4},
-                nonneg_max(1 << 20), dram.controller.row_hit_cap,
-                "Row-hit bursts that may go before an older request to another row of their "
-                "bank (FR-FCFS cap; DRAMsim3: 4; 0: first come first served per bank)"),
       H4H_PARAM(int64_t, "dram.controller.frontend_cycles", I, "tCK", int64_t{3},
                 nonneg_max(1 << 20), dram.controller.frontend_cycles,
                 "A request's way from the port to the scheduler (transaction and command "

@@ -94,6 +94,19 @@ TEST(RunCli, TheDramKindChangesLatencyAndDramEnergy) {
   EXPECT_LT(dram_pj("lpddr5x_8533"), dram_pj("lpddr5_6400"));
 }
 
+TEST(RunCli, EveryDramControllerKeyChangesARun) {
+  // The controller's arch-config keys are real knobs: each moves MobileNetV2's latency.
+  const std::string model = " -m " + src("tests/data/onnx/mobilenet_v2_op13.onnx") + " -a " +
+                            src("arch_configs/hetero.yaml");
+  const double base = run_json(model)["latency_ns"].get<double>();
+  for (const char* kv : {"dram.controller.write_buffer_bursts=0",
+                         "dram.controller.idle_drain_bursts=0",
+                         "dram.controller.frontend_cycles=0"}) {
+    SCOPED_TRACE(kv);
+    EXPECT_NE(run_json(model + " --set " + kv)["latency_ns"].get<double>(), base);
+  }
+}
+
 TEST(RunCli, MoreCimMacrosNeverSlowARunDown) {
   const std::string few = preset_with("hetero.yaml", "  macro_count: 8", "  macro_count: 8");
   const std::string many = preset_with("hetero.yaml", "  macro_count: 8", "  macro_count: 32");

@@ -100,7 +100,7 @@ void register_export(CLI::App& nas) {
 }
 
 void register_lut(CLI::App& nas) {
-  struct Args { std::string space, arch, schema, out, inference = "cold"; int calibration = 8; uint64_t seed = 1; bool quiet = false; };
+  struct Args { std::string space, arch, schema, out, inference = "cold"; std::vector<std::string> set; int calibration = 8; uint64_t seed = 1; bool quiet = false; };
   auto a = std::make_shared<Args>();
   auto* cmd = nas.add_subcommand(
       "lut", "Build (or complete) the per-block latency/energy LUT by simulation, then fit the "
@@ -108,6 +108,7 @@ void register_lut(CLI::App& nas) {
   auto files = std::make_shared<FileArgs>(cmd);
   files->input("--space", a->space, "Space YAML or bundled name")->required();
   files->input("--arch,-a", a->arch, "Arch config YAML")->required();
+  add_set_option(*cmd, a->set);
   cmd->add_option("--schema,-s", a->schema, "Execution schema (default: what the config has)");
   // Read and written: an existing table is completed. It is checked as an output only.
   files->output("--out,-o", a->out, "LUT file (JSON); an existing one is completed, not redone")->required();
@@ -121,7 +122,7 @@ void register_lut(CLI::App& nas) {
     if (is_stdout_path(a->out))
       throw UserError("--out -: a LUT is completed in place and cannot be standard output; give a file");
     const nas::SearchSpace sp = load_space_arg(a->space);
-    const ArchConfig cfg = load_arch_config(a->arch);
+    const ArchConfig cfg = load_arch_config(a->arch, a->set);
     const SchemaSpec spec = nas_schema(cfg, a->schema);
     nas::LutFile lut = nas::load_lut(a->out);
     files->check();  // now, not after simulating every block
@@ -170,12 +171,13 @@ nlohmann::json to_json(const MetricErrors& e) {
 }
 
 void register_validate(CLI::App& nas) {
-  struct Args { std::string space, arch, schema, lut, plot, inference = "cold"; int samples = 50; uint64_t seed = 2; bool json = false, quiet = false; };
+  struct Args { std::string space, arch, schema, lut, plot, inference = "cold"; std::vector<std::string> set; int samples = 50; uint64_t seed = 2; bool json = false, quiet = false; };
   auto a = std::make_shared<Args>();
   auto* cmd = nas.add_subcommand("validate", "Compare LUT estimates with full simulations of random subnets");
   auto files = std::make_shared<FileArgs>(cmd);
   files->input("--space", a->space, "Space YAML or bundled name")->required();
   files->input("--arch,-a", a->arch, "Arch config YAML")->required();
+  add_set_option(*cmd, a->set);
   cmd->add_option("--schema,-s", a->schema, "Execution schema (default: what the config has)");
   files->input("--lut", a->lut, "LUT file built by `h4hsim nas lut`")->required();
   cmd->add_option("--samples,-n", a->samples, "Random subnets to simulate")->check(CLI::Range(2, 100000));
@@ -195,7 +197,7 @@ void register_validate(CLI::App& nas) {
   cmd->callback([a, files]() {
     files->check();  // now, not after simulating every sample
     const nas::SearchSpace sp = load_space_arg(a->space);
-    const ArchConfig cfg = load_arch_config(a->arch);
+    const ArchConfig cfg = load_arch_config(a->arch, a->set);
     const SchemaSpec spec = nas_schema(cfg, a->schema);
     const nas::LutFile lut = nas::load_lut(a->lut);
     const nas::Metric metric = nas::parse_metric(a->inference);
@@ -273,11 +275,12 @@ void register_validate(CLI::App& nas) {
 }
 
 void register_estimate(CLI::App& nas) {
-  struct Args { std::string space, arch, schema, lut, subnet, inference = "cold"; int random = 0; uint64_t seed = 1; };
+  struct Args { std::string space, arch, schema, lut, subnet, inference = "cold"; std::vector<std::string> set; int random = 0; uint64_t seed = 1; };
   auto a = std::make_shared<Args>();
   auto* cmd = nas.add_subcommand("estimate", "LUT estimate of one subnet, or the estimator's throughput on random ones");
   cmd->add_option("--space", a->space, "Space YAML or bundled name")->required();
   cmd->add_option("--arch,-a", a->arch, "Arch config YAML")->required();
+  add_set_option(*cmd, a->set);
   cmd->add_option("--schema,-s", a->schema, "Execution schema (default: what the config has)");
   cmd->add_option("--lut", a->lut, "LUT file built by `h4hsim nas lut`")->required();
   auto* sub = cmd->add_option("--subnet", a->subnet, "Subnet encoding, or 'largest' / 'smallest'");
@@ -288,7 +291,7 @@ void register_estimate(CLI::App& nas) {
   add_inference_option(*cmd, a->inference);
   cmd->callback([a]() {
     const nas::SearchSpace sp = load_space_arg(a->space);
-    const ArchConfig cfg = load_arch_config(a->arch);
+    const ArchConfig cfg = load_arch_config(a->arch, a->set);
     const SchemaSpec spec = nas_schema(cfg, a->schema);
     const nas::LutFile lut = nas::load_lut(a->lut);
     const nas::Estimator est(sp, nas::require_lut_table(lut, a->lut, cfg, spec, nas::parse_metric(a->inference)));

@@ -36,6 +36,7 @@ namespace {
 struct SearchArgs {
   std::string space, lut, schema, accuracy = "proxy:macs", out, plot_format = "svg", inference = "cold";
   std::vector<std::string> archs;
+  std::vector<std::string> set;  // --set overrides, applied to every --arch
   double max_latency_ms = 0, max_energy_mj = 0;
   int population = 100, generations = 100, max_pareto = 64;
   int64_t accuracy_images = 2000;  // supernet oracle: validation images per subnet
@@ -49,10 +50,9 @@ struct Resim {
 };
 
 // Full simulation of `subnets` on one arch, in a child process (one SystemC kernel each).
-std::vector<Resim> resimulate(const nas::SearchSpace& sp, const std::string& arch_path, const std::string& schema,
+std::vector<Resim> resimulate(const nas::SearchSpace& sp, const ArchConfig& cfg, const std::string& schema,
                               nas::Metric metric, const std::vector<nas::Subnet>& subnets) {
   const std::string text = run_in_subprocess([&]() {
-    const ArchConfig cfg = load_arch_config(arch_path);
     const SchemaSpec spec = nas_schema(cfg, schema);
     System sys(cfg);
     nlohmann::json out = nlohmann::json::array();
@@ -124,6 +124,7 @@ void register_nas_search(CLI::App& nas) {
   auto files = std::make_shared<FileArgs>(cmd);
   files->input("--space", a->space, "Space YAML or bundled name")->required();
   files->inputs("--arch,-a", a->archs, "Arch config YAML; repeat for co-design across configs")->required();
+  add_set_option(*cmd, a->set);
   cmd->add_option("--schema,-s", a->schema, "Execution schema (default: what each config has)");
   files->input("--lut", a->lut, "LUT file with a table for every --arch (h4hsim nas lut)")->required();
   cmd->add_option("--accuracy", a->accuracy,
@@ -151,16 +152,16 @@ void register_nas_search(CLI::App& nas) {
     files->check();
     const nas::SearchSpace sp = load_space_arg(a->space);
     const nas::Metric metric = nas::parse_metric(a->inference);
+    std::vector<ArchConfig> cfgs;  // every config checked before the (large) LUT is read
+    for (const auto& path : a->archs) cfgs.push_back(load_arch_config(path, a->set));
     const nas::LutFile lut = nas::load_lut(a->lut);
-    std::vector<ArchConfig> cfgs;
     std::vector<std::string> schemas;
     std::vector<std::unique_ptr<nas::Estimator>> estimators;
     std::vector<const nas::Estimator*> est_ptrs;
-    for (const auto& path : a->archs) {
-      cfgs.push_back(load_arch_config(path));
-      const SchemaSpec spec = nas_schema(cfgs.back(), a->schema);
+    for (const ArchConfig& cfg : cfgs) {
+      const SchemaSpec spec = nas_schema(cfg, a->schema);
       schemas.push_back(to_string(spec.schema));
-      estimators.push_back(std::make_unique<nas::Estimator>(sp, nas::require_lut_table(lut, a->lut, cfgs.back(), spec, metric)));
+      estimators.push_back(std::make_unique<nas::Estimator>(sp, nas::require_lut_table(lut, a->lut, cfg, spec, metric)));
       est_ptrs.push_back(estimators.back().get());
     }
     std::unique_ptr<nas::ScoreOracle> oracle;
@@ -208,7 +209,7 @@ void register_nas_search(CLI::App& nas) {
             where.push_back(i);
           }
         if (subnets.empty()) continue;
-        const auto r = resimulate(sp, a->archs[ai], a->schema, metric, subnets);
+        const auto r = resimulate(sp, cfgs[ai], a->schema, metric, subnets);
         for (size_t k = 0; k < where.size(); ++k) resim[where[k]] = r[k];
       }
 

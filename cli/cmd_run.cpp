@@ -49,9 +49,7 @@ void register_run(CLI::App& app) {
                   "is reported as steady state");
   cmd->add_option("--precision-bits", a->precision_bits, "Storage precision of tensors (8 or 16)")
       ->check(CLI::IsMember({8, 16}));
-  cmd->add_option("--set", a->set,
-                  "Override an arch config key, KEY=VALUE (repeatable; keys as in `config keys`, "
-                  "e.g. --set memory.global_buffer_kib=4096)");
+  add_set_option(*cmd, a->set);
   cmd->add_flag("--json", a->json, "Print the JSON summary (a stable contract) instead of the table");
   files->output("--csv", a->csv, "Write per-kernel records as CSV to this file");
   files->output("--trace", a->trace, "Write a Chrome/Perfetto trace-event JSON to this file");
@@ -69,14 +67,7 @@ void register_run(CLI::App& app) {
     // An output that cannot be written, or would replace an input, fails now, not after
     // the simulation.
     files->check();
-    ArchConfig cfg = load_arch_config(a->arch);
-    for (const std::string& kv : a->set) {
-      const auto eq = kv.find('=');
-      if (eq == std::string::npos || eq == 0)
-        throw UserError(fmt::format("--set {}: expected KEY=VALUE", kv));
-      set_arch_param(cfg, kv.substr(0, eq), kv.substr(eq + 1));
-    }
-    validate_arch_config(cfg);
+    const ArchConfig cfg = load_arch_config(a->arch, a->set);
     // Without --schema, the schema that uses what the config has.
     if (!cmd->count("--schema"))
       a->schema = cfg.npu.enabled && cfg.cim.enabled ? "hetero_parallel"

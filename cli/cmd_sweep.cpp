@@ -45,8 +45,8 @@ struct Planned {
   SweepSpec spec;
   SweepPlan plan;
 };
-Planned plan_spec(const std::string& path) {
-  Planned p{load_sweep_spec(path), {}};
+Planned plan_spec(const std::string& path, const std::vector<std::string>& set) {
+  Planned p{load_sweep_spec(path, set), {}};
   p.plan = plan_sweep(p.spec);
   return p;
 }
@@ -73,13 +73,15 @@ void register_sweep(CLI::App& app) {
   struct PlanArgs {
     std::string spec;
     int show = 10;
+    std::vector<std::string> set;
   };
   auto pa = std::make_shared<PlanArgs>();
   auto* plan = sweep->add_subcommand("plan", "Validate a sweep spec and print its points");
   plan->add_option("spec", pa->spec, "Sweep spec (YAML)")->required();
   plan->add_option("--show", pa->show, "Points to list")->check(CLI::Range(0, 1000000));
+  add_set_option(*plan, pa->set)->description("KEY=VALUE override of the spec's base config (repeatable)");
   plan->callback([pa]() {
-    const Planned p = plan_spec(pa->spec);
+    const Planned p = plan_spec(pa->spec, pa->set);
     for (const auto& m : p.spec.models) load_sweep_model(m);  // every model must load
     std::cout << plan_summary(p);
     std::cout << fmt::format("models: ");
@@ -101,6 +103,7 @@ void register_sweep(CLI::App& app) {
   // run
   struct RunArgs {
     std::string spec, db, shard;
+    std::vector<std::string> set;
     int jobs = 0;
     double timeout_s = 0;
     bool retry_failed = false, allow_change = false, mpi = false, quiet = false;
@@ -112,6 +115,8 @@ void register_sweep(CLI::App& app) {
   run_files->database("--db", ra->db, "Results DB (SQLite); with --mpi, a directory of shards")->required();
   run->add_option("--jobs,-j", ra->jobs, "Worker processes (default: every CPU; with --mpi, per rank: 1)")
       ->check(CLI::Range(1, 4096));
+  add_set_option(*run, ra->set)
+      ->description("KEY=VALUE override of the spec's base config, before the axes (repeatable)");
   run->add_flag("--retry-failed", ra->retry_failed, "Run failed rows again (finished ones are always skipped)");
   run->add_flag("--allow-spec-change", ra->allow_change, "Keep the DB's rows when the spec changed; add the new points");
   run->add_option("--shard", ra->shard, "Run only shard i of n (i/n: points i, i+n, ...; for job arrays)");
@@ -121,7 +126,7 @@ void register_sweep(CLI::App& app) {
   run->add_flag("--quiet,-q", ra->quiet, "No progress bar");
   run->callback([ra, run, run_files]() {
     run_files->check();
-    Planned p = plan_spec(ra->spec);
+    Planned p = plan_spec(ra->spec, ra->set);
     SweepRunOptions ro;
     ro.timeout_s = ra->timeout_s;
     ro.progress = !ra->quiet;

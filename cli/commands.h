@@ -1,5 +1,8 @@
 #pragma once
 // Each command registers itself on the app; the callback throws UserError for user mistakes.
+#include <string>
+#include <vector>
+
 #include <CLI/CLI.hpp>
 
 namespace h4h::cli {
@@ -11,6 +14,10 @@ void register_scalesim(CLI::App& app);
 void register_run(CLI::App& app);
 void register_nas(CLI::App& app);
 void register_sweep(CLI::App& app);
+
+// `--set KEY=VALUE` (repeatable): arch-config overrides applied after the file (and its
+// `base:` chain), in order; apply with load_arch_config(path, values).
+CLI::Option* add_set_option(CLI::App& cmd, std::vector<std::string>& values);
 
 // The command line as main() received it (the supernet commands re-exec it).
 void set_invocation(int argc, char** argv);

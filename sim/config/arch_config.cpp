@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <map>
 #include <set>
 #include <sstream>
@@ -16,6 +17,8 @@
 #include "sim/config/yaml_reader.h"
 
 namespace h4h {
+
+namespace fs = std::filesystem;
 namespace {
 
 using Decl = ParamDecl<ArchConfig>;
@@ -418,6 +421,7 @@ void walk(const YAML::Node& node, const std::string& prefix, ArchConfig& cfg,
       throw UserError(fmt::format("{}: {}: keys must be plain names{}", origin,
                                   prefix.empty() ? "<top level>" : prefix, where(it->first)));
     const std::string path = join_path(prefix, it->first.Scalar());
+    if (prefix.empty() && path == "base") continue;  // parse_chained has applied it
     if (!seen.insert(path).second)
       throw UserError(fmt::format("{}: {}: key given twice{}", origin, path, where(it->first)));
     // A copy, not a reference: `it->second` lives in a proxy that dies with this statement
@@ -525,16 +529,51 @@ void validate_arch_config(const ArchConfig& cfg) {
   validate_dram(cfg.dram, o);
 }
 
-ArchConfig parse_arch_config(const std::string& yaml_text, const std::string& origin) {
+namespace {
+
+// `chain`: the files being parsed, outermost first, so that a `base:` cycle is an error
+// naming the file that closes it rather than endless recursion.
+ArchConfig parse_chained(const std::string& yaml_text, const std::string& origin,
+                         std::vector<std::string>& chain) {
   const YAML::Node root = load_yaml(yaml_text, origin);
   if (!root || root.IsNull())
     throw UserError(fmt::format("{}: empty config (expected a map of keys such as npu:, cim:)", origin));
   if (!root.IsMap())
     throw UserError(fmt::format("{}: the top level must be a map of keys such as npu:, cim:", origin));
   ArchConfig cfg = default_arch_config();
-  cfg.origin = origin;
-  std::set<std::string> seen;
   try {
+    // `base: FILE` (relative to this file): start from that config, fully resolved, and
+    // override what this file gives; keys the base gave stay given (its preset does not
+    // refill them), so `dram.kind` set here refills only what neither file set.
+    if (const YAML::Node base = root["base"]) {
+      if (!base.IsScalar() || base.Scalar().empty())
+        throw UserError(fmt::format("{}: base: expected the path of an arch config YAML{}", origin,
+                                    where(base)));
+      const fs::path dir = fs::path(origin).parent_path();
+      const fs::path base_path =
+          fs::path(base.Scalar()).is_absolute() ? fs::path(base.Scalar()) : dir / base.Scalar();
+      const std::string bp = base_path.lexically_normal().string();
+      std::error_code ec;
+      const fs::path canon = fs::weakly_canonical(base_path, ec);
+      const std::string key = ec ? bp : canon.string();
+      for (const std::string& c : chain)
+        if (c == key)
+          throw UserError(fmt::format("{}: base: {} is already a base of this config (a cycle){}",
+                                      origin, bp, where(base)));
+      if (chain.size() >= 16)
+        throw UserError(fmt::format("{}: base: more than 16 configs deep{}", origin, where(base)));
+      chain.push_back(key);
+      std::string text;
+      try {
+        text = read_user_file(bp, "a YAML file");
+      } catch (const UserError& e) {
+        throw UserError(fmt::format("{}: base: {}{}", origin, e.what(), where(base)));
+      }
+      cfg = parse_chained(text, bp, chain);
+      chain.pop_back();
+    }
+    cfg.origin = origin;
+    std::set<std::string> seen;
     walk(root, "", cfg, origin, seen, 0);
   } catch (const YAML::Exception& e) {
     throw UserError(fmt::format("{}: malformed YAML at line {}: {}", origin, e.mark.line + 1, e.msg));
@@ -544,8 +583,43 @@ ArchConfig parse_arch_config(const std::string& yaml_text, const std::string& or
   return cfg;
 }
 
+}  // namespace
+
+ArchConfig parse_arch_config(const std::string& yaml_text, const std::string& origin) {
+  std::vector<std::string> chain;
+  std::error_code ec;
+  const fs::path canon = fs::weakly_canonical(fs::path(origin), ec);
+  chain.push_back(ec ? origin : canon.string());
+  return parse_chained(yaml_text, origin, chain);
+}
+
 ArchConfig load_arch_config(const std::string& path) {
   return parse_arch_config(read_user_file(path, "a YAML file"), path);
+}
+
+void apply_arch_overrides(ArchConfig& cfg, const std::vector<std::string>& key_values) {
+  for (const std::string& kv : key_values) {
+    const auto eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0)
+      throw UserError(fmt::format("--set {}: expected KEY=VALUE (e.g. npu.array.rows=64)", kv));
+    // The error names the override, not the file it overrides.
+    const std::string file = cfg.origin;
+    cfg.origin = fmt::format("--set {}", kv);
+    set_arch_param(cfg, kv.substr(0, eq), kv.substr(eq + 1));
+    cfg.origin = file;
+  }
+  if (key_values.empty()) return;
+  const std::string file = cfg.origin;
+  cfg.origin = fmt::format("{} with --set {}", file.empty() ? "defaults" : file,
+                           fmt::join(key_values, " --set "));
+  validate_arch_config(cfg);
+  cfg.origin = file;
+}
+
+ArchConfig load_arch_config(const std::string& path, const std::vector<std::string>& key_values) {
+  ArchConfig cfg = load_arch_config(path);
+  apply_arch_overrides(cfg, key_values);
+  return cfg;
 }
 
 void set_arch_param(ArchConfig& cfg, const std::string& path, const std::string& value_text) {

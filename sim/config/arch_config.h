@@ -97,7 +97,13 @@ const std::vector<ParamDecl<ArchConfig>>& arch_param_decls();
 ArchConfig default_arch_config();
 // Parse + validate; every error is a UserError naming `origin` and the YAML path.
 ArchConfig parse_arch_config(const std::string& yaml_text, const std::string& origin);
+// A config may start from another: `base: FILE` (relative to the config's own file) loads
+// that one, then this file's keys override it; chains nest, cycles are an error.
 ArchConfig load_arch_config(const std::string& path);
+// load_arch_config, then `--set`-style KEY=VALUE overrides in order, then validation; every
+// error names the override.
+ArchConfig load_arch_config(const std::string& path, const std::vector<std::string>& key_values);
+void apply_arch_overrides(ArchConfig& cfg, const std::vector<std::string>& key_values);
 // Sets one key from its text form (sweeps override keys by path); validates it.
 void set_arch_param(ArchConfig& cfg, const std::string& path, const std::string& value_text);
 // Cross-field rules (e.g. cim.cols divisible by cim.cols_per_adc); UserError on violation.

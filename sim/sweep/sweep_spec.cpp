@@ -289,7 +289,8 @@ std::string default_schema_for(const ArchConfig& cfg) {
   return cfg.npu.enabled && cfg.cim.enabled ? "hetero_parallel" : cfg.cim.enabled ? "cim_static" : "npu_only";
 }
 
-SweepSpec parse_sweep_spec(const std::string& yaml_text, const std::string& origin, const std::string& base_dir) {
+SweepSpec parse_sweep_spec(const std::string& yaml_text, const std::string& origin, const std::string& base_dir,
+                           const std::vector<std::string>& base_overrides) {
   YamlReader r(yaml_text, origin);
   const YAML::Node& root = r.root();
   r.check_keys(root, "", {"name", "base", "seed", "axes", "models", "schemas", "inferences", "constraints"},
@@ -307,6 +308,7 @@ SweepSpec parse_sweep_spec(const std::string& yaml_text, const std::string& orig
   } else {
     s.base = default_arch_config();
   }
+  apply_arch_overrides(s.base, base_overrides);
   if (root["seed"]) s.seed = static_cast<uint64_t>(r.get_int(root["seed"], "seed", 0, INT64_MAX));
   if (root["inferences"]) s.inferences = static_cast<int>(r.get_int(root["inferences"], "inferences", 1, 1000));
 
@@ -395,10 +397,10 @@ SweepSpec parse_sweep_spec(const std::string& yaml_text, const std::string& orig
   return s;
 }
 
-SweepSpec load_sweep_spec(const std::string& path) {
+SweepSpec load_sweep_spec(const std::string& path, const std::vector<std::string>& base_overrides) {
   const std::string text = read_user_file(path, "a sweep spec (YAML)");
   const std::string dir = fs::path(path).parent_path().string();
-  return parse_sweep_spec(text, path, dir.empty() ? "." : dir);
+  return parse_sweep_spec(text, path, dir.empty() ? "." : dir, base_overrides);
 }
 
 nlohmann::json SweepSpec::canonical() const {

@@ -97,8 +97,12 @@ constexpr int64_t kMaxSweepGrid = 1'000'000;
 // Upper bound on the values one range, log range or random axis generates.
 constexpr int64_t kMaxAxisValues = 100'000;
 
-SweepSpec parse_sweep_spec(const std::string& yaml_text, const std::string& origin, const std::string& base_dir);
-SweepSpec load_sweep_spec(const std::string& path);
+// `base_overrides`: `--set` KEY=VALUE applied to the base config before anything else (so
+// the default schemas and every point see them; the spec hash covers them through the
+// base config's hash).
+SweepSpec parse_sweep_spec(const std::string& yaml_text, const std::string& origin, const std::string& base_dir,
+                           const std::vector<std::string>& base_overrides = {});
+SweepSpec load_sweep_spec(const std::string& path, const std::vector<std::string>& base_overrides = {});
 SweepPlan plan_sweep(const SweepSpec& spec);
 // The arch config of a planned point (valid: planning dropped the points that are not).
 ArchConfig sweep_point_config(const SweepSpec& spec, const SweepPoint& point);

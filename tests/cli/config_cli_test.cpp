@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -13,6 +14,7 @@ namespace {
 
 using test::run_cli;
 using test::src;
+namespace fs = std::filesystem;
 
 TEST(ConfigCli, EveryPresetChecksClean) {
   for (const char* p : {"npu_only.yaml", "cim_only.yaml", "hetero.yaml"}) {
@@ -152,6 +154,37 @@ TEST(ScaleSimCli, MemoryModeAddsStallsOnTopOfTheIdealComputeCycles) {
     stalls += b[i][2];
   }
   EXPECT_GT(stalls, 0);  // LPDDR4 cannot hide every load
+}
+
+TEST(ConfigCli, SetOverridesTheConfigOfEveryCommandThatTakesOne) {
+  const std::string hetero = src("arch_configs/hetero.yaml");
+  auto r = run_cli("config show " + hetero + " --set npu.array.rows=64 --set dram.kind=lpddr5_6400");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("rows: 64  # [PEs]"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("tck_ps: 313  # (preset lpddr5_6400)"), std::string::npos);
+  // The sweep's base config moves (its hash is in the plan's points).
+  const std::string spec = src("arch_configs/sweeps/npu_cim_dram.yaml");
+  auto plain = run_cli("sweep plan " + spec + " --show 1");
+  auto moved = run_cli("sweep plan " + spec + " --show 1 --set npu.sram.ifmap_kib=512");
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  ASSERT_EQ(moved.exit_code, 0) << moved.err;
+  EXPECT_NE(plain.out, moved.out);
+  // Every command that takes a config applies --set (a typo in one is the same clear error).
+  const std::string fmnist = "--space h4h_fmnist -a " + hetero;
+  for (const std::string& cmd :
+       {"config check " + hetero, "run -m " + src("tests/data/onnx/resnet18_op17.onnx") + " -a " + hetero,
+        "sweep plan " + spec, "sweep run " + spec + " --db /tmp/h4h_set_never.sqlite",
+        "nas lut " + fmnist + " -o /tmp/h4h_set_never.json", "nas validate " + fmnist + " --lut /dev/null",
+        "nas estimate " + fmnist + " --lut x.json --subnet smallest",
+        "nas search " + fmnist + " --lut /dev/null -o /tmp/h4h_set_never"}) {
+    SCOPED_TRACE(cmd);
+    auto e = run_cli(cmd + " --set npu.array.rowz=4");
+    EXPECT_EQ(e.exit_code, 2) << e.err;
+    EXPECT_NE(e.err.find("--set npu.array.rowz=4: npu.array.rowz: unknown key"), std::string::npos) << e.err;
+  }
+  EXPECT_FALSE(fs::exists("/tmp/h4h_set_never.sqlite"));
+  EXPECT_FALSE(fs::exists("/tmp/h4h_set_never.json"));
+  EXPECT_FALSE(fs::exists("/tmp/h4h_set_never"));
 }
 
 }  // namespace

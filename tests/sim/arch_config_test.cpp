@@ -1,11 +1,17 @@
 // Arch configs are validated at the door: every error names the file and the YAML path.
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 
 #include "frontend/user_error.h"
 #include "sim/config/arch_config.h"
 
 namespace h4h {
 namespace {
+
+namespace fs = std::filesystem;
 
 std::string preset(const std::string& name) {
   return std::string(H4H_SOURCE_DIR) + "/arch_configs/" + name;
@@ -134,6 +140,97 @@ TEST(ArchConfig, ShowPrintsEveryKeyWithUnits) {
 TEST(ArchConfig, GroupKeyWithoutKeysIsRejectedWithPath) {
   EXPECT_EQ(error_of("bus:"), "t.yaml: bus: expected a map of keys (line 1)");
   EXPECT_EQ(error_of("npu:\n  array: 4\n"), "t.yaml: npu.array: expected a map of keys (line 2)");
+}
+
+// `base:` chains: a file starts from another (relative to itself), overrides what it gives,
+// keeps what the base gave (including against the base's DRAM preset), and a cycle or a
+// missing base is an error naming the file that points to it.
+class ArchConfigBase : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("h4h_base_" + std::to_string(::getpid()));
+    fs::create_directories(dir_ / "sub");
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string write(const std::string& name, const std::string& text) {
+    const fs::path p = dir_ / name;
+    std::ofstream(p) << text;
+    return p.string();
+  }
+  fs::path dir_;
+};
+
+TEST_F(ArchConfigBase, AFileOverridesItsBaseAndInheritsTheRest) {
+  write("base.yaml", "name: b\nnpu:\n  array: {rows: 64, cols: 16}\ndram:\n  tcl_cycles: 50\n");
+  const std::string child =
+      write("sub/child.yaml", "base: ../base.yaml\nnpu:\n  array: {cols: 128}\ndram:\n  kind: lpddr5_6400\n");
+  const ArchConfig c = load_arch_config(child);
+  EXPECT_EQ(c.name, "b");
+  EXPECT_EQ(c.npu.array.rows, 64);
+  EXPECT_EQ(c.npu.array.cols, 128);
+  EXPECT_EQ(c.dram.tcl_cycles, 50) << "a key the base gave is not refilled by the child's preset";
+  EXPECT_EQ(c.dram.tck_ps, 313) << "the rest comes from the child's preset";
+  EXPECT_EQ(c.origin, child);
+  // The same as writing everything in one file.
+  const ArchConfig flat = parse_arch_config(
+      "name: b\nnpu:\n  array: {rows: 64, cols: 128}\ndram:\n  kind: lpddr5_6400\n  tcl_cycles: 50\n", "flat");
+  EXPECT_EQ(config_hash(c), config_hash(flat));
+}
+
+TEST_F(ArchConfigBase, ChainsNestAndPresetsCanBeBases) {
+  write("a.yaml", "base: " + preset("hetero.yaml") + "\ncim:\n  macro_count: 8\n");
+  const std::string b = write("b.yaml", "base: a.yaml\nnpu:\n  array: {rows: 8}\n");
+  const ArchConfig c = load_arch_config(b);
+  const ArchConfig h = load_arch_config(preset("hetero.yaml"));
+  EXPECT_EQ(c.cim.macro_count, 8);
+  EXPECT_EQ(c.npu.array.rows, 8);
+  EXPECT_TRUE(c.cim.enabled);
+  EXPECT_EQ(c.npu.array.cols, h.npu.array.cols);
+}
+
+TEST_F(ArchConfigBase, CyclesAndMissingBasesNameTheFile) {
+  const std::string a = write("a.yaml", "base: b.yaml\n");
+  write("b.yaml", "base: a.yaml\n");
+  const std::string self = write("self.yaml", "base: self.yaml\n");
+  const std::string missing = write("m.yaml", "base: nothere.yaml\n");
+  const std::string bad = write("bad.yaml", "base: [1]\n");
+  auto err = [](const std::string& p) {
+    try {
+      load_arch_config(p);
+    } catch (const UserError& e) {
+      return std::string(e.what());
+    }
+    return std::string("(no error)");
+  };
+  EXPECT_NE(err(a).find("a cycle"), std::string::npos) << err(a);
+  EXPECT_NE(err(self).find("a cycle"), std::string::npos) << err(self);
+  EXPECT_NE(err(missing).find(missing + ": base: "), std::string::npos) << err(missing);
+  EXPECT_NE(err(missing).find("nothere.yaml"), std::string::npos) << err(missing);
+  EXPECT_NE(err(bad).find("base: expected the path"), std::string::npos) << err(bad);
+}
+
+TEST(ArchConfigOverrides, SetAppliesInOrderAndNamesTheOverrideOnError) {
+  ArchConfig c = load_arch_config(preset("hetero.yaml"), {"npu.array.rows=64", "npu.array.rows=32",
+                                                          "dram.kind=lpddr5x_8533"});
+  EXPECT_EQ(c.npu.array.rows, 32);
+  EXPECT_EQ(c.dram.tck_ps, 235);
+  EXPECT_TRUE(c.given_keys.count("npu.array.rows"));
+  auto err = [](const std::vector<std::string>& kv) {
+    try {
+      load_arch_config(preset("hetero.yaml"), kv);
+    } catch (const UserError& e) {
+      return std::string(e.what());
+    }
+    return std::string("(no error)");
+  };
+  EXPECT_NE(err({"npu.array.rows"}).find("--set npu.array.rows: expected KEY=VALUE"), std::string::npos);
+  EXPECT_NE(err({"npu.array.rowz=4"}).find("--set npu.array.rowz=4: npu.array.rowz: unknown key; did you mean"),
+            std::string::npos);
+  EXPECT_NE(err({"npu.array.rows=0"}).find("--set npu.array.rows=0: npu.array.rows: must be > 0"),
+            std::string::npos);
+  // A cross-key rule broken by the overrides names them and the file.
+  const std::string e = err({"cim.cols=128", "cim.cols_per_adc=256"});
+  EXPECT_NE(e.find("with --set cim.cols=128 --set cim.cols_per_adc=256"), std::string::npos) << e;
 }
 
 }  // namespace

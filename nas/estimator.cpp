@@ -29,7 +29,7 @@ const Estimator::Cost& Estimator::lookup(uint64_t key) const {
 }
 
 Estimator::Estimator(const SearchSpace& space, const LutTable& table)
-    : space_(space), metric_(table_metric(table)), cim_macros_(table.cim_macros) {
+    : space_(space), metric_(table_metric(table)), cim_macros_(table.cim_macros), leakage_mw_(table.leakage_mw) {
   const auto blocks = all_block_instances(space);
   uint64_t slots = 16;
   while (slots < 4 * blocks.size()) slots <<= 1;  // load factor <= 1/4
@@ -50,6 +50,12 @@ Estimator::Estimator(const SearchSpace& space, const LutTable& table)
     slot_keys_[i] = b.packed_key();
     slot_costs_[i] = Cost{e.latency_ns, e.energy_pj, e.cold_latency_ns, e.cold_energy_pj,
                           metric_ == Metric::steady ? e.resident_macros : 0};
+    // Each block's energy holds its own static power x its own latency; a network's is
+    // static power x the network's latency, which overlap makes shorter than the sum.
+    // So leakage is taken out of the sums and charged on the corrected latency instead.
+    Cost& c = slot_costs_[i];
+    c.dynamic_pj = c.energy_pj - leakage_mw_ * c.latency_ns;  // mW x ns = pJ
+    c.cold_dynamic_pj = c.cold_energy_pj - leakage_mw_ * c.cold_latency_ns;
   }
   if (missing)
     throw UserError(fmt::format("the LUT for arch '{}' ({}) lacks {} of the {} blocks of space '{}' "
@@ -69,13 +75,17 @@ Estimate Estimator::estimate(const Subnet& s) const {
       free_macros -= c.resident_macros;
       e.sum_latency_ns += c.latency_ns;
       e.sum_energy_pj += c.energy_pj;
+      e.sum_dynamic_pj += c.dynamic_pj;
     } else {  // the cluster is taken by earlier blocks: reprogrammed every inference
       e.sum_latency_ns += c.cold_latency_ns;
       e.sum_energy_pj += c.cold_energy_pj;
+      e.sum_dynamic_pj += c.cold_dynamic_pj;
     }
   });
   e.latency_ns = correction_.latency_slope * e.sum_latency_ns + correction_.latency_intercept_ns;
-  e.energy_pj = correction_.energy_slope * e.sum_energy_pj + correction_.energy_intercept_pj;
+  // mW x ns = pJ.
+  e.energy_pj = correction_.energy_slope * e.sum_dynamic_pj + correction_.energy_intercept_pj +
+                leakage_mw_ * e.latency_ns;
   return e;
 }
 
@@ -93,9 +103,10 @@ Correction fit_correction(const SearchSpace& space, const Estimator& raw, System
     const Estimate e = raw.estimate(s);
     const SimResult r = simulate_model(sys, spec, build_subnet_model(space, s), encode_subnet(s), raw.metric());
     sum_lat.push_back(e.sum_latency_ns);
-    sum_en.push_back(e.sum_energy_pj);
+    // The energy correction fits the dynamic part (estimate() adds static power x latency).
+    sum_en.push_back(e.sum_dynamic_pj);
     sim_lat.push_back(r.latency_ns);
-    sim_en.push_back(r.energy_pj);
+    sim_en.push_back(r.energy_pj - raw.leakage_mw() * r.latency_ns);
     bar.advance();
   }
   bar.finish();

@@ -22,6 +22,7 @@ namespace h4h::nas {
 struct Estimate {
   double latency_ns = 0, energy_pj = 0;          // corrected
   double sum_latency_ns = 0, sum_energy_pj = 0;  // raw block sums
+  double sum_dynamic_pj = 0;                      // the energy sum without the blocks' leakage
 };
 
 class Estimator {
@@ -32,6 +33,7 @@ class Estimator {
   Estimate estimate(const Subnet& s) const;
   const Correction& correction() const { return correction_; }
   Metric metric() const { return metric_; }  // the inference the table measures
+  double leakage_mw() const { return leakage_mw_; }
   void set_correction(const Correction& c) { correction_ = c; }
 
  private:
@@ -39,11 +41,13 @@ class Estimator {
     double latency_ns, energy_pj;
     double cold_latency_ns, cold_energy_pj;
     int64_t resident_macros;
+    double dynamic_pj = 0, cold_dynamic_pj = 0;  // without the block's leakage
   };
   const Cost& lookup(uint64_t key) const;
   const SearchSpace& space_;
   Metric metric_;
   int64_t cim_macros_ = 0;
+  double leakage_mw_ = 0;
   // Open addressing over packed keys (a few thousand entries, cache resident): the hot
   // path of the search does ~40 lookups per subnet.
   std::vector<uint64_t> slot_keys_;

@@ -13,6 +13,7 @@
 #include "nas/onnx_builder.h"
 #include "sim/engine/system.h"
 #include "sim/report/progress.h"
+#include "sim/engine/chip_area.h"
 
 namespace h4h::nas {
 
@@ -50,7 +51,7 @@ nlohmann::json table_to_json(const LutTable& t) {
                           {"latency", {{"slope", c.latency_slope}, {"intercept_ns", c.latency_intercept_ns}}},
                           {"energy", {{"slope", c.energy_slope}, {"intercept_pj", c.energy_intercept_pj}}}};
   return {{"arch", t.arch_name}, {"arch_hash", t.arch_hash}, {"schema", t.schema}, {"metric", t.metric}, {"cim_macros", t.cim_macros},
-          {"simulator_version", t.simulator_version}, {"entries", std::move(entries)},
+          {"leakage_mw", t.leakage_mw}, {"simulator_version", t.simulator_version}, {"entries", std::move(entries)},
           {"corrections", std::move(corrections)}};
 }
 
@@ -61,6 +62,7 @@ LutTable table_from_json(const nlohmann::json& j) {
   t.schema = j.at("schema").get<std::string>();
   t.metric = j.at("metric").get<std::string>();
   t.cim_macros = j.at("cim_macros").get<int64_t>();
+  t.leakage_mw = j.value("leakage_mw", 0.0);
   t.simulator_version = j.at("simulator_version").get<std::string>();
   for (const auto& [key, e] : j.at("entries").items()) {
     LutEntry le;
@@ -138,6 +140,7 @@ LutTable& lut_table(LutFile& lut, const ArchConfig& cfg, const SchemaSpec& spec,
   t.schema = to_string(spec.schema);
   t.metric = to_string(metric);
   t.cim_macros = cfg.cim.enabled ? cfg.cim.macro_count : 0;
+  t.leakage_mw = chip_leakage_mw(cfg, chip_area_mm2(cfg)).total() + cfg.energy.dram_leakage_mw;
   t.simulator_version = simulator_version();
   return t;
 }

@@ -64,6 +64,9 @@ struct Correction {
 struct LutTable {
   std::string arch_name, arch_hash, schema, metric = "cold", simulator_version;
   int64_t cim_macros = 0;                        // macros of the arch (residency budget)
+  // The arch's static power (on-chip leakage + DRAM background): every simulated energy
+  // holds leakage_mw x latency, which the estimator takes apart (see Estimator::estimate).
+  double leakage_mw = 0;
   std::map<std::string, LutEntry> entries;       // by BlockInstance::key()
   std::map<std::string, Correction> corrections; // by space name
 };

@@ -39,7 +39,7 @@ CimLayerPlan plan_cim_layer(const CimMacroParams& p, int64_t groups, int64_t m, 
   plan.fits = plan.tiles <= p.macro_count;
 
   // The widest tile sets the pace of a vector (tiles of a round run in parallel).
-  const int64_t used_cols = std::min(n * plan.groups_per_tile, p.weights_per_row()) * p.weight_bits;
+  const int64_t used_cols = std::min(n * plan.groups_per_tile, p.weights_per_row()) * p.cols_per_weight();
   const int64_t bit_serial = cim_mvm_cycles(p, used_cols) - p.adc_latency_cycles;
   plan.vector_cycles = bit_serial;
   // Per round: M vectors stream back to back (the readout of one overlaps the next's

@@ -23,8 +23,13 @@ struct CimMacroParams {
   int64_t adc_latency_cycles = 0;       // ADC (analog) or adder tree (digital) latency
   int64_t cols_per_adc = 0;             // columns multiplexed onto one ADC / adder tree
   int64_t weight_write_rows_per_cycle = 0;
+  // Columns a weight needs beyond its bits: 0 for adder-tree macros (Chih ISSCC'21); a
+  // bit-serial in-array accumulator needs log2(rows) more for the sum's growth (Colonnade,
+  // JSSC'21: 128 rows, W + 7 columns per weight).
+  int64_t extra_cols_per_weight = 0;
 
-  int64_t weights_per_row() const { return cols / weight_bits; }
+  int64_t cols_per_weight() const { return weight_bits + extra_cols_per_weight; }
+  int64_t weights_per_row() const { return cols / cols_per_weight(); }
   int64_t adcs() const { return cols / cols_per_adc; }
 };
 

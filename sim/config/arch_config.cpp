@@ -180,6 +180,10 @@ std::vector<Decl> make_decls() {
                 cim.adc_latency_cycles, "Adder-tree (digital) or ADC (analog) latency after the last input bit"),
       H4H_PARAM(int64_t, "cim.cols_per_adc", I, "columns", int64_t{8}, pow2(65536),
                 cim.cols_per_adc, "Columns time-multiplexed onto one adder tree / ADC (column mux)"),
+      H4H_PARAM(int64_t, "cim.extra_cols_per_weight", I, "columns", int64_t{0}, nonneg_max(64),
+                cim.extra_cols_per_weight,
+                "Columns a weight takes beyond its bits: 0 with adder trees (Chih ISSCC'21); "
+                "log2(rows) with bit-serial in-array accumulation (Colonnade JSSC'21: 7 at 128 rows)"),
       H4H_PARAM(int64_t, "cim.weight_write_rows_per_cycle", I, "rows/cycle", int64_t{1},
                 pos_max(65536), cim.weight_write_rows_per_cycle,
                 "Weight (re)programming bandwidth: SRAM rows written per cycle"),
@@ -305,16 +309,18 @@ std::vector<Decl> make_decls() {
                 "8-bit MAC: Horowitz ISSCC'14 45 nm 0.2 pJ mul + 0.03 pJ add, scaled ~0.5x to 28 nm"),
       H4H_PARAM(double, "energy.sram_read_pj_per_byte", R, "pJ/B", 1.2, energy(),
                 energy.sram_read_pj_per_byte,
-                "SRAM read: Horowitz 5 pJ per 32-bit word from 8 KB at 45 nm, ~0.25x/B at 28 nm, "
-                "x1.6 for 64-256 KB arrays"),
+                "NPU SRAM read at 640 KiB in total (Horowitz 5 pJ per 32-bit word from 8 KB at 45 nm, "
+                "~0.25x/B at 28 nm, x1.6 for 64-256 KB arrays); other sizes x sqrt(KiB / 640) (CACTI)"),
       H4H_PARAM(double, "energy.sram_write_pj_per_byte", R, "pJ/B", 1.4, energy(),
-                energy.sram_write_pj_per_byte, "SRAM write (slightly above read)"),
+                energy.sram_write_pj_per_byte,
+                "NPU SRAM write at 640 KiB in total (slightly above read); x sqrt(KiB / 640)"),
       H4H_PARAM(double, "energy.global_buffer_read_pj_per_byte", R, "pJ/B", 3.0, energy(),
                 energy.global_buffer_read_pj_per_byte,
-                "Global buffer read: Horowitz ISSCC'14, 1 MB SRAM ~100 pJ per 64 bit at 45 nm, "
-                "~0.25x at 28 nm"),
+                "Global buffer read at 1 MiB (Horowitz ISSCC'14, 1 MB SRAM ~100 pJ per 64 bit at 45 nm, "
+                "~0.25x at 28 nm); other sizes x sqrt(KiB / 1024) (CACTI)"),
       H4H_PARAM(double, "energy.global_buffer_write_pj_per_byte", R, "pJ/B", 3.4, energy(),
-                energy.global_buffer_write_pj_per_byte, "Global buffer write (slightly above read)"),
+                energy.global_buffer_write_pj_per_byte,
+                "Global buffer write at 1 MiB (slightly above read); x sqrt(KiB / 1024)"),
       H4H_PARAM(double, "energy.vector_op_pj", R, "pJ", 0.4, energy(), energy.vector_op_pj,
                 "One vector lane-op (16-bit ALU op + register file access, 28 nm)"),
       H4H_PARAM(double, "energy.cim_mac_pj", R, "pJ", 0.09, energy(), energy.cim_mac_pj,
@@ -325,9 +331,11 @@ std::vector<Decl> make_decls() {
                 energy.cim_weight_write_pj_per_bit, "Writing one weight bit into the macro (SRAM write)"),
       H4H_PARAM(double, "energy.cim_buffer_read_pj_per_byte", R, "pJ/B", 1.2, energy(),
                 energy.cim_buffer_read_pj_per_byte,
-                "CIM input/output buffer read (64 KiB SRAMs: as energy.sram_read_pj_per_byte)"),
+                "CIM input/output buffer read at 128 KiB for both (as energy.sram_read_pj_per_byte); "
+                "other sizes x sqrt(KiB / 128) (CACTI)"),
       H4H_PARAM(double, "energy.cim_buffer_write_pj_per_byte", R, "pJ/B", 1.4, energy(),
-                energy.cim_buffer_write_pj_per_byte, "CIM input/output buffer write"),
+                energy.cim_buffer_write_pj_per_byte,
+                "CIM input/output buffer write at 128 KiB for both; x sqrt(KiB / 128)"),
       H4H_PARAM(double, "energy.bus_pj_per_byte", R, "pJ/B", 0.5, energy(), energy.bus_pj_per_byte,
                 "On-chip interconnect, ~2 mm at ~0.03 pJ/bit/mm plus switch logic"),
       H4H_PARAM(double, "energy.dram_read_pj_per_byte", R, "pJ/B", 40.0, energy(),
@@ -336,23 +344,38 @@ std::vector<Decl> make_decls() {
                 energy.dram_write_pj_per_byte, "LPDDR4 write incl. I/O, ~5 pJ/bit"),
       H4H_PARAM(double, "energy.dram_activate_pj", R, "pJ", 800.0, energy(), energy.dram_activate_pj,
                 "One ACT+PRE of a 2 KB row (Micron LPDDR4 IDD0-based estimate)"),
-      H4H_PARAM(double, "energy.leakage.npu_mw", R, "mW", 20.0, power(), energy.npu_leakage_mw,
-                "NPU array + vector unit static power (28 nm LP)"),
-      H4H_PARAM(double, "energy.leakage.cim_macro_mw", R, "mW", 0.5, power(),
-                energy.cim_macro_leakage_mw, "Static power per CIM macro (64 Kb SRAM + periphery)"),
-      H4H_PARAM(double, "energy.leakage.sram_mw", R, "mW", 8.0, power(), energy.sram_leakage_mw,
-                "Static power of the NPU SRAMs (640 KiB, 28 nm LP)"),
-      H4H_PARAM(double, "energy.leakage.bus_mw", R, "mW", 2.0, power(), energy.bus_leakage_mw,
-                "Static power of the interconnect"),
       H4H_PARAM(double, "energy.leakage.dram_mw", R, "mW", 5.0, power(), energy.dram_leakage_mw,
                 "DRAM background power (LPDDR4 active standby, IDD3N-class)"),
 
-      // --- Area (optional, 0 = not given) -------------------------------------------------
-      H4H_PARAM(double, "area.npu_mm2", R, "mm2", 0.0, area(), area.npu_mm2, "NPU array + vector unit"),
+      // --- Technology: modelled area and static power (docs/area.md) ---------------------
+      H4H_PARAM(int64_t, "tech.node_nm", I, "nm", int64_t{28}, ints_in({65, 45, 32, 28, 22, 16, 14, 10, 7, 5}),
+                tech.node_nm,
+                "Technology node: scales every modelled area (Stillmaker & Baas 2017 area factors; "
+                "SRAM bitcells per node) and the static power density. Dynamic energies are the "
+                "energy.* keys as given (28 nm values by default)"),
+      H4H_PARAM(double, "tech.logic_leakage_scale", R, "x", 1.0, nonneg_max(1000), tech.logic_leakage_scale,
+                "Times the node's static power density of logic (Aladdin's 45 nm arithmetic units, "
+                "10.6 mW/mm2, scaled by Stillmaker & Baas): 0 = no logic leakage, < 1 a high-Vt library"),
+      H4H_PARAM(double, "tech.sram_leakage_scale", R, "x", 1.0, nonneg_max(1000), tech.sram_leakage_scale,
+                "Times the node's static power density of SRAM (CACTI 7, low-standby-power cells, "
+                "low-operating-power periphery, 330 K): 0 = no SRAM leakage"),
+
+      // --- Area: measured values replacing the model's (0 = modelled) ----------------------
+      H4H_PARAM(double, "area.npu_mm2", R, "mm2", 0.0, area(), area.npu_mm2,
+                "NPU array + vector unit (0: PEs x PE area at npu.precision_bits + lanes x lane area)"),
       H4H_PARAM(double, "area.cim_macro_mm2", R, "mm2", 0.0, area(), area.cim_macro_mm2,
-                "One CIM macro (ISSCC'21 22 nm 64 Kb: ~0.2 mm2)"),
-      H4H_PARAM(double, "area.sram_mm2", R, "mm2", 0.0, area(), area.sram_mm2, "NPU SRAMs in total"),
-      H4H_PARAM(double, "area.bus_mm2", R, "mm2", 0.0, area(), area.bus_mm2, "Interconnect"),
+                "One CIM macro (0: Chih et al. ISSCC'21, 0.202 mm2 per 64 Kb at 22 nm, scaled by node)"),
+      H4H_PARAM(double, "area.sram_mm2", R, "mm2", 0.0, area(), area.sram_mm2,
+                "NPU SRAMs in total (0: the SRAM model by capacity, banks and port width)"),
+      H4H_PARAM(double, "area.global_buffer_mm2", R, "mm2", 0.0, area(), area.global_buffer_mm2,
+                "Global buffer (0: the SRAM model)"),
+      H4H_PARAM(double, "area.cim_buffers_mm2", R, "mm2", 0.0, area(), area.cim_buffers_mm2,
+                "CIM input, output and weight buffers in total (0: the SRAM model)"),
+      H4H_PARAM(double, "area.bus_mm2", R, "mm2", 0.0, area(), area.bus_mm2,
+                "Interconnect (0: a pipeline register and a mux level per bit per initiator)"),
+      H4H_PARAM(double, "area.dram_phy_mm2_per_channel", R, "mm2", 0.72, area(), area.dram_phy_mm2_per_channel,
+                "DRAM controller + PHY per 16-bit channel (Snapdragon X Elite die-shot, TSMC N4, "
+                "LPDDR5X; not node-scaled: analog I/O)"),
   };
 }
 #undef H4H_PARAM
@@ -519,9 +542,13 @@ void validate_arch_config(const ArchConfig& cfg) {
   if (cfg.cim.cols % cfg.cim.cols_per_adc != 0)
     throw UserError(fmt::format("{}: cim.cols_per_adc: {} does not divide cim.cols ({})", o,
                                 cfg.cim.cols_per_adc, cfg.cim.cols));
-  if (cfg.cim.cols % cfg.cim.weight_bits != 0)
+  if (cfg.cim.extra_cols_per_weight == 0 && cfg.cim.cols % cfg.cim.weight_bits != 0)
     throw UserError(fmt::format("{}: cim.weight_bits: {} does not divide cim.cols ({}): a weight "
                                 "cannot straddle rows", o, cfg.cim.weight_bits, cfg.cim.cols));
+  if (cfg.cim.cols_per_weight() > cfg.cim.cols)
+    throw UserError(fmt::format("{}: cim.extra_cols_per_weight: cim.weight_bits + {} = {} columns per "
+                                "weight do not fit cim.cols ({})", o, cfg.cim.extra_cols_per_weight,
+                                cfg.cim.cols_per_weight(), cfg.cim.cols));
   if (cfg.dram.tras_cycles < cfg.dram.trcd_cycles)
     throw UserError(fmt::format("{}: dram.tras_cycles: {} is shorter than dram.trcd_cycles ({}); "
                                 "JEDEC requires tRAS >= tRCD", o, cfg.dram.tras_cycles,

@@ -66,12 +66,21 @@ struct EnergyParams {
   double cim_buffer_read_pj_per_byte = 0, cim_buffer_write_pj_per_byte = 0;
   double bus_pj_per_byte = 0;
   double dram_read_pj_per_byte = 0, dram_write_pj_per_byte = 0, dram_activate_pj = 0;
-  double npu_leakage_mw = 0, cim_macro_leakage_mw = 0, sram_leakage_mw = 0, bus_leakage_mw = 0,
-         dram_leakage_mw = 0;
+  double dram_leakage_mw = 0;  // DRAM background power (on-chip leakage: TechParams, area)
 };
 
-struct AreaParams {             // optional: 0 = not given
-  double npu_mm2 = 0, cim_macro_mm2 = 0, sram_mm2 = 0, bus_mm2 = 0;
+// The technology the chip is built in: it sets every unit's modelled area and the static
+// power density (sim/engine/chip_area), which the scales multiply.
+struct TechParams {
+  int64_t node_nm = 0;
+  double logic_leakage_scale = 1, sram_leakage_scale = 1;
+};
+
+// Measured areas replacing the model's (0 = modelled), and the DRAM PHY's area.
+struct AreaParams {
+  double npu_mm2 = 0, cim_macro_mm2 = 0, sram_mm2 = 0, global_buffer_mm2 = 0, cim_buffers_mm2 = 0,
+         bus_mm2 = 0;
+  double dram_phy_mm2_per_channel = 0;  // per 16 bits of channel width
 };
 
 struct ArchConfig {
@@ -83,6 +92,7 @@ struct ArchConfig {
   DramParams dram;
   MemoryParams memory;
   EnergyParams energy;
+  TechParams tech;
   AreaParams area;
   std::string origin;            // file it came from ("" for defaults); not part of the hash
   // Provenance, not part of the hash: the keys the YAML or an override set, and the keys

@@ -8,6 +8,7 @@
 
 #include "frontend/workload.h"
 #include "models/unit_result.h"
+#include "sim/engine/chip_area.h"
 #include "sim/mapper/mapper.h"
 #include "sim/memory/tensor_plan.h"
 
@@ -123,6 +124,11 @@ struct RunStats {
   bool activations_on_chip = false;
   std::vector<TensorPlacement> tensors;  // parallel to Workload::tensors
   int fused_kernels = 0;                 // kernels run as epilogues of a GEMM
+  // The chip's modelled (or given) area and on-chip static power (sim/engine/chip_area);
+  // leakage energy per inference is their total plus the DRAM background, x latency.
+  ChipParts area_mm2, leakage_mw;
+  double dram_background_mw = 0;
+  int64_t tech_node_nm = 0;
 };
 
 // Every number of a run's results is finite, or this throws std::logic_error naming the first

@@ -107,6 +107,7 @@ struct System::Impl : sc_core::sc_module {
   std::vector<sc_core::sc_process_handle> lanes;
   bool abandoned = false;
   sc_core::sc_event abandoned_ev;  // never notified
+  double npu_sram_energy_scale = 1, global_buffer_energy_scale = 1, cim_buffer_energy_scale = 1;
 
   explicit Impl(sc_core::sc_module_name name, const ArchConfig& c)
       : sc_module(name), cfg(c), dram("dram", c.dram, c.dram.controller), bus("bus", c.bus),
@@ -122,6 +123,10 @@ struct System::Impl : sc_core::sc_module {
     for (Dma* d : {&array_dma, &vector_dma, &cim_dma, &copy_dma}) d->onchip_socket.bind(gb.socket);
     waiting_on.assign(kLanes, -1);
     run_pending.assign(kLanes, 0);
+    const SramEnergyScales es = sram_energy_scales(c);
+    npu_sram_energy_scale = es.npu_sram;
+    global_buffer_energy_scale = es.global_buffer;
+    cim_buffer_energy_scale = es.cim_buffer;
     for (int lane = 0; lane < kLanes; ++lane)
       lanes.push_back(sc_core::sc_spawn(sc_bind(&Impl::lane_thread, this, lane),
                                         sc_core::sc_gen_unique_name("lane")));
@@ -422,7 +427,8 @@ struct System::Impl : sc_core::sc_module {
     const EnergyParams& p = cfg.energy;
     EnergyBreakdown d;
     if (u == Unit::npu) d.npu_compute = static_cast<double>(k.macs) * p.npu_mac_pj;
-    d.npu_sram = r.sram_read_bytes * p.sram_read_pj_per_byte + r.sram_write_bytes * p.sram_write_pj_per_byte;
+    d.npu_sram = (r.sram_read_bytes * p.sram_read_pj_per_byte + r.sram_write_bytes * p.sram_write_pj_per_byte) *
+                 npu_sram_energy_scale;
     d.vector = r.vector_lane_ops * p.vector_op_pj;
     d.cim_compute = r.cim_macs * p.cim_mac_pj + r.adc_conversions * p.adc_conversion_pj;
     d.cim_weight_write = r.weight_write_bits * p.cim_weight_write_pj_per_bit;
@@ -432,10 +438,12 @@ struct System::Impl : sc_core::sc_module {
     const int64_t dram_write = r.store_bytes - r.onchip_store_bytes;
     d.bus = (dram_read + dram_write) * p.bus_pj_per_byte;
     d.dram = dram_read * p.dram_read_pj_per_byte + dram_write * p.dram_write_pj_per_byte;
-    d.global_buffer = r.onchip_load_bytes * p.global_buffer_read_pj_per_byte +
-                      r.onchip_store_bytes * p.global_buffer_write_pj_per_byte;
-    d.cim_buffer = r.cim_buffer_read_bytes * p.cim_buffer_read_pj_per_byte +
-                   r.cim_buffer_write_bytes * p.cim_buffer_write_pj_per_byte;
+    d.global_buffer = (r.onchip_load_bytes * p.global_buffer_read_pj_per_byte +
+                       r.onchip_store_bytes * p.global_buffer_write_pj_per_byte) *
+                      global_buffer_energy_scale;
+    d.cim_buffer = (r.cim_buffer_read_bytes * p.cim_buffer_read_pj_per_byte +
+                    r.cim_buffer_write_bytes * p.cim_buffer_write_pj_per_byte) *
+                   cim_buffer_energy_scale;
     e.npu_compute += d.npu_compute;
     e.npu_sram += d.npu_sram;
     e.vector += d.vector;
@@ -721,9 +729,11 @@ RunStats System::run(const Workload& w, const Mapping& m, const RunOptions& opts
   }
 
   const EnergyParams& e = s.cfg.energy;
-  const double leakage_mw = (s.cfg.npu.enabled ? e.npu_leakage_mw : 0.0) +
-                            (s.cfg.cim.enabled ? e.cim_macro_leakage_mw * s.cfg.cim.macro_count : 0.0) +
-                            e.sram_leakage_mw + e.bus_leakage_mw + e.dram_leakage_mw;
+  st.area_mm2 = chip_area_mm2(s.cfg);
+  st.leakage_mw = chip_leakage_mw(s.cfg, st.area_mm2);
+  st.dram_background_mw = e.dram_leakage_mw;
+  st.tech_node_nm = s.cfg.tech.node_nm;
+  const double leakage_mw = st.leakage_mw.total() + st.dram_background_mw;
   const double npu_ns = 1000.0 / s.cfg.npu.clock_mhz, cim_ns = 1000.0 / s.cfg.cim.clock_mhz;
   const double bus_ns = 1000.0 / s.cfg.bus.clock_mhz, tck_ns = s.cfg.dram.tck_ps / 1000.0;
   st.inferences.resize(n_inf);

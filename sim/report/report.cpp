@@ -23,6 +23,12 @@ nlohmann::json dram_breakdown_json(const TrafficBreakdown& t) {
           {"burst_padding", t.burst_padding}};
 }
 
+nlohmann::json parts_json(const ChipParts& p) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [name, v] : p.items()) j[name] = v;
+  return j;
+}
+
 nlohmann::json units_json(const InferenceStats& inf, double mhz) {
   nlohmann::json u;
   const std::pair<const char*, const UnitUse*> all[] = {
@@ -101,6 +107,11 @@ nlohmann::json run_to_json(const RunStats& s, const Workload& w) {
   j["total_macs"] = s.total_macs;
   j["batch"] = w.batch;
   j["fused_kernels"] = s.fused_kernels;
+  j["area_mm2"] = s.area_mm2.total();
+  j["area_breakdown_mm2"] = parts_json(s.area_mm2);
+  j["leakage_mw"] = s.leakage_mw.total() + s.dram_background_mw;
+  j["leakage_breakdown_mw"] = parts_json(s.leakage_mw);
+  j["leakage_breakdown_mw"]["dram_background"] = s.dram_background_mw;
   j["memory"] = {{"activations_on_chip", s.activations_on_chip},
                  {"global_buffer_bytes", s.global_buffer_bytes},
                  {"global_buffer_peak_bytes", s.global_buffer_peak_bytes},
@@ -162,6 +173,11 @@ std::string run_table(const RunStats& s, const Workload& w) {
       "global_buffer {:.3g}  leakage {:.3g}\n",
       e.npu_compute, e.npu_sram, e.vector, e.cim_compute, e.cim_weight_write, e.cim_buffer, e.bus,
       e.dram, e.global_buffer, e.leakage);
+  out += fmt::format("area {:.3f} mm2 at {} nm:", s.area_mm2.total(), s.tech_node_nm);
+  for (const auto& [name, v] : s.area_mm2.items())
+    if (v > 0) out += fmt::format("  {} {:.3g}", name, v);
+  out += fmt::format("   leakage {:.1f} mW (dram background {:.1f})\n",
+                     s.leakage_mw.total() + s.dram_background_mw, s.dram_background_mw);
   out += fmt::format("utilization: npu {:.1f}%  vector {:.1f}%  cim {:.1f}%  bus {:.1f}%  dram {:.1f}%\n",
                      100 * f.npu.utilization, 100 * f.vector.utilization, 100 * f.cim.utilization,
                      100 * f.bus.utilization, 100 * f.dram.utilization);

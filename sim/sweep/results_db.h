@@ -20,7 +20,7 @@
 //   point_index                           the point's index in the spec's grid
 //   "<axis>" ...                          one column per axis, named by its key path or bundle name
 //   status ('ok' | 'failed'), error       why a row failed (worker crash, model does not fit ...)
-//   latency_ns, latency_cycles, energy_pj, energy_<part>_pj ..., area_mm2 (NULL if not configured),
+//   latency_ns, latency_cycles, energy_pj, energy_<part>_pj ..., area_mm2 (the chip's modelled area, sim/engine/chip_area),
 //   total_macs, dram_bytes, bus_bytes, util_<unit> ...
 //   wall_s, worker, sim_version, started_at, finished_at (UTC, ISO 8601)
 #include <cstdint>

@@ -37,13 +37,6 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 }
 
 
-// Area of a config when its area table is given (all zero = not configured).
-std::optional<double> area_mm2(const ArchConfig& c) {
-  const AreaParams& a = c.area;
-  if (a.npu_mm2 == 0 && a.cim_macro_mm2 == 0 && a.sram_mm2 == 0 && a.bus_mm2 == 0) return std::nullopt;
-  return (c.npu.enabled ? a.npu_mm2 + a.sram_mm2 : 0.0) +
-         (c.cim.enabled ? a.cim_macro_mm2 * static_cast<double>(c.cim.macro_count) : 0.0) + a.bus_mm2;
-}
 
 // Fault injection for the tests (documented in docs/sweeps.md): H4H_SWEEP_FAULT=kill:<point
 // index> makes the worker of that grid point SIGKILL itself after its first finished run,
@@ -94,7 +87,6 @@ std::string exit_reason(int status) {
   } catch (const std::exception& e) {
     elaboration_error = e.what();
   }
-  const std::optional<double> area = area_mm2(cfg);
   for (const auto& [model, schema] : task.runs) {
     nlohmann::json line{{"task", task_id}, {"model", model}, {"schema", schema}, {"started_at", utc_now_iso()}};
     const auto t0 = std::chrono::steady_clock::now();
@@ -111,7 +103,7 @@ std::string exit_reason(int status) {
         ro.inferences = spec.inferences;
         const RunStats st = sys->run(workloads[model], m, ro);
         nlohmann::json metrics = metrics_of_summary(run_to_json(st, workloads[model]));
-        if (area) metrics["area_mm2"] = *area;
+        metrics["area_mm2"] = st.area_mm2.total();
         // An ok row holds only finite numbers (JSON would store NaN or inf as null).
         if (auto at = first_non_finite(metrics))
           throw std::logic_error(fmt::format("a non-finite number reached the results: {}", *at));

@@ -163,11 +163,13 @@ bool all_finite(const nlohmann::json& j) {
 TEST(AdversarialNumbers, AnAllZeroEnergyTableGivesAFiniteLutCorrectionAndAOneLineValidateError) {
   // With one calibration sample the correction is simulated / estimated energy: 0 / 0 was a
   // NaN slope, written to the LUT as null (and read back as a type error).
-  // Every energy key the declaration table has, so a new one cannot be missed.
+  // Every energy key the declaration table has, and the leakage scales (static power comes
+  // from the area), so a new one cannot be missed.
   // Sorted paths, as nested YAML: a map is opened where a path first differs from the last.
   std::set<std::string> paths;
   for (const auto& d : arch_param_decls())
-    if (d.path.rfind("energy.", 0) == 0) paths.insert(d.path);
+    if (d.path.rfind("energy.", 0) == 0 || (d.path.rfind("tech.", 0) == 0 && d.path.find("leakage") != std::string::npos))
+      paths.insert(d.path);
   std::string yaml;
   std::vector<std::string> open;
   for (const std::string& p : paths) {

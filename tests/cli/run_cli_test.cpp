@@ -107,6 +107,27 @@ TEST(RunCli, EveryDramControllerKeyChangesARun) {
   }
 }
 
+TEST(RunCli, AreaAndLeakageFollowTheConfigAndSumToTheirTotals) {
+  // `run --json` reports the chip's area and static power by part; every tech and area key
+  // moves them, and leakage energy is static power x latency.
+  const std::string model = " -m " + src("tests/data/onnx/resnet18_op17.onnx") + " -a " +
+                            src("arch_configs/hetero.yaml");
+  const nlohmann::json base = run_json(model);
+  double sum = 0;
+  for (const auto& [k, v] : base["area_breakdown_mm2"].items()) sum += v.get<double>();
+  EXPECT_NEAR(sum, base["area_mm2"].get<double>(), 1e-9);
+  EXPECT_NEAR(base["energy_breakdown_pj"]["leakage"].get<double>(),
+              base["leakage_mw"].get<double>() * base["latency_ns"].get<double>(), 1e-6 * sum + 1);
+  for (const char* kv : {"tech.node_nm=7", "tech.logic_leakage_scale=0.5", "tech.sram_leakage_scale=2",
+                         "area.npu_mm2=3", "area.cim_macro_mm2=0.1", "area.sram_mm2=1", "area.global_buffer_mm2=3",
+                         "area.cim_buffers_mm2=1", "area.bus_mm2=0.5", "area.dram_phy_mm2_per_channel=2"}) {
+    SCOPED_TRACE(kv);
+    const nlohmann::json r = run_json(model + " --set " + kv);
+    EXPECT_NE(r["area_mm2"].get<double>() + r["leakage_mw"].get<double>(),
+              base["area_mm2"].get<double>() + base["leakage_mw"].get<double>());
+  }
+}
+
 TEST(RunCli, MoreCimMacrosNeverSlowARunDown) {
   const std::string few = preset_with("hetero.yaml", "  macro_count: 8", "  macro_count: 8");
   const std::string many = preset_with("hetero.yaml", "  macro_count: 8", "  macro_count: 32");

@@ -14,6 +14,7 @@ void register_scalesim(CLI::App& app);
 void register_run(CLI::App& app);
 void register_nas(CLI::App& app);
 void register_sweep(CLI::App& app);
+void register_compare(CLI::App& app);
 
 // `--set KEY=VALUE` (repeatable): arch-config overrides applied after the file (and its
 // `base:` chain), in order; apply with load_arch_config(path, values).

@@ -30,6 +30,7 @@ int run_main(int argc, char** argv) {
   register_scalesim(app);
   register_nas(app);
   register_sweep(app);
+  register_compare(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

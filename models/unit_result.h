@@ -27,6 +27,14 @@ struct UnitResult {
   int64_t prefetched_weight_bytes = 0;  // the next kernel's weights moved during this one
   int64_t cim_buffer_read_bytes = 0;    // CIM input/output/weight buffer traffic
   int64_t cim_buffer_write_bytes = 0;
+  // How well the work fits the unit (report columns; SCALE-Sim's names for the array):
+  // the unit's peak MACs per own-clock cycle (array: rows x cols; CIM: every macro at full
+  // columns), the fraction of PEs mapped (array: mapping efficiency) and MACs over
+  // compute cycles x PEs with ideal memory (array: compute utilization), and the bitcells
+  // holding weights in the macros used (CIM).
+  double peak_macs_per_cycle = 0;
+  double mapping_efficiency = 0, array_compute_utilization = 0;
+  double cim_cell_utilization = 0;
   // Bytes moved per stream of the job, in the job's order (loads, stores): the engine
   // attributes them to tensors and weights.
   std::vector<int64_t> loaded, stored;

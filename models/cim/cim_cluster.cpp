@@ -48,6 +48,8 @@ UnitResult CimCluster::run(const CimJob& job) {
   r.weight_write_bits = plan.weight_write_bits;
   r.program_cycles = plan.program_cycles;
   r.compute_cycles = plan.compute_cycles;
+  r.peak_macs_per_cycle = plan.peak_macs_per_cycle;
+  r.cim_cell_utilization = plan.cell_utilization;
   r.loaded.assign(1 + job.inputs.size() + job.epilogue_loads.size(), 0);
   r.vector_lane_ops = job.epilogue_lane_ops;
   r.epilogue_cycles = job.epilogue_cycles;

@@ -58,6 +58,9 @@ CimLayerPlan plan_cim_layer(const CimMacroParams& p, int64_t groups, int64_t m, 
   plan.adc_conversions = m * plan.tiles * ceil_div(used_cols, p.cols_per_adc);
   plan.cell_utilization = static_cast<double>(groups * k * n * p.weight_bits) /
                           static_cast<double>(plan.tiles * p.rows * p.cols);
+  const int64_t full_cols = p.weights_per_row() * p.cols_per_weight();
+  plan.peak_macs_per_cycle = static_cast<double>(p.macro_count * p.rows * p.weights_per_row()) /
+                             static_cast<double>(cim_mvm_cycles(p, full_cols) - p.adc_latency_cycles);
   return plan;
 }
 

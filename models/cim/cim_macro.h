@@ -52,6 +52,7 @@ struct CimLayerPlan {
   int64_t macs = 0;               // useful MACs (M·K·N per group)
   int64_t adc_conversions = 0;    // column-group readouts
   double cell_utilization = 0;    // weight bits held / bitcells of the tiles used
+  double peak_macs_per_cycle = 0; // every macro, all columns, one vector per bit-serial pass
 };
 
 // `groups` independent GEMMs of M × K × N (depthwise: groups = C, K = kh·kw, N = 1).

@@ -127,6 +127,9 @@ UnitResult NpuTile::run_gemm(const GemmJob& job) {
   r.start = sc_core::sc_time_stamp();
   const FoldPlan& plan = job.plan;
   r.compute_cycles = gemm_array_cycles(p_, plan, job.groups, job.elem_bytes);
+  r.peak_macs_per_cycle = static_cast<double>(p_.array.rows * p_.array.cols);
+  r.mapping_efficiency = plan.mapping_efficiency;
+  r.array_compute_utilization = plan.compute_utilization;
   int64_t load = 0;
   for (const MemStream& s : job.loads) load += s.bytes;
   const int64_t half_ifmap = std::max<int64_t>(p_.ifmap_sram_bytes() / 2, 1);

@@ -38,6 +38,12 @@ struct TrafficBreakdown {
   }
 };
 
+struct EnergyBreakdown {
+  double npu_compute = 0, npu_sram = 0, vector = 0, cim_compute = 0, cim_weight_write = 0, bus = 0,
+         dram = 0, leakage = 0, global_buffer = 0, cim_buffer = 0;
+  double total() const;
+};
+
 struct KernelRecord {
   int index = 0;               // into Workload::kernels
   int inference = 0;
@@ -47,15 +53,14 @@ struct KernelRecord {
   UnitResult result;
   TrafficBreakdown traffic;
   double energy_pj = 0;        // dynamic energy of this kernel (compute, SRAM, bus, DRAM bytes)
+  // energy_pj by component, plus `leakage`: the inference's static energy attributed to its
+  // kernels by their time on their unit, so the records of an inference sum exactly to its
+  // total energy.
+  EnergyBreakdown energy;
   std::vector<int64_t> macros; // CIM macros it used
   int fused_into = -1;         // the GEMM whose job ran it as an epilogue (its span), or -1
 };
 
-struct EnergyBreakdown {
-  double npu_compute = 0, npu_sram = 0, vector = 0, cim_compute = 0, cim_weight_write = 0, bus = 0,
-         dram = 0, leakage = 0, global_buffer = 0, cim_buffer = 0;
-  double total() const;
-};
 
 // Every part of the breakdown with its name (the run JSON's key), in one order: the JSON
 // report, the stats checks, LUT files and total() all go through this list, so a new part

@@ -66,6 +66,34 @@ struct Part {
 using StreamParts = std::vector<Part>;
 
 
+
+// Energies the engine knows per inference only, attributed to its kernels so that their
+// records sum exactly to the inference's total: DRAM row activations by each kernel's share
+// of the DRAM bytes (into energy_pj: it is dynamic), static power by each kernel's time on
+// its unit (into energy.leakage). Fused epilogues ran inside their GEMM's span: none.
+void attribute_to_kernels(RunStats& st, double activate_pj) {
+  for (size_t r = 0; r < st.inferences.size(); ++r) {
+    const InferenceStats& inf = st.inferences[r];
+    double dram_bytes = 0, span_ns = 0;
+    for (const KernelRecord& k : st.records) {
+      if (k.inference != static_cast<int>(r) || k.fused_into >= 0) continue;
+      dram_bytes += static_cast<double>(k.traffic.dram());
+      span_ns += k.end_ns - k.start_ns;
+    }
+    const double activations_pj = static_cast<double>(inf.dram_activates) * activate_pj;
+    for (KernelRecord& k : st.records) {
+      if (k.inference != static_cast<int>(r) || k.fused_into >= 0) continue;
+      const double dram_share = dram_bytes > 0 ? static_cast<double>(k.traffic.dram()) / dram_bytes : 0.0;
+      const double time_share = span_ns > 0 ? (k.end_ns - k.start_ns) / span_ns : 0.0;
+      // With no DRAM bytes at all (nothing to activate for), activations follow time.
+      const double act = activations_pj * (dram_bytes > 0 ? dram_share : time_share);
+      k.energy.dram += act;
+      k.energy_pj += act;
+      k.energy.leakage = inf.energy.leakage * time_share;
+    }
+  }
+}
+
 }  // namespace
 
 struct System::Impl : sc_core::sc_module {
@@ -423,7 +451,8 @@ struct System::Impl : sc_core::sc_module {
     return res;
   }
 
-  double dynamic_energy(const Kernel& k, Unit u, const UnitResult& r, EnergyBreakdown& e) const {
+  // The kernel's dynamic energy by component (also added to the inference's `e`).
+  EnergyBreakdown dynamic_energy(const Kernel& k, Unit u, const UnitResult& r, EnergyBreakdown& e) const {
     const EnergyParams& p = cfg.energy;
     EnergyBreakdown d;
     if (u == Unit::npu) d.npu_compute = static_cast<double>(k.macs) * p.npu_mac_pj;
@@ -453,7 +482,7 @@ struct System::Impl : sc_core::sc_module {
     e.dram += d.dram;
     e.global_buffer += d.global_buffer;
     e.cim_buffer += d.cim_buffer;
-    return d.total();
+    return d;
   }
 
   Dma* lane_dma(int lane) {
@@ -740,7 +769,8 @@ RunStats System::run(const Workload& w, const Mapping& m, const RunOptions& opts
   for (auto& rec : st.records) {
     const Kernel& k = w.kernels[rec.index];
     InferenceStats& inf = st.inferences[rec.inference];
-    rec.energy_pj = s.dynamic_energy(k, rec.unit, rec.result, inf.energy);
+    rec.energy = s.dynamic_energy(k, rec.unit, rec.result, inf.energy);
+    rec.energy_pj = rec.energy.total();
     inf.traffic += rec.traffic;
     switch (rec.unit) {
       case Unit::npu:
@@ -782,6 +812,7 @@ RunStats System::run(const Workload& w, const Mapping& m, const RunOptions& opts
     for (UnitUse* u : {&inf.npu, &inf.vector, &inf.cim, &inf.bus, &inf.dram, &inf.dma})
       u->utilization = inf.latency_ns > 0 ? std::min(1.0, u->busy_ns / inf.latency_ns) : 0.0;
   }
+  attribute_to_kernels(st, e.dram_activate_pj);
   s.w = nullptr;
   s.m = nullptr;
   check_results_finite(st);

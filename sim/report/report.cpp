@@ -23,6 +23,13 @@ nlohmann::json dram_breakdown_json(const TrafficBreakdown& t) {
           {"burst_padding", t.burst_padding}};
 }
 
+// MACs over the unit's peak for its compute cycles (array: PEs x cycles, SCALE-Sim's
+// "overall utilization"; CIM: every macro at full columns); 0 where the unit has no MACs.
+double mac_utilization(const KernelRecord& r, int64_t macs) {
+  const double peak = r.result.peak_macs_per_cycle * static_cast<double>(r.result.compute_cycles);
+  return peak > 0 && r.fused_into < 0 ? static_cast<double>(macs) / peak : 0.0;
+}
+
 nlohmann::json parts_json(const ChipParts& p) {
   nlohmann::json j = nlohmann::json::object();
   for (const auto& [name, v] : p.items()) j[name] = v;
@@ -129,7 +136,14 @@ nlohmann::json run_to_json(const RunStats& s, const Workload& w) {
                   {"macs", k.macs}, {"energy_pj", r.energy_pj},
                   {"dram_bytes", r.traffic.dram()}, {"onchip_bytes", r.traffic.onchip()},
                   {"fused", r.fused_into >= 0},
-                  {"fused_into", r.fused_into >= 0 ? w.kernels[r.fused_into].name : std::string()}});
+                  {"fused_into", r.fused_into >= 0 ? w.kernels[r.fused_into].name : std::string()},
+                  {"compute_cycles", r.result.compute_cycles},
+                  {"mac_utilization", mac_utilization(r, k.macs)},
+                  {"mapping_efficiency", r.result.mapping_efficiency},
+                  {"compute_utilization", r.result.array_compute_utilization},
+                  {"cim_cell_utilization", r.result.cim_cell_utilization},
+                  {"sram_read_bytes", r.result.sram_read_bytes}, {"sram_write_bytes", r.result.sram_write_bytes},
+                  {"leakage_pj", r.energy.leakage}, {"energy_breakdown_pj", energy_json(r.energy)}});
   }
   // Records arrive in completion order; the contract lists kernels in network order.
   std::sort(ks.begin(), ks.end(), [](const nlohmann::json& a, const nlohmann::json& b) {
@@ -143,26 +157,30 @@ nlohmann::json run_to_json(const RunStats& s, const Workload& w) {
 
 std::string run_table(const RunStats& s, const Workload& w) {
   const double mhz = s.npu_clock_mhz;
-  std::string out = fmt::format("{:<36} {:<13} {:<6} {:>12} {:>12} {:>11} {:>10} {:>14} {:>6} {:>12}\n",
-                                "kernel", "class", "unit", "start", "end", "cycles", "stall",
-                                "MACs", "util", "energy pJ");
+  std::string out =
+      fmt::format("{:<36} {:<13} {:<6} {:>12} {:>12} {:>11} {:>10} {:>14} {:>9} {:>8} {:>10} {:>12}\n", "kernel",
+                  "class", "unit", "start", "end", "cycles", "stall", "MACs", "mac_util", "map_eff", "cim_cells",
+                  "energy pJ");
   for (const auto& r : s.records) {
     if (r.inference != 0) continue;
     const Kernel& k = w.kernels[r.index];
     const int64_t c = cycles(r.end_ns - r.start_ns, mhz);
-    // Unit utilization of this kernel: its compute time over its span on the unit.
-    double util = 0;
-    if (r.end_ns > r.start_ns && (r.unit == Unit::npu || r.unit == Unit::vector))
-      util = r.result.compute_cycles * (1000.0 / mhz) / (r.end_ns - r.start_ns);
+    const bool fused = r.fused_into >= 0;
+    auto pct = [](bool shown, double v) { return shown ? fmt::format("{:.1f}%", 100 * v) : std::string("-"); };
     std::string name = k.name.size() > 36 ? "…" + k.name.substr(k.name.size() - 35) : k.name;
-    out += fmt::format("{:<36} {:<13} {:<6} {:>12} {:>12} {:>11} {:>10} {:>14} {:>5.0f}% {:>12.0f}\n",
-                       name, to_string(k.cls), r.fused_into >= 0 ? "fused" : to_string(r.unit),
-                       cycles(r.start_ns, mhz),
+    out += fmt::format("{:<36} {:<13} {:<6} {:>12} {:>12} {:>11} {:>10} {:>14} {:>9} {:>8} {:>10} {:>12.0f}\n", name,
+                       to_string(k.cls), fused ? "fused" : to_string(r.unit), cycles(r.start_ns, mhz),
                        cycles(r.end_ns, mhz), c, cycles(r.stall_ns, mhz), grouped(k.macs),
-                       100 * std::min(util, 1.0), r.energy_pj);
+                       pct(!fused && r.result.peak_macs_per_cycle > 0, mac_utilization(r, k.macs)),
+                       pct(!fused && r.unit == Unit::npu && r.result.mapping_efficiency > 0, r.result.mapping_efficiency),
+                       pct(!fused && r.unit == Unit::cim, r.result.cim_cell_utilization), r.energy_pj + r.energy.leakage);
   }
   const InferenceStats& f = s.inferences.front();
   const EnergyBreakdown& e = f.energy;
+  out += "mac_util: MACs / (the unit's peak MACs per cycle x its compute cycles): array PEs (SCALE-Sim's "
+         "overall utilization) or every CIM macro at full columns. map_eff: SCALE-Sim's mapping efficiency "
+         "(array). cim_cells: bitcells holding weights in the macros used. energy: dynamic + static power "
+         "attributed by time on the unit (the rows sum to the total).\n";
   out += fmt::format("\nmodel {}  arch {}  schema {}  batch {}\n", s.model, s.arch, s.schema, w.batch);
   out += fmt::format("latency {} cycles @ {} MHz = {:.3f} ms   energy {:.3f} mJ   MACs {}\n",
                      grouped(cycles(f.latency_ns, mhz)), mhz, f.latency_ns / 1e6, e.total() / 1e9,
@@ -207,15 +225,20 @@ std::string run_table(const RunStats& s, const Workload& w) {
 std::string run_csv(const RunStats& s, const Workload& w) {
   const double mhz = s.npu_clock_mhz;
   std::string out = "inference,name,class,op,unit,start_cycle,end_cycle,stall_cycles,macs,"
-                    "dram_bytes,energy_pj,onchip_bytes,fused_into\n";
+                    "dram_bytes,energy_pj,onchip_bytes,fused_into,compute_cycles,mac_utilization,"
+                    "mapping_efficiency,compute_utilization,cim_cell_utilization,sram_read_bytes,"
+                    "sram_write_bytes,leakage_pj\n";
   for (const auto& r : s.records) {
     const Kernel& k = w.kernels[r.index];
     const std::string name = csv_field(k.name);
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{:.1f},{},{}\n", r.inference, name,
-                       to_string(k.cls), k.op, to_string(r.unit), cycles(r.start_ns, mhz),
-                       cycles(r.end_ns, mhz), cycles(r.stall_ns, mhz), k.macs, r.traffic.dram(),
-                       r.energy_pj, r.traffic.onchip(),
-                       r.fused_into >= 0 ? csv_field(w.kernels[r.fused_into].name) : std::string());
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{:.1f},{},{},{},{:.6g},{:.6g},{:.6g},{:.6g},{},{},{:.1f}\n",
+                       r.inference, name, to_string(k.cls), k.op, to_string(r.unit), cycles(r.start_ns, mhz),
+                       cycles(r.end_ns, mhz), cycles(r.stall_ns, mhz), k.macs, r.traffic.dram(), r.energy_pj,
+                       r.traffic.onchip(),
+                       r.fused_into >= 0 ? csv_field(w.kernels[r.fused_into].name) : std::string(),
+                       r.result.compute_cycles, mac_utilization(r, k.macs), r.result.mapping_efficiency,
+                       r.result.array_compute_utilization, r.result.cim_cell_utilization,
+                       r.result.sram_read_bytes, r.result.sram_write_bytes, r.energy.leakage);
   }
   return out;
 }

@@ -128,6 +128,63 @@ TEST(RunCli, AreaAndLeakageFollowTheConfigAndSumToTheirTotals) {
   }
 }
 
+TEST(RunCli, KernelRowsSumExactlyToTheTotalEnergyByComponent) {
+  // Per kernel: dynamic energy (DRAM activations attributed by bytes) + static energy
+  // attributed by time; summed over the first inference's kernels, every component and the
+  // total equal the inference's.
+  const nlohmann::json j = run_json(" -m " + src("tests/data/onnx/mobilenet_v2_op17.onnx") + " -a " +
+                                    src("arch_configs/hetero.yaml") + " -s auto");
+  double total = 0;
+  std::map<std::string, double> parts;
+  for (const auto& k : j["kernels"]) {
+    total += k["energy_pj"].get<double>() + k["leakage_pj"].get<double>();
+    for (const auto& [part, v] : k["energy_breakdown_pj"].items()) parts[part] += v.get<double>();
+  }
+  EXPECT_NEAR(total, j["energy_pj"].get<double>(), 1e-9 * j["energy_pj"].get<double>());
+  for (const auto& [part, v] : j["energy_breakdown_pj"].items())
+    EXPECT_NEAR(parts[part], v.get<double>(), 1e-9 * j["energy_pj"].get<double>() + 1e-6) << part;
+}
+
+TEST(RunCli, UtilizationIsMacsOverThePeakNotBusyTime) {
+  // SCALE-Sim's meaning: a depthwise conv keeps most of a 32x32 array idle (one filter, 9
+  // taps: mapping 3 %), which busy time (99 %) hid; mac_utilization = MACs / (PEs x compute
+  // cycles) exactly, and CIM kernels report the bitcells their weights fill.
+  const nlohmann::json j = run_json(" -m " + src("tests/data/onnx/mobilenet_v2_op17.onnx") + " -a " +
+                                    src("arch_configs/hetero.yaml") + " -s auto");
+  bool saw_depthwise = false, saw_dense = false, saw_cim = false;
+  for (const auto& k : j["kernels"]) {
+    SCOPED_TRACE(k["name"].get<std::string>());
+    const double u = k["mac_utilization"].get<double>();
+    EXPECT_GE(u, 0.0);
+    EXPECT_LE(u, 1.0);
+    if (k["fused"].get<bool>()) continue;
+    if (k["unit"] == "npu" && k["class"] == "conv") {
+      const double macs = k["macs"].get<double>();
+      EXPECT_NEAR(u, macs / (32.0 * 32.0 * k["compute_cycles"].get<double>()), 1e-12);
+      EXPECT_GT(k["mapping_efficiency"].get<double>(), 0.0);
+      EXPECT_LE(k["mapping_efficiency"].get<double>(), 1.0);
+      const std::string name = k["name"].get<std::string>();
+      if (name == "/features/features.1/conv/conv.0/conv.0.0/Conv") {  // 3x3 depthwise, 32 ch
+        saw_depthwise = true;
+        EXPECT_LT(u, 0.01);
+        EXPECT_LT(k["mapping_efficiency"].get<double>(), 0.05);
+      }
+      if (name == "/features/features.2/conv/conv.0/conv.0.0/Conv") {  // 1x1, 16 -> 96
+        saw_dense = true;
+        EXPECT_GT(u, 0.15);
+      }
+    }
+    if (k["unit"] == "cim") {
+      saw_cim = true;
+      EXPECT_GT(k["cim_cell_utilization"].get<double>(), 0.0);
+      EXPECT_LE(k["cim_cell_utilization"].get<double>(), 1.0);
+    }
+  }
+  EXPECT_TRUE(saw_depthwise);
+  EXPECT_TRUE(saw_dense);
+  EXPECT_TRUE(saw_cim);
+}
+
 TEST(RunCli, MoreCimMacrosNeverSlowARunDown) {
   const std::string few = preset_with("hetero.yaml", "  macro_count: 8", "  macro_count: 8");
   const std::string many = preset_with("hetero.yaml", "  macro_count: 8", "  macro_count: 32");

@@ -159,7 +159,7 @@ UnitResult NpuTile::run_gemm(const GemmJob& job) {
 UnitResult NpuTile::run_vector(const VectorJob& job) {
   UnitResult r;
   r.start = sc_core::sc_time_stamp();
-  r.compute_cycles = vector_cycles(p_.vector, job.mix, job.elements);
+  r.compute_cycles = vector_cycles(p_.vector, job.mix, job.elements) + vector_cycles(p_.vector, job.row_mix, job.rows);
   int64_t in_bytes = 0, out_bytes = 0;
   for (const MemStream& s : job.loads) in_bytes += s.bytes;
   for (const MemStream& s : job.stores) out_bytes += s.bytes;
@@ -173,7 +173,7 @@ UnitResult NpuTile::run_vector(const VectorJob& job) {
   for (const MemStream& s : job.stores) r.stored.push_back(s.bytes);
   r.load_bytes = in_bytes;
   r.store_bytes = out_bytes;
-  r.vector_lane_ops = job.elements * job.mix.lane_ops();
+  r.vector_lane_ops = job.elements * job.mix.lane_ops() + job.rows * job.row_mix.lane_ops();
   r.sram_read_bytes = in_bytes;
   r.sram_write_bytes = in_bytes + out_bytes;
   r.end = sc_core::sc_time_stamp();

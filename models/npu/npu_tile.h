@@ -55,6 +55,8 @@ GemmTraffic gemm_traffic(const NpuTileParams& p, int64_t ifmap_bytes, int64_t fi
 struct VectorJob {
   VectorOpMix mix;
   int64_t elements = 0;
+  VectorOpMix row_mix;  // once per row (a normalization's rsqrt)
+  int64_t rows = 0;
   std::vector<MemStream> loads, stores;  // inputs (and constants), outputs
   bool gemm_on_lanes = false;  // a matmul placed on the vector unit: `elements` are MACs
   int64_t min_tile_bytes = 0;  // as GemmJob's

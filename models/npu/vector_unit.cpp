@@ -47,6 +47,11 @@ VectorOpMix vector_op_mix(const std::string& op, bool* known) {
   return it->second;
 }
 
+VectorOpMix vector_row_mix(const std::string& op) {
+  if (op == "LayerNorm" || op == "InstanceNormalization") return VectorOpMix{0, 0, 0, 0, 1, 1};
+  return VectorOpMix{};
+}
+
 int64_t vector_cycles(const VectorUnitTiming& t, const VectorOpMix& mix, int64_t elements) {
   if (elements <= 0) return 0;
   const int64_t issues = (elements + t.lanes - 1) / t.lanes;

@@ -25,6 +25,11 @@ struct VectorOpMix {
 // `known` is false for ops outside the table (they are charged one add per element).
 VectorOpMix vector_op_mix(const std::string& op, bool* known = nullptr);
 
+// Lane-ops once per normalized row, by kind: LayerNorm and InstanceNormalization take one
+// reciprocal square root of the variance per row (a sqrt and a divide), which the
+// per-element mix cannot express (it multiplies by the result). Zero for other ops.
+VectorOpMix vector_row_mix(const std::string& op);
+
 // Cycles for `elements` elements: ⌈elements / lanes⌉ issues, each costing the mix.
 int64_t vector_cycles(const VectorUnitTiming& t, const VectorOpMix& mix, int64_t elements);
 

@@ -161,8 +161,6 @@ std::vector<Decl> make_decls() {
 
       // --- CIM macros ---------------------------------------------------------------------
       H4H_PARAM(bool, "cim.enabled", B, "", true, {}, cim.enabled, "CIM macros present"),
-      H4H_PARAM(string, "cim.impl", C, "", string("digital_sram"), one_of({"digital_sram"}),
-                cim.impl, "Macro model: digital SRAM-CIM (bit-serial inputs, adder tree per column group)"),
       H4H_PARAM(int64_t, "cim.macro_count", I, "macros", int64_t{4}, pos_max(4096),
                 cim.macro_count, "Number of CIM macros"),
       H4H_PARAM(int64_t, "cim.rows", I, "rows", int64_t{256}, pow2(65536), cim.rows,

@@ -20,7 +20,7 @@ namespace h4h {
 // Each component's section embeds its model's params struct (models/), so the config is
 // the one source of every value and default: the engine hands `cfg.npu`, `cfg.cim`,
 // `cfg.bus` and `cfg.dram` to the models as they are. What the models do not need (presence
-// flags, the macro implementation, precision, the DRAM standard's name) is added here.
+// flags, precision, the DRAM standard's name) is added here.
 
 struct NpuParams : NpuTileParams {
   bool enabled = false;          // systolic array present (the vector unit always is)
@@ -29,7 +29,6 @@ struct NpuParams : NpuTileParams {
 
 struct CimParams : CimMacroParams {
   bool enabled = false;
-  std::string impl;              // factory name of the macro model
   double clock_mhz = 0;
   // The cluster's buffers (models/cim/cim_cluster.h, CimBuffers): capacity, banks, and the
   // bytes a bank moves per CIM cycle (both buffers).

@@ -67,6 +67,13 @@ using StreamParts = std::vector<Part>;
 
 
 
+// Rows a normalization normalizes: its output over the last axis (LayerNorm's default,
+// and what torchvision's exports use); 0 when the frontend could not infer the shape.
+int64_t normalized_rows(const Kernel& k) {
+  if (k.output_shape.empty() || k.output_shape.back() <= 0) return 0;
+  return k.output_elems / k.output_shape.back();
+}
+
 // Energies the engine knows per inference only, attributed to its kernels so that their
 // records sum exactly to the inference's total: DRAM row activations by each kernel's share
 // of the DRAM bytes (into energy_pj: it is dynamic), static power by each kernel's time on
@@ -316,10 +323,10 @@ struct System::Impl : sc_core::sc_module {
         loads.push_back({layout.weight_addr[k], e.weight_bytes(b)});
         load_parts.push_back({{-1, e.weight_bytes(b)}});
       }
-      const VectorOpMix mix = vector_op_mix(e.op);
+      const VectorOpMix mix = vector_op_mix(e.op), row_mix = vector_row_mix(e.op);
       const int64_t elements = e.vector_ops > 0 ? e.vector_ops : e.output_elems;
-      cycles += vector_cycles(cfg.npu.vector, mix, elements);
-      lane_ops += elements * mix.lane_ops();
+      cycles += vector_cycles(cfg.npu.vector, mix, elements) + vector_cycles(cfg.npu.vector, row_mix, normalized_rows(e));
+      lane_ops += elements * mix.lane_ops() + normalized_rows(e) * row_mix.lane_ops();
     }
     const Kernel& last = w->kernels[fusion.members[i].back()];
     stores.clear();
@@ -377,6 +384,10 @@ struct System::Impl : sc_core::sc_module {
                           k.cls == KernelClass::conv;
         j.mix = gemm ? VectorOpMix{1, 1, 0, 0, 0, 0} : vector_op_mix(k.op);
         j.elements = gemm ? k.macs : (k.vector_ops > 0 ? k.vector_ops : k.output_elems);
+        if (!gemm) {
+          j.row_mix = vector_row_mix(k.op);
+          j.rows = normalized_rows(k);
+        }
         operand_streams(i, 1, Weights::last, j.loads, load_parts, j.stores, store_parts);
         j.min_tile_bytes = min_tile_bytes();
         res = npu.run_vector(j);

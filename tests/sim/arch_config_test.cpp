@@ -78,8 +78,8 @@ TEST(ArchConfig, WrongTypeIsRejectedWithPath) {
 TEST(ArchConfig, UnknownChoiceListsTheKnownOnes) {
   const std::string e = error_of("npu:\n  array:\n    dataflow: rs\n");
   EXPECT_NE(e.find("'rs' is not one of: os, ws, is"), std::string::npos) << e;
-  const std::string f = error_of("cim:\n  impl: analog_reram\n");
-  EXPECT_NE(f.find("not one of: digital_sram"), std::string::npos) << f;
+  const std::string f = error_of("bus:\n  arbitration: lottery\n");
+  EXPECT_NE(f.find("not one of: round_robin, fixed_priority"), std::string::npos) << f;
 }
 
 TEST(ArchConfig, MalformedDocumentsAreUserErrors) {

@@ -17,6 +17,11 @@ struct NpuSramParams {
 // Filled from the arch config (npu.*), whose declaration table holds the defaults.
 struct NpuTileParams {
   SystolicArrayParams array;
+  // The PE's native operand width (bits). Operands of b bits take ceil(b / pe)^2 passes
+  // when wider (partial products: 16-bit on an 8-bit PE is 4 cycles per MAC) and give
+  // (pe / b)^2 products per cycle when narrower (Bit Fusion's bit-brick fusion, Sharma et
+  // al. ISCA'18: a 16-bit PE does four 8-bit MACs). models/npu/pe_precision.h.
+  int64_t precision_bits = 0;
   VectorUnitTiming vector;
   double clock_mhz = 0;
   NpuSramParams sram;

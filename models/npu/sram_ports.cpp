@@ -1,5 +1,7 @@
 #include "models/npu/sram_ports.h"
 
+#include "models/npu/pe_precision.h"
+
 #include <algorithm>
 
 namespace h4h {
@@ -37,7 +39,7 @@ int64_t sram_port_cycles(const NpuTileParams& p, const SramTraffic& t) {
 
 int64_t gemm_array_cycles(const NpuTileParams& p, const FoldPlan& plan, int64_t groups,
                           int64_t elem_bytes) {
-  const int64_t compute = groups * plan.compute_cycles;
+  const int64_t compute = pe_precision_cycles(groups * plan.compute_cycles, 8 * elem_bytes, p.precision_bits);
   if (p.sram.bank_width_bytes <= 0) return compute;  // ideal ports (SCALE-Sim's assumption)
   return std::max(compute,
                   sram_port_cycles(p, gemm_sram_traffic(p.array, plan, groups, elem_bytes)));

@@ -126,7 +126,9 @@ std::vector<Decl> make_decls() {
       H4H_PARAM(double, "npu.clock_mhz", R, "MHz", 800.0, clock(), npu.clock_mhz,
                 "NPU clock (edge NPUs at 7-28 nm run at 0.5-1 GHz)"),
       H4H_PARAM(int64_t, "npu.precision_bits", I, "bits", int64_t{8}, ints_in({4, 8, 16}),
-                npu.precision_bits, "Operand precision of the array (int8 inference)"),
+                npu.precision_bits,
+                "The PE's native operand width: wider operands take (b/pe)^2 passes, narrower ones "
+                "pack (pe/b)^2 per PE (Bit Fusion, ISCA'18); sets the PE's area"),
       H4H_PARAM(int64_t, "npu.sram.ifmap_kib", I, "KiB", int64_t{256}, pos_max(1 << 20),
                 npu.sram.ifmap_kib, "Input feature map SRAM (double-buffered halves)"),
       H4H_PARAM(int64_t, "npu.sram.filter_kib", I, "KiB", int64_t{256}, pos_max(1 << 20),

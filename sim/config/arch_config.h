@@ -24,7 +24,6 @@ namespace h4h {
 
 struct NpuParams : NpuTileParams {
   bool enabled = false;          // systolic array present (the vector unit always is)
-  int64_t precision_bits = 0;
 };
 
 struct CimParams : CimMacroParams {

@@ -13,6 +13,7 @@
 #include "models/dma/dma.h"
 #include "models/dram/dram.h"
 #include "models/npu/npu_tile.h"
+#include "models/npu/pe_precision.h"
 #include "models/sram/global_buffer.h"
 #include "sim/engine/dram_layout.h"
 #include "sim/engine/fusion.h"
@@ -466,11 +467,14 @@ struct System::Impl : sc_core::sc_module {
   EnergyBreakdown dynamic_energy(const Kernel& k, Unit u, const UnitResult& r, EnergyBreakdown& e) const {
     const EnergyParams& p = cfg.energy;
     EnergyBreakdown d;
-    if (u == Unit::npu) d.npu_compute = static_cast<double>(k.macs) * p.npu_mac_pj;
+    // Operands at the workload's storage precision; the table's MAC energies are int8's.
+    const int64_t bits = 8 * w->bytes_per_elem;
+    if (u == Unit::npu) d.npu_compute = static_cast<double>(k.macs) * p.npu_mac_pj * int_mac_energy_scale(bits, bits);
     d.npu_sram = (r.sram_read_bytes * p.sram_read_pj_per_byte + r.sram_write_bytes * p.sram_write_pj_per_byte) *
                  npu_sram_energy_scale;
     d.vector = r.vector_lane_ops * p.vector_op_pj;
-    d.cim_compute = r.cim_macs * p.cim_mac_pj + r.adc_conversions * p.adc_conversion_pj;
+    d.cim_compute = r.cim_macs * p.cim_mac_pj * cim_mac_energy_scale(cfg.cim.input_bits, cfg.cim.weight_bits) +
+                    r.adc_conversions * p.adc_conversion_pj;
     d.cim_weight_write = r.weight_write_bits * p.cim_weight_write_pj_per_bit;
     // The bus and DRAM carry what did not stay on chip (and the next kernel's prefetched
     // weights); the global buffer the rest.

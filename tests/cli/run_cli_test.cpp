@@ -185,6 +185,30 @@ TEST(RunCli, UtilizationIsMacsOverThePeakNotBusyTime) {
   EXPECT_TRUE(saw_cim);
 }
 
+TEST(RunCli, PrecisionSetsArrayThroughputAndMacEnergy) {
+  // npu.precision_bits is the PE's width: a 16-bit PE packs four int8 MACs (faster), a 4-bit
+  // one takes four partial products (slower); 16-bit operands cost Horowitz's 16 x 16 MAC.
+  const std::string model = " -m " + src("tests/data/onnx/resnet18_op17.onnx") + " -a " +
+                            src("arch_configs/npu_only.yaml") + " -s npu_only";
+  const nlohmann::json base = run_json(model);
+  const nlohmann::json wide = run_json(model + " --set npu.precision_bits=16");
+  const nlohmann::json narrow = run_json(model + " --set npu.precision_bits=4");
+  EXPECT_LT(wide["latency_ns"].get<double>(), base["latency_ns"].get<double>());
+  EXPECT_GT(narrow["latency_ns"].get<double>(), base["latency_ns"].get<double>());
+  EXPECT_GT(wide["area_mm2"].get<double>(), base["area_mm2"].get<double>());
+  const nlohmann::json b16 = run_json(model + " --precision-bits 16");
+  EXPECT_NEAR(b16["energy_breakdown_pj"]["npu_compute"].get<double>() /
+                  base["energy_breakdown_pj"]["npu_compute"].get<double>(),
+              2.0 / 3.0 * 4.0 + 1.0 / 3.0 * 1.5, 1e-9);
+  // Bit-serial CIM: half the input bits, half the energy per MAC (and half the cycles).
+  const std::string cim = " -m " + src("tests/data/onnx/resnet18_op17.onnx") + " -a " +
+                          src("arch_configs/cim_only.yaml");
+  const nlohmann::json c8 = run_json(cim);
+  const nlohmann::json c4 = run_json(cim + " --set cim.input_bits=4");
+  EXPECT_LT(c4["energy_breakdown_pj"]["cim_compute"].get<double>(), c8["energy_breakdown_pj"]["cim_compute"].get<double>());
+  EXPECT_LT(c4["latency_ns"].get<double>(), c8["latency_ns"].get<double>());
+}
+
 TEST(RunCli, MoreCimMacrosNeverSlowARunDown) {
   const std::string few = preset_with("hetero.yaml", "  macro_count: 8", "  macro_count: 8");
   const std::string many = preset_with("hetero.yaml", "  macro_count: 8", "  macro_count: 32");

@@ -39,7 +39,7 @@ void register_inspect(CLI::App& app) {
     FrontendOptions opts;
     opts.batch = args->batch;
     opts.data_inputs = args->inputs;
-    opts.bytes_per_elem = args->precision_bits / 8;
+    opts.activation_bits = opts.weight_bits = args->precision_bits;
     const Workload w = load_workload(args->model, opts);
     if (args->json) std::cout << workload_to_json(w).dump(2) << "\n";
     else std::cout << workload_table(w);

@@ -83,7 +83,7 @@ void register_run(CLI::App& app) {
     }
     FrontendOptions fo;
     fo.batch = a->batch;
-    fo.bytes_per_elem = a->precision_bits / 8;
+    fo.activation_bits = fo.weight_bits = a->precision_bits;
     const Workload w = load_workload(a->model.empty() ? a->topology : a->model, fo);
     const Mapping m = map_workload(w, cfg, spec);
     System sys(cfg);

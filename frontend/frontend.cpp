@@ -22,7 +22,7 @@ OnnxLoadOptions load_options(const FrontendOptions& opts) {
 Workload lower_loaded(const LoadedOnnx& loaded, const FrontendOptions& opts) {
   Graph g = build_graph(loaded);
   default_pass_pipeline().run(g);
-  return lower_to_workload(g, LowerOptions{opts.bytes_per_elem});
+  return lower_to_workload(g, LowerOptions{opts.activation_bits, opts.weight_bits});
 }
 }  // namespace
 
@@ -45,7 +45,8 @@ Workload load_workload(const std::string& path, const FrontendOptions& opts) {
       throw UserError(fmt::format("{}: --batch applies to ONNX models; SCALE-Sim topologies "
                                   "describe batch-1 layers", path));
     Workload w = load_scalesim_topology(path);
-    w.bytes_per_elem = opts.bytes_per_elem;
+    w.activation_bits = opts.activation_bits;
+    w.weight_bits = opts.weight_bits;
     return w;
   }
   return load_onnx_workload(path, opts);

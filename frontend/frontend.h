@@ -11,7 +11,7 @@ namespace h4h {
 struct FrontendOptions {
   int64_t batch = 0;                     // 0 = not given: 1 for a dynamic batch axis
   std::vector<std::string> data_inputs;  // --inputs; empty = first graph input
-  int bytes_per_elem = 1;                // precision of the byte counts (1 = int8)
+  int activation_bits = 8, weight_bits = 8;  // storage precision of the byte counts
 };
 
 // ONNX: load, infer and fold shapes, build the graph, run the default passes, lower.

@@ -206,7 +206,8 @@ Workload lower_to_workload(const Graph& g, const LowerOptions& opts) {
   Workload w;
   w.model = g.origin;
   w.batch = g.batch;
-  w.bytes_per_elem = opts.bytes_per_elem;
+  w.activation_bits = opts.activation_bits;
+  w.weight_bits = opts.weight_bits;
   std::unordered_map<std::string, int> tensor_of_name;  // the latest tensor of each name
   std::unordered_set<std::string> claimed_params;
   const std::unordered_set<std::string> graph_outputs(g.graph_outputs.begin(),

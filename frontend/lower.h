@@ -8,7 +8,7 @@
 namespace h4h {
 
 struct LowerOptions {
-  int bytes_per_elem = 1;  // storage precision of the byte counts (1 = int8)
+  int activation_bits = 8, weight_bits = 8;  // storage precision of the byte counts
 };
 
 Workload lower_to_workload(const Graph& g, const LowerOptions& opts);

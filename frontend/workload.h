@@ -57,8 +57,7 @@ struct Tensor {
   int producer = -1;            // kernel that writes it; -1 = a network input
   std::vector<int> consumers;   // kernels that read it, ascending, each once
   bool network_output = false;  // leaves the network (an ONNX graph output)
-
-  int64_t bytes(int bytes_per_elem) const { return elems * bytes_per_elem; }
+  int bits = 0;                 // storage precision; 0 = the workload's activation_bits
 };
 
 struct Kernel {
@@ -88,21 +87,34 @@ struct Kernel {
   // Kernels this one waits for: the producers of its input tensors, plus any ordering-only
   // dependency a frontend adds (SCALE-Sim layers run in file order). Filled by link_tensors.
   std::vector<int> producers;
-
-  int64_t weight_bytes(int bytes_per_elem) const { return weight_elems * bytes_per_elem; }
-  int64_t input_bytes(int bytes_per_elem) const { return input_elems * bytes_per_elem; }
-  int64_t output_bytes(int bytes_per_elem) const { return output_elems * bytes_per_elem; }
+  // Storage precision of its weights and of its activations (inputs and outputs); 0 = the
+  // workload's weight_bits / activation_bits.
+  int weight_bits = 0, activation_bits = 0;
 };
 
 struct Workload {
   std::string model;            // file name or topology name
   int64_t batch = 1;
-  int bytes_per_elem = 1;       // storage precision the byte counts are reported at (int8)
+  // Storage precision of what does not say its own (Tensor::bits, Kernel::weight_bits and
+  // activation_bits): int8 by default. Bytes are whole: ⌈elements x bits / 8⌉.
+  int activation_bits = 8, weight_bits = 8;
   std::vector<Kernel> kernels;  // topological order: producers come first
   std::vector<Tensor> tensors;  // activation tensors; Kernel::inputs/outputs index them
 
   int64_t total_macs() const;
   int64_t total_params() const;
+  int bits_of(const Tensor& t) const { return t.bits > 0 ? t.bits : activation_bits; }
+  int weight_bits_of(const Kernel& k) const { return k.weight_bits > 0 ? k.weight_bits : weight_bits; }
+  int activation_bits_of(const Kernel& k) const { return k.activation_bits > 0 ? k.activation_bits : activation_bits; }
+  int64_t tensor_bytes(const Tensor& t) const { return bytes_at(t.elems, bits_of(t)); }
+  int64_t tensor_bytes(int t) const { return tensor_bytes(tensors[static_cast<size_t>(t)]); }
+  int64_t weight_bytes(const Kernel& k) const { return bytes_at(k.weight_elems, weight_bits_of(k)); }
+  int64_t input_bytes(const Kernel& k) const { return bytes_at(k.input_elems, activation_bits_of(k)); }
+  int64_t output_bytes(const Kernel& k) const { return bytes_at(k.output_elems, activation_bits_of(k)); }
+  // Bytes per activation element where a model needs a whole number (SRAM traffic at the
+  // array edge): ⌈activation_bits / 8⌉.
+  int activation_bytes_per_elem() const { return (activation_bits + 7) / 8; }
+  static int64_t bytes_at(int64_t elems, int bits) { return (elems * bits + 7) / 8; }
 };
 
 // Derives the DAG's links from the kernels' inputs/outputs: each tensor's producer and

@@ -21,11 +21,13 @@ nlohmann::json workload_to_json(const Workload& w) {
   nlohmann::json j;
   j["model"] = w.model;
   j["batch"] = w.batch;
-  j["bytes_per_elem"] = w.bytes_per_elem;
+  j["bytes_per_elem"] = w.activation_bytes_per_elem();
+  j["activation_bits"] = w.activation_bits;
+  j["weight_bits"] = w.weight_bits;
   j["total_macs"] = w.total_macs();
   j["total_params"] = w.total_params();
   int64_t weight_bytes = 0;
-  for (const auto& k : w.kernels) weight_bytes += k.weight_bytes(w.bytes_per_elem);
+  for (const auto& k : w.kernels) weight_bytes += w.weight_bytes(k);
   j["total_weight_bytes"] = weight_bytes;
   j["kernel_count"] = w.kernels.size();
   nlohmann::json ks = nlohmann::json::array();
@@ -39,9 +41,9 @@ nlohmann::json workload_to_json(const Workload& w) {
     e["shape"] = k.output_shape;
     e["macs"] = k.macs;
     e["params"] = k.param_elems;
-    e["weight_bytes"] = k.weight_bytes(w.bytes_per_elem);
-    e["input_bytes"] = k.input_bytes(w.bytes_per_elem);
-    e["output_bytes"] = k.output_bytes(w.bytes_per_elem);
+    e["weight_bytes"] = w.weight_bytes(k);
+    e["input_bytes"] = w.input_bytes(k);
+    e["output_bytes"] = w.output_bytes(k);
     if (k.cls == KernelClass::vector || k.cls == KernelClass::pool) e["vector_ops"] = k.vector_ops;
     if (k.cls == KernelClass::data_movement) e["is_copy"] = k.is_copy;
     if (k.cls == KernelClass::conv) {
@@ -67,7 +69,6 @@ std::string workload_table(const Workload& w) {
   std::string out = fmt::format("{:<40} {:<13} {:<18} {:<20} {:>15} {:>12} {:>12} {:>12}\n",
                                 "kernel", "class", "op", "output shape", "MACs", "weight B",
                                 "input B", "output B");
-  const int b = w.bytes_per_elem;
   int64_t wb = 0, ib = 0, ob = 0;
   for (const auto& k : w.kernels) {
     std::string op = k.op + (k.activation.empty() ? "" : "+" + k.activation);
@@ -75,14 +76,14 @@ std::string workload_table(const Workload& w) {
     std::string name = k.name.size() > 40 ? "…" + k.name.substr(k.name.size() - 39) : k.name;
     out += fmt::format("{:<40} {:<13} {:<18} {:<20} {:>15} {:>12} {:>12} {:>12}\n", name,
                        to_string(k.cls), op, shape_text(k.output_shape), grouped(k.macs),
-                       grouped(k.weight_bytes(b)), grouped(k.input_bytes(b)),
-                       grouped(k.output_bytes(b)));
-    wb += k.weight_bytes(b);
-    ib += k.input_bytes(b);
-    ob += k.output_bytes(b);
+                       grouped(w.weight_bytes(k)), grouped(w.input_bytes(k)),
+                       grouped(w.output_bytes(k)));
+    wb += w.weight_bytes(k);
+    ib += w.input_bytes(k);
+    ob += w.output_bytes(k);
   }
-  out += fmt::format("\nmodel {}  batch {}  kernels {}  bytes/elem {}\n", w.model, w.batch,
-                     w.kernels.size(), b);
+  out += fmt::format("\nmodel {}  batch {}  kernels {}  bits: activations {}, weights {}\n", w.model, w.batch,
+                     w.kernels.size(), w.activation_bits, w.weight_bits);
   out += fmt::format("total MACs {}  params {}  weight bytes {}\n", grouped(w.total_macs()),
                      grouped(w.total_params()), grouped(wb));
   return out;

@@ -14,22 +14,21 @@ DramLayout layout_in_dram(const Workload& w) {
             kDramRegionAlignBytes * kDramRegionAlignBytes;
     return a;
   };
-  const int b = w.bytes_per_elem;
   int64_t input_bytes = 0;
   for (const auto& k : w.kernels)
-    if (k.producers.empty()) input_bytes = std::max(input_bytes, k.input_bytes(b));
+    if (k.producers.empty()) input_bytes = std::max(input_bytes, w.input_bytes(k));
   l.input_addr = take(input_bytes);
   l.weight_addr.resize(w.kernels.size());
   l.output_addr.resize(w.kernels.size());
   l.tensor_addr.assign(w.tensors.size(), l.input_addr);
   for (size_t i = 0; i < w.kernels.size(); ++i) {
     const Kernel& k = w.kernels[i];
-    l.weight_addr[i] = take(k.weight_bytes(b));
-    l.output_addr[i] = take(k.output_bytes(b));
+    l.weight_addr[i] = take(w.weight_bytes(k));
+    l.output_addr[i] = take(w.output_bytes(k));
     uint64_t offset = l.output_addr[i];
     for (int t : k.outputs) {
       l.tensor_addr[static_cast<size_t>(t)] = offset;
-      offset += static_cast<uint64_t>(w.tensors[static_cast<size_t>(t)].bytes(b));
+      offset += static_cast<uint64_t>(w.tensor_bytes(t));
     }
   }
   l.end_bytes = next;

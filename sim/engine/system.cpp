@@ -209,7 +209,7 @@ struct System::Impl : sc_core::sc_module {
     return p.home == TensorHome::global_buffer ? kGlobalBufferBase + static_cast<uint64_t>(p.offset_bytes)
                                                : layout.tensor_addr[p.storage];
   }
-  int64_t tensor_bytes(int t) const { return w->tensors[t].bytes(w->bytes_per_elem); }
+  int64_t tensor_bytes(int t) const { return w->tensor_bytes(t); }
 
   // `bytes` of tensor `t` (or weights, t < 0) moved: where they count.
   void count(int t, int64_t bytes, bool write, TrafficBreakdown& tr) const {
@@ -253,7 +253,7 @@ struct System::Impl : sc_core::sc_module {
                        std::vector<StreamParts>& load_parts, std::vector<MemStream>& stores,
                        std::vector<StreamParts>& store_parts) const {
     const Kernel& k = w->kernels[i];
-    const int64_t wb = k.weight_bytes(w->bytes_per_elem);
+    const int64_t wb = w->weight_bytes(k);
     if (packed) {
       StreamParts in;
       if (weights == Weights::first) in.push_back({-1, wb});
@@ -265,7 +265,7 @@ struct System::Impl : sc_core::sc_module {
       load_parts.push_back(std::move(in));
       StreamParts out;
       for (int t : k.outputs) out.push_back({t, tensor_bytes(t)});
-      stores.push_back({layout.output_addr[i], k.output_bytes(w->bytes_per_elem)});
+      stores.push_back({layout.output_addr[i], w->output_bytes(k)});
       store_parts.push_back(std::move(out));
       return;
     }
@@ -312,7 +312,6 @@ struct System::Impl : sc_core::sc_module {
   void add_epilogue(int i, std::vector<MemStream>& loads, std::vector<StreamParts>& load_parts,
                     std::vector<MemStream>& stores, std::vector<StreamParts>& store_parts,
                     int64_t& cycles, int64_t& lane_ops) const {
-    const int b = w->bytes_per_elem;
     for (int k : fusion.members[i]) {
       const Kernel& e = w->kernels[k];
       for (int t : e.inputs) {
@@ -320,9 +319,9 @@ struct System::Impl : sc_core::sc_module {
         loads.push_back({tensor_addr(t), tensor_bytes(t)});
         load_parts.push_back({{t, tensor_bytes(t)}});
       }
-      if (e.weight_bytes(b) > 0) {
-        loads.push_back({layout.weight_addr[k], e.weight_bytes(b)});
-        load_parts.push_back({{-1, e.weight_bytes(b)}});
+      if (w->weight_bytes(e) > 0) {
+        loads.push_back({layout.weight_addr[k], w->weight_bytes(e)});
+        load_parts.push_back({{-1, w->weight_bytes(e)}});
       }
       const VectorOpMix mix = vector_op_mix(e.op), row_mix = vector_row_mix(e.op);
       const int64_t elements = e.vector_ops > 0 ? e.vector_ops : e.output_elems;
@@ -347,7 +346,7 @@ struct System::Impl : sc_core::sc_module {
     const KernelMapping& km = m->kernels[j];
     if (km.cim_resident && r > 0) return {};  // warm: already in its macros
     // Round 0's share, as the cluster splits a layer's weights over its rounds.
-    const int64_t bytes = w->kernels[j].weight_bytes(w->bytes_per_elem);
+    const int64_t bytes = w->weight_bytes(w->kernels[j]);
     const int64_t rounds = std::max<int64_t>(km.cim.rounds, 1);
     return {layout.weight_addr[j], bytes / rounds + (bytes % rounds > 0 ? 1 : 0)};
   }
@@ -355,7 +354,6 @@ struct System::Impl : sc_core::sc_module {
   UnitResult execute(int r, int i, TrafficBreakdown& traffic) {
     const Kernel& k = w->kernels[i];
     const KernelMapping& km = m->kernels[i];
-    const int b = w->bytes_per_elem;
     std::vector<MemStream> loads, stores;
     std::vector<StreamParts> load_parts, store_parts;
     UnitResult res;
@@ -364,17 +362,17 @@ struct System::Impl : sc_core::sc_module {
         GemmJob j;
         j.plan = km.npu;
         j.groups = km.npu_groups;
-        j.elem_bytes = b;
-        j.ifmap_bytes = k.input_bytes(b);
-        j.filter_bytes = k.weight_bytes(b);
-        j.ofmap_bytes = k.output_bytes(b);
+        j.elem_bytes = w->activation_bytes_per_elem();
+        j.ifmap_bytes = w->input_bytes(k);
+        j.filter_bytes = w->weight_bytes(k);
+        j.ofmap_bytes = w->output_bytes(k);
         const GemmTraffic gt = gemm_traffic(cfg.npu, j.ifmap_bytes, j.filter_bytes);
         operand_streams(i, gt.ifmap_passes, Weights::first, j.loads, load_parts, j.stores, store_parts);
         j.min_tile_bytes = min_tile_bytes();
         if (!fusion.members[i].empty()) {
           add_epilogue(i, j.loads, load_parts, j.stores, store_parts, j.epilogue_cycles,
                        j.epilogue_lane_ops);
-          j.ofmap_bytes = w->kernels[fusion.members[i].back()].output_bytes(b);
+          j.ofmap_bytes = w->output_bytes(w->kernels[fusion.members[i].back()]);
         }
         res = npu.run_gemm(j);
         break;
@@ -396,9 +394,9 @@ struct System::Impl : sc_core::sc_module {
       }
       case Unit::cim: {
         CimJob j;
-        j.weights = {layout.weight_addr[i], k.weight_bytes(b)};
+        j.weights = {layout.weight_addr[i], w->weight_bytes(k)};
         // The CIM programs its weights apart from its input stream, packed or not.
-        load_parts.push_back({{-1, k.weight_bytes(b)}});
+        load_parts.push_back({{-1, w->weight_bytes(k)}});
         operand_streams(i, 1, Weights::apart, j.inputs, load_parts, j.outputs, store_parts);
         j.resident = km.cim_resident;
         j.warm = km.cim_resident && r > 0;
@@ -426,8 +424,8 @@ struct System::Impl : sc_core::sc_module {
       case Unit::dma: {
         res.start = sc_core::sc_time_stamp();
         if (packed) {
-          auto rd = copy_dma.start(layout.input_addr_of(*w, i), std::max<int64_t>(k.input_bytes(b), 1), false);
-          auto wr = copy_dma.start(layout.output_addr[i], std::max<int64_t>(k.output_bytes(b), 1), true);
+          auto rd = copy_dma.start(layout.input_addr_of(*w, i), std::max<int64_t>(w->input_bytes(k), 1), false);
+          auto wr = copy_dma.start(layout.output_addr[i], std::max<int64_t>(w->output_bytes(k), 1), true);
           copy_dma.wait_done(rd);
           copy_dma.wait_done(wr);
           StreamParts in, out;
@@ -435,8 +433,8 @@ struct System::Impl : sc_core::sc_module {
           for (int t : k.outputs) out.push_back({t, tensor_bytes(t)});
           load_parts.push_back(std::move(in));
           store_parts.push_back(std::move(out));
-          res.loaded = {std::max<int64_t>(k.input_bytes(b), 1)};
-          res.stored = {std::max<int64_t>(k.output_bytes(b), 1)};
+          res.loaded = {std::max<int64_t>(w->input_bytes(k), 1)};
+          res.stored = {std::max<int64_t>(w->output_bytes(k), 1)};
         } else {
           // Every input read and every output written at once, each its own transfer.
           operand_streams(i, 1, Weights::last, loads, load_parts, stores, store_parts);
@@ -447,8 +445,8 @@ struct System::Impl : sc_core::sc_module {
           for (const MemStream& s : loads) res.loaded.push_back(s.bytes);
           for (const MemStream& s : stores) res.stored.push_back(s.bytes);
         }
-        res.load_bytes = k.input_bytes(b);
-        res.store_bytes = k.output_bytes(b);
+        res.load_bytes = w->input_bytes(k);
+        res.store_bytes = w->output_bytes(k);
         res.end = sc_core::sc_time_stamp();
         break;
       }
@@ -468,7 +466,7 @@ struct System::Impl : sc_core::sc_module {
     const EnergyParams& p = cfg.energy;
     EnergyBreakdown d;
     // Operands at the workload's storage precision; the table's MAC energies are int8's.
-    const int64_t bits = 8 * w->bytes_per_elem;
+    const int64_t bits = w->activation_bits;
     if (u == Unit::npu) d.npu_compute = static_cast<double>(k.macs) * p.npu_mac_pj * int_mac_energy_scale(bits, bits);
     d.npu_sram = (r.sram_read_bytes * p.sram_read_pj_per_byte + r.sram_write_bytes * p.sram_write_pj_per_byte) *
                  npu_sram_energy_scale;
@@ -638,8 +636,8 @@ RunStats System::run(const Workload& w, const Mapping& m, const RunOptions& opts
   tp.input_reads.assign(K, 1);
   for (size_t i = 0; i < K; ++i)
     if (m.kernels[i].unit == Unit::npu)
-      tp.input_reads[i] = gemm_traffic(s.cfg.npu, w.kernels[i].input_bytes(w.bytes_per_elem),
-                                       w.kernels[i].weight_bytes(w.bytes_per_elem)).ifmap_passes;
+      tp.input_reads[i] = gemm_traffic(s.cfg.npu, w.input_bytes(w.kernels[i]),
+                                       w.weight_bytes(w.kernels[i])).ifmap_passes;
   s.plan = plan_tensors(w, tp);
   s.reads_network_input.assign(w.tensors.size(), 0);
   s.holds_network_output.assign(w.tensors.size(), 0);

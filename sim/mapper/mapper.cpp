@@ -354,7 +354,7 @@ Mapping map_workload(const Workload& w, const ArchConfig& cfg, const SchemaSpec&
                                     "npu.enabled is false", arch, kernel_label(k)));
       km.unit = rule->unit;
     } else {
-      km.unit = default_gemm_unit(k, cfg, spec.schema, arch, w.bytes_per_elem);
+      km.unit = default_gemm_unit(k, cfg, spec.schema, arch, w.activation_bytes_per_elem());
     }
   }
 
@@ -371,7 +371,7 @@ Mapping map_workload(const Workload& w, const ArchConfig& cfg, const SchemaSpec&
   const double dram_bytes_per_ns = cfg.dram.peak_bytes_per_ns();
   auto layer_ns = [&](const Kernel& k, const CimLayerPlan& p, bool programmed) {
     double t = (p.compute_cycles + (programmed ? p.program_cycles : 0)) * 1000.0 / cfg.cim.clock_mhz;
-    if (programmed) t += static_cast<double>(k.weight_bytes(w.bytes_per_elem)) / dram_bytes_per_ns;
+    if (programmed) t += static_cast<double>(w.weight_bytes(k)) / dram_bytes_per_ns;
     return t;
   };
   auto pins_for = [&](int64_t reserve) {
@@ -453,7 +453,7 @@ Mapping map_workload(const Workload& w, const ArchConfig& cfg, const SchemaSpec&
     if (km.unit == Unit::npu) {
       km.npu_groups = std::max<int64_t>(k.gemm.batch, 1);
       km.npu = plan_gemm(cfg.npu.array, k.gemm.m, k.gemm.k, k.gemm.n);
-      km.estimated_ns = npu_estimate_ns(k, cfg, w.bytes_per_elem);
+      km.estimated_ns = npu_estimate_ns(k, cfg, w.activation_bytes_per_elem());
     } else if (km.unit == Unit::cim) {
       km.estimated_ns = cim_estimate_ns(km.cim, cfg);
     } else if (km.unit == Unit::vector && is_gemm(k)) {

@@ -65,7 +65,7 @@ TensorPlan plan_tensors(const Workload& w, const TensorPlanParams& p) {
     for (size_t t = 0; t < n; ++t)
       if (plan.tensors[t].storage == static_cast<int>(t) && !st[t].pinned && !fused(t)) {
         placeable.push_back(static_cast<int>(t));
-        const int64_t bytes = w.tensors[t].bytes(w.bytes_per_elem);
+        const int64_t bytes = w.tensor_bytes(w.tensors[t]);
         requests.push_back({bytes, st[t].first, st[t].last, bytes * (1 + reads[t])});
       }
   const ArenaPlan arena = plan_arena(requests, p.global_buffer_bytes, p.alignment_bytes);
@@ -113,7 +113,7 @@ std::vector<std::vector<int>> buffer_reuse_dependencies(const Workload& w, const
     if (tp.home != TensorHome::global_buffer || tp.storage != static_cast<int>(t)) continue;
     region_of[t] = static_cast<int>(regions.size());
     regions.push_back({static_cast<int>(t), tp.offset_bytes,
-                       tp.offset_bytes + w.tensors[t].bytes(w.bytes_per_elem), tp.first_step,
+                       tp.offset_bytes + w.tensor_bytes(w.tensors[t]), tp.first_step,
                        tp.last_step, {}});
   }
   for (size_t t = 0; t < n; ++t) {

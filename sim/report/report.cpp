@@ -250,7 +250,7 @@ nlohmann::json run_tensors_json(const RunStats& s, const Workload& w) {
     const Tensor& x = w.tensors[t];
     const TensorPlacement& p = s.tensors.at(t);
     const auto& [begin, end] = live[p.storage];
-    ts.push_back({{"tensor", x.name}, {"bytes", x.bytes(w.bytes_per_elem)},
+    ts.push_back({{"tensor", x.name}, {"bytes", w.tensor_bytes(x)},
                   {"producer", x.producer < 0 ? std::string() : w.kernels[x.producer].name},
                   {"first_step", p.first_step}, {"last_step", p.last_step},
                   {"live_start_ns", begin}, {"live_end_ns", end},
@@ -275,7 +275,7 @@ std::string run_tensors_csv(const RunStats& s, const Workload& w) {
     const TensorPlacement& p = s.tensors.at(t);
     const auto& [begin, end] = live[p.storage];
     out += fmt::format("{},{},{},{},{},{:.1f},{:.1f},{},{},{},{}\n", field(x.name),
-                       x.bytes(w.bytes_per_elem),
+                       w.tensor_bytes(x),
                        field(x.producer < 0 ? std::string() : w.kernels[x.producer].name),
                        p.first_step, p.last_step, begin, end, to_string(p.home),
                        p.home == TensorHome::global_buffer ? std::to_string(p.offset_bytes) : "",
@@ -349,7 +349,7 @@ std::string run_trace(const RunStats& s, const Workload& w) {
         if (s.tensors[t].storage != static_cast<int>(t) || s.tensors[t].home != TensorHome::global_buffer)
           continue;
         if (live[t].first < 0) continue;
-        const int64_t b = w.tensors[t].bytes(w.bytes_per_elem);
+        const int64_t b = w.tensor_bytes(w.tensors[t]);
         steps.push_back({live[t].first, b});
         steps.push_back({std::max(live[t].first, live[t].second), -b});
       }

@@ -65,12 +65,12 @@ TEST(DramLayout, NoTwoRegionsOfARealNetworkOverlap) {
   };
   int64_t input_bytes = 0;
   for (const auto& k : w.kernels)
-    if (k.producers.empty()) input_bytes = std::max(input_bytes, k.input_bytes(w.bytes_per_elem));
+    if (k.producers.empty()) input_bytes = std::max(input_bytes, w.input_bytes(k));
   regions.push_back({l.input_addr, l.input_addr + aligned(input_bytes)});
   for (size_t i = 0; i < w.kernels.size(); ++i) {
     const Kernel& k = w.kernels[i];
-    regions.push_back({l.weight_addr[i], l.weight_addr[i] + aligned(k.weight_bytes(w.bytes_per_elem))});
-    regions.push_back({l.output_addr[i], l.output_addr[i] + aligned(k.output_bytes(w.bytes_per_elem))});
+    regions.push_back({l.weight_addr[i], l.weight_addr[i] + aligned(w.weight_bytes(k))});
+    regions.push_back({l.output_addr[i], l.output_addr[i] + aligned(w.output_bytes(k))});
   }
   std::sort(regions.begin(), regions.end());
   for (size_t i = 1; i < regions.size(); ++i) {

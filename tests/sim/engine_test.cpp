@@ -42,15 +42,15 @@ void check_run(const ArchConfig& cfg, const Workload& w, const RunStats& st, con
   for (const auto& k : w.kernels)
     if (k.cls != KernelClass::data_movement || k.is_copy)
       for (int t : k.outputs)
-        if (st.tensors.at(t).home != TensorHome::none) must_write += w.tensors[t].bytes(w.bytes_per_elem);
+        if (st.tensors.at(t).home != TensorHome::none) must_write += w.tensor_bytes(w.tensors[t]);
   for (const auto& r : st.records) stored += r.result.store_bytes;
   EXPECT_GE(stored, must_write);
   // A cold inference reads every weight and network input from DRAM and writes every
   // network output there, whatever stays on chip.
   int64_t must_dram = 0;
-  for (const auto& k : w.kernels) must_dram += k.weight_bytes(w.bytes_per_elem);
+  for (const auto& k : w.kernels) must_dram += w.weight_bytes(k);
   for (const auto& t : w.tensors)
-    if (t.producer < 0 || t.network_output) must_dram += t.bytes(w.bytes_per_elem);
+    if (t.producer < 0 || t.network_output) must_dram += w.tensor_bytes(t);
   EXPECT_GE(f.dram_bytes, must_dram);
   EXPECT_EQ(f.traffic.dram(), f.dram_bytes);  // the breakdown accounts for every DRAM byte
   if (!cfg.memory.activations_on_chip) {

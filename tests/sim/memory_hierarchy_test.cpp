@@ -219,10 +219,10 @@ TEST(MemoryHierarchy, WithBuffersAboveThePeakAColdInferenceMovesExactlyWeightsIn
       const RunStats st = sys.run(w, m, RunOptions{});
       SCOPED_TRACE(std::string(model) + " " + to_string(schema));
       int64_t weights = 0, inputs = 0, outputs = 0;
-      for (const Kernel& k : w.kernels) weights += k.weight_bytes(w.bytes_per_elem);
+      for (const Kernel& k : w.kernels) weights += w.weight_bytes(k);
       for (const Tensor& t : w.tensors) {
-        if (t.producer < 0) inputs += t.bytes(w.bytes_per_elem) * static_cast<int64_t>(t.consumers.size());
-        if (t.network_output) outputs += t.bytes(w.bytes_per_elem);
+        if (t.producer < 0) inputs += w.tensor_bytes(t) * static_cast<int64_t>(t.consumers.size());
+        if (t.network_output) outputs += w.tensor_bytes(t);
       }
       const TrafficBreakdown& t = st.inferences[0].traffic;
       EXPECT_EQ(t.weights, weights);

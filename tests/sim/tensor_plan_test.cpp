@@ -125,7 +125,7 @@ void expect_live_sets_fit(const Workload& w, const TensorPlan& plan, int64_t cap
       const TensorPlacement& tp = plan.tensors[t];
       if (tp.storage != static_cast<int>(t) || !plan.on_chip(static_cast<int>(t))) continue;
       if (tp.first_step <= static_cast<int>(step) && static_cast<int>(step) <= tp.last_step)
-        live.push_back({tp.offset_bytes, tp.offset_bytes + w.tensors[t].bytes(w.bytes_per_elem)});
+        live.push_back({tp.offset_bytes, tp.offset_bytes + w.tensor_bytes(w.tensors[t])});
     }
     std::sort(live.begin(), live.end());
     for (size_t i = 0; i < live.size(); ++i) {

@@ -35,8 +35,9 @@ struct CompareArgs {
   bool json = false;
 };
 
-nlohmann::json run_one(const ArchConfig& cfg, const std::string& schema_flag, const Workload& w,
+nlohmann::json run_one(const ArchConfig& cfg, const std::string& schema_flag, const Workload& loaded,
                        int inferences) {
+  const Workload w = at_precision(loaded, cfg);
   SchemaSpec spec;
   spec.schema = parse_schema(schema_flag.empty() ? default_schema_for(cfg) : schema_flag);
   if (spec.schema == Schema::custom)

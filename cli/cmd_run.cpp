@@ -47,7 +47,9 @@ void register_run(CLI::App& app) {
   cmd->add_option("--inferences,-n", a->inferences,
                   "Back-to-back inferences: the first is cold (CIM weights programmed), the last "
                   "is reported as steady state");
-  cmd->add_option("--precision-bits", a->precision_bits, "Storage precision of tensors (8 or 16)")
+  cmd->add_option("--precision-bits", a->precision_bits,
+                  "Activation and weight precision: shorthand for --set precision.activation_bits=N "
+                  "--set precision.weight_bits=N")
       ->check(CLI::IsMember({8, 16}));
   add_set_option(*cmd, a->set);
   cmd->add_flag("--json", a->json, "Print the JSON summary (a stable contract) instead of the table");
@@ -67,7 +69,15 @@ void register_run(CLI::App& app) {
     // An output that cannot be written, or would replace an input, fails now, not after
     // the simulation.
     files->check();
-    const ArchConfig cfg = load_arch_config(a->arch, a->set);
+    // --precision-bits N is --set precision.activation_bits=N --set precision.weight_bits=N,
+    // before the other overrides.
+    std::vector<std::string> sets;
+    if (cmd->count("--precision-bits")) {
+      sets.push_back(fmt::format("precision.activation_bits={}", a->precision_bits));
+      sets.push_back(fmt::format("precision.weight_bits={}", a->precision_bits));
+    }
+    sets.insert(sets.end(), a->set.begin(), a->set.end());
+    const ArchConfig cfg = load_arch_config(a->arch, sets);
     // Without --schema, the schema that uses what the config has.
     if (!cmd->count("--schema"))
       a->schema = cfg.npu.enabled && cfg.cim.enabled ? "hetero_parallel"
@@ -83,8 +93,7 @@ void register_run(CLI::App& app) {
     }
     FrontendOptions fo;
     fo.batch = a->batch;
-    fo.activation_bits = fo.weight_bits = a->precision_bits;
-    const Workload w = load_workload(a->model.empty() ? a->topology : a->model, fo);
+    const Workload w = at_precision(load_workload(a->model.empty() ? a->topology : a->model, fo), cfg);
     const Mapping m = map_workload(w, cfg, spec);
     System sys(cfg);
     RunOptions ro;

@@ -164,7 +164,7 @@ const LutTable& require_lut_table(const LutFile& lut, const std::string& lut_pat
 
 SimResult simulate_model(System& sys, const SchemaSpec& spec, onnx::ModelProto model,
                          const std::string& origin, Metric metric, bool as_block) {
-  const Workload w = load_onnx_model_workload(std::move(model), origin, {});
+  const Workload w = at_precision(load_onnx_model_workload(std::move(model), origin, {}), sys.config());
   const Mapping m = map_workload(w, sys.config(), spec);
   RunOptions ro;
   ro.inferences = metric == Metric::steady ? 2 : 1;

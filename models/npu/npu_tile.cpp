@@ -126,7 +126,7 @@ UnitResult NpuTile::run_gemm(const GemmJob& job) {
   UnitResult r;
   r.start = sc_core::sc_time_stamp();
   const FoldPlan& plan = job.plan;
-  r.compute_cycles = gemm_array_cycles(p_, plan, job.groups, job.elem_bytes);
+  r.compute_cycles = gemm_array_cycles(p_, plan, job.groups, job.bits);
   r.peak_macs_per_cycle = static_cast<double>(p_.array.rows * p_.array.cols);
   r.mapping_efficiency = plan.mapping_efficiency;
   r.array_compute_utilization = plan.compute_utilization;
@@ -149,7 +149,7 @@ UnitResult NpuTile::run_gemm(const GemmJob& job) {
   for (const MemStream& s : job.stores) r.store_bytes += s.bytes;
   // SRAM traffic: every element fed into the array edge is one SRAM read (sram_ports.h);
   // loads and results are SRAM writes.
-  const SramTraffic st = gemm_sram_traffic(p_.array, plan, job.groups, job.elem_bytes);
+  const SramTraffic st = gemm_sram_traffic(p_.array, plan, job.groups, job.bits);
   r.sram_read_bytes = st.ifmap_bytes + st.filter_bytes;
   r.sram_write_bytes = load + r.store_bytes;
   r.end = sc_core::sc_time_stamp();

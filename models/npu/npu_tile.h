@@ -18,6 +18,7 @@
 
 #include "models/dma/dma.h"
 #include "models/npu/npu_params.h"
+#include "models/npu/sram_ports.h"
 #include "models/npu/systolic_timing.h"
 #include "models/npu/vector_unit.h"
 #include "models/unit_result.h"
@@ -32,7 +33,7 @@ namespace h4h {
 struct GemmJob {
   FoldPlan plan;
   int64_t groups = 1;
-  int64_t elem_bytes = 1;
+  OperandBits bits;  // activation and weight precision
   int64_t ifmap_bytes = 0, filter_bytes = 0, ofmap_bytes = 0;
   std::vector<MemStream> loads, stores;
   int64_t min_tile_bytes = 0;  // 0: tiles as large as the SRAMs allow (see tile_count)

@@ -18,15 +18,18 @@ namespace h4h {
 struct SramTraffic {
   int64_t ifmap_bytes = 0, filter_bytes = 0, ofmap_bytes = 0;
 };
+// Operand precision of a GEMM: activations (ifmap, ofmap) and weights (filter), in bits.
+struct OperandBits {
+  int64_t activation = 8, weight = 8;
+};
 SramTraffic gemm_sram_traffic(const SystolicArrayParams& array, const FoldPlan& plan,
-                              int64_t groups, int64_t elem_bytes);
+                              int64_t groups, OperandBits bits);
 
 // The cycles the busiest port needs: max over SRAMs of ⌈bytes / (banks · bank_width)⌉.
 int64_t sram_port_cycles(const NpuTileParams& p, const SramTraffic& t);
 
-// A GEMM job's array time: the fold plan's compute cycles, or the SRAM ports' bound when
-// that is longer.
-int64_t gemm_array_cycles(const NpuTileParams& p, const FoldPlan& plan, int64_t groups,
-                          int64_t elem_bytes);
+// A GEMM job's array time: the fold plan's compute cycles at the PE's precision for the
+// wider operand (models/npu/pe_precision), or the SRAM ports' bound when that is longer.
+int64_t gemm_array_cycles(const NpuTileParams& p, const FoldPlan& plan, int64_t groups, OperandBits bits);
 
 }  // namespace h4h

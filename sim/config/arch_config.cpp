@@ -161,6 +161,16 @@ std::vector<Decl> make_decls() {
       H4H_PARAM(int64_t, "npu.vector.cycles.sqrt", I, "cycles", int64_t{8}, pos_max(1024),
                 npu.vector.sqrt_cycles, "Cycles per lane-op: square root / rsqrt (iterative)"),
 
+      // --- Precision the network runs at (the macros store weights at it, stream inputs at it) --
+      H4H_PARAM(int64_t, "precision.activation_bits", I, "bits", int64_t{8}, ints_in({1, 2, 4, 8, 16}),
+                cim.input_bits,
+                "Activation precision: tensor bytes (DRAM, buffers, bus), the array's operand width, "
+                "CIM input bits streamed bit-serially, MAC energy (tensors a quantized model gives keep theirs)"),
+      H4H_PARAM(int64_t, "precision.weight_bits", I, "bits", int64_t{8}, ints_in({1, 2, 4, 8, 16}),
+                cim.weight_bits,
+                "Weight precision: weight bytes, CIM columns per weight, the array's operand width, "
+                "MAC energy (int4 weights with int8 activations: weight_bits 4)"),
+
       // --- CIM macros ---------------------------------------------------------------------
       H4H_PARAM(bool, "cim.enabled", B, "", true, {}, cim.enabled, "CIM macros present"),
       H4H_PARAM(int64_t, "cim.macro_count", I, "macros", int64_t{4}, pos_max(4096),
@@ -170,10 +180,6 @@ std::vector<Decl> make_decls() {
                 "22 nm digital SRAM-CIM of Chih et al., ISSCC 2021)"),
       H4H_PARAM(int64_t, "cim.cols", I, "bitcells", int64_t{256}, pow2(65536), cim.cols,
                 "Bitcell columns per macro; weights per row = cols / weight_bits"),
-      H4H_PARAM(int64_t, "cim.weight_bits", I, "bits", int64_t{8}, ints_in({1, 2, 4, 8, 16}),
-                cim.weight_bits, "Weight precision stored in the macro"),
-      H4H_PARAM(int64_t, "cim.input_bits", I, "bits", int64_t{8}, ints_in({1, 2, 4, 8, 16}),
-                cim.input_bits, "Input precision, streamed bit-serially"),
       H4H_PARAM(int64_t, "cim.cycles_per_input_bit", I, "cycles", int64_t{1}, pos_max(64),
                 cim.cycles_per_input_bit, "Cycles per input bit (1: one bit per cycle, ISSCC'21)"),
       H4H_PARAM(int64_t, "cim.adc_latency_cycles", I, "cycles", int64_t{2}, nonneg_max(1024),
@@ -543,10 +549,10 @@ void validate_arch_config(const ArchConfig& cfg) {
     throw UserError(fmt::format("{}: cim.cols_per_adc: {} does not divide cim.cols ({})", o,
                                 cfg.cim.cols_per_adc, cfg.cim.cols));
   if (cfg.cim.extra_cols_per_weight == 0 && cfg.cim.cols % cfg.cim.weight_bits != 0)
-    throw UserError(fmt::format("{}: cim.weight_bits: {} does not divide cim.cols ({}): a weight "
+    throw UserError(fmt::format("{}: precision.weight_bits: {} does not divide cim.cols ({}): a weight "
                                 "cannot straddle rows", o, cfg.cim.weight_bits, cfg.cim.cols));
   if (cfg.cim.cols_per_weight() > cfg.cim.cols)
-    throw UserError(fmt::format("{}: cim.extra_cols_per_weight: cim.weight_bits + {} = {} columns per "
+    throw UserError(fmt::format("{}: cim.extra_cols_per_weight: precision.weight_bits + {} = {} columns per "
                                 "weight do not fit cim.cols ({})", o, cfg.cim.extra_cols_per_weight,
                                 cfg.cim.cols_per_weight(), cfg.cim.cols));
   if (cfg.dram.tras_cycles < cfg.dram.trcd_cycles)

@@ -99,6 +99,11 @@ struct ArchConfig {
   std::set<std::string> preset_keys;
 };
 
+// The precision the network runs at (precision.*): the CIM macro's fields hold it, as the
+// macro stores weights at it and streams inputs at it; everything else reads it here.
+inline int activation_bits(const ArchConfig& c) { return static_cast<int>(c.cim.input_bits); }
+inline int weight_bits(const ArchConfig& c) { return static_cast<int>(c.cim.weight_bits); }
+
 // The declaration table: one entry per key, in `config show` order.
 const std::vector<ParamDecl<ArchConfig>>& arch_param_decls();
 

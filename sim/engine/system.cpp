@@ -362,7 +362,7 @@ struct System::Impl : sc_core::sc_module {
         GemmJob j;
         j.plan = km.npu;
         j.groups = km.npu_groups;
-        j.elem_bytes = w->activation_bytes_per_elem();
+        j.bits = {w->activation_bits_of(k), w->weight_bits_of(k)};
         j.ifmap_bytes = w->input_bytes(k);
         j.filter_bytes = w->weight_bytes(k);
         j.ofmap_bytes = w->output_bytes(k);
@@ -466,12 +466,13 @@ struct System::Impl : sc_core::sc_module {
     const EnergyParams& p = cfg.energy;
     EnergyBreakdown d;
     // Operands at the workload's storage precision; the table's MAC energies are int8's.
-    const int64_t bits = w->activation_bits;
-    if (u == Unit::npu) d.npu_compute = static_cast<double>(k.macs) * p.npu_mac_pj * int_mac_energy_scale(bits, bits);
+    if (u == Unit::npu)
+      d.npu_compute = static_cast<double>(k.macs) * p.npu_mac_pj *
+                      int_mac_energy_scale(w->activation_bits_of(k), w->weight_bits_of(k));
     d.npu_sram = (r.sram_read_bytes * p.sram_read_pj_per_byte + r.sram_write_bytes * p.sram_write_pj_per_byte) *
                  npu_sram_energy_scale;
     d.vector = r.vector_lane_ops * p.vector_op_pj;
-    d.cim_compute = r.cim_macs * p.cim_mac_pj * cim_mac_energy_scale(cfg.cim.input_bits, cfg.cim.weight_bits) +
+    d.cim_compute = r.cim_macs * p.cim_mac_pj * cim_mac_energy_scale(activation_bits(cfg), weight_bits(cfg)) +
                     r.adc_conversions * p.adc_conversion_pj;
     d.cim_weight_write = r.weight_write_bits * p.cim_weight_write_pj_per_bit;
     // The bus and DRAM carry what did not stay on chip (and the next kernel's prefetched
@@ -603,6 +604,7 @@ RunStats System::run(const Workload& w, const Mapping& m, const RunOptions& opts
   Impl& s = *impl_;
   if (s.abandoned)
     throw std::logic_error("System: an earlier run was abandoned by the watchdog; build a new System");
+  check_precision(w, s.cfg);
   const int n_inf = std::max(1, opts.inferences);
   const size_t K = w.kernels.size();
   s.w = &w;

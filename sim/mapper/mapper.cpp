@@ -32,10 +32,14 @@ int64_t to_ns(int64_t cycles, double clock_mhz) {
 }
 
 // The array's time, bounded by its SRAM ports (models/npu/sram_ports.h) as the tile runs it.
-int64_t npu_estimate_ns(const Kernel& k, const ArchConfig& cfg, int64_t elem_bytes) {
+OperandBits operand_bits(const Workload& w, const Kernel& k) {
+  return {w.activation_bits_of(k), w.weight_bits_of(k)};
+}
+
+int64_t npu_estimate_ns(const Kernel& k, const ArchConfig& cfg, OperandBits bits) {
   const FoldPlan plan = plan_gemm(cfg.npu.array, k.gemm.m, k.gemm.k, k.gemm.n);
   const int64_t cycles =
-      gemm_array_cycles(cfg.npu, plan, std::max<int64_t>(k.gemm.batch, 1), elem_bytes);
+      gemm_array_cycles(cfg.npu, plan, std::max<int64_t>(k.gemm.batch, 1), bits);
   return to_ns(cycles, cfg.npu.clock_mhz);
 }
 
@@ -182,7 +186,7 @@ Unit parse_unit(const std::string& s, const std::string& at) {
 
 // The unit a GEMM kernel gets under the schema (before custom rules).
 Unit default_gemm_unit(const Kernel& k, const ArchConfig& cfg, Schema s, const std::string& arch,
-                       int64_t elem_bytes) {
+                       OperandBits bits) {
   if (k.cls == KernelClass::matmul) {
     if (!cfg.npu.enabled)
       throw UserError(fmt::format(
@@ -211,7 +215,7 @@ Unit default_gemm_unit(const Kernel& k, const ArchConfig& cfg, Schema s, const s
       if (!cfg.cim.enabled) return Unit::npu;
       if (!cfg.npu.enabled) return Unit::cim;
       const CimLayerPlan p = cim_plan(k, static_cast<const CimMacroParams&>(cfg.cim), false);
-      return cim_estimate_ns(p, cfg) < npu_estimate_ns(k, cfg, elem_bytes) ? Unit::cim : Unit::npu;
+      return cim_estimate_ns(p, cfg) < npu_estimate_ns(k, cfg, bits) ? Unit::cim : Unit::npu;
     }
   }
   return Unit::npu;
@@ -316,7 +320,22 @@ SchemaSpec load_custom_schema(const std::string& path) {
   return parse_custom_schema(read_user_file(path, "a YAML file"), path);
 }
 
+Workload at_precision(Workload w, const ArchConfig& cfg) {
+  w.activation_bits = activation_bits(cfg);
+  w.weight_bits = weight_bits(cfg);
+  return w;
+}
+
+void check_precision(const Workload& w, const ArchConfig& cfg) {
+  if (w.activation_bits != activation_bits(cfg) || w.weight_bits != weight_bits(cfg))
+    throw std::logic_error(fmt::format("workload {} is at {}-bit activations / {}-bit weights, its config at {} / {}: "
+                                       "pass it through at_precision first",
+                                       w.model, w.activation_bits, w.weight_bits, activation_bits(cfg),
+                                       weight_bits(cfg)));
+}
+
 Mapping map_workload(const Workload& w, const ArchConfig& cfg, const SchemaSpec& spec) {
+  check_precision(w, cfg);
   const std::string arch = cfg.origin.empty() ? cfg.name : cfg.origin;
   Mapping m;
   m.spec = spec;
@@ -354,7 +373,7 @@ Mapping map_workload(const Workload& w, const ArchConfig& cfg, const SchemaSpec&
                                     "npu.enabled is false", arch, kernel_label(k)));
       km.unit = rule->unit;
     } else {
-      km.unit = default_gemm_unit(k, cfg, spec.schema, arch, w.activation_bytes_per_elem());
+      km.unit = default_gemm_unit(k, cfg, spec.schema, arch, operand_bits(w, k));
     }
   }
 
@@ -453,7 +472,7 @@ Mapping map_workload(const Workload& w, const ArchConfig& cfg, const SchemaSpec&
     if (km.unit == Unit::npu) {
       km.npu_groups = std::max<int64_t>(k.gemm.batch, 1);
       km.npu = plan_gemm(cfg.npu.array, k.gemm.m, k.gemm.k, k.gemm.n);
-      km.estimated_ns = npu_estimate_ns(k, cfg, w.activation_bytes_per_elem());
+      km.estimated_ns = npu_estimate_ns(k, cfg, operand_bits(w, k));
     } else if (km.unit == Unit::cim) {
       km.estimated_ns = cim_estimate_ns(km.cim, cfg);
     } else if (km.unit == Unit::vector && is_gemm(k)) {

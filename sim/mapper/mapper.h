@@ -83,6 +83,13 @@ struct Mapping {
 };
 
 
+// The workload at the config's precision (precision.*): the defaults of every tensor and
+// kernel that does not carry its own (a quantized model's do). map_workload and System::run
+// refuse a workload whose defaults differ from its config's, so no caller can forget this.
+Workload at_precision(Workload w, const ArchConfig& cfg);
+// std::logic_error unless `w` is at `cfg`'s precision.
+void check_precision(const Workload& w, const ArchConfig& cfg);
+
 // UserError when a kernel has no unit that can run it (naming the kernel and why).
 Mapping map_workload(const Workload& w, const ArchConfig& cfg, const SchemaSpec& spec);
 

@@ -98,11 +98,12 @@ std::string exit_reason(int status) {
       try {
         SchemaSpec ss;
         ss.schema = parse_schema(schema);
-        const Mapping m = map_workload(workloads[model], cfg, ss);
+        const Workload w = at_precision(workloads[model], cfg);
+        const Mapping m = map_workload(w, cfg, ss);
         RunOptions ro;
         ro.inferences = spec.inferences;
-        const RunStats st = sys->run(workloads[model], m, ro);
-        nlohmann::json metrics = metrics_of_summary(run_to_json(st, workloads[model]));
+        const RunStats st = sys->run(w, m, ro);
+        nlohmann::json metrics = metrics_of_summary(run_to_json(st, w));
         metrics["area_mm2"] = st.area_mm2.total();
         // An ok row holds only finite numbers (JSON would store NaN or inf as null).
         if (auto at = first_non_finite(metrics))

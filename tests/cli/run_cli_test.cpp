@@ -204,9 +204,29 @@ TEST(RunCli, PrecisionSetsArrayThroughputAndMacEnergy) {
   const std::string cim = " -m " + src("tests/data/onnx/resnet18_op17.onnx") + " -a " +
                           src("arch_configs/cim_only.yaml");
   const nlohmann::json c8 = run_json(cim);
-  const nlohmann::json c4 = run_json(cim + " --set cim.input_bits=4");
+  const nlohmann::json c4 = run_json(cim + " --set precision.activation_bits=4");
   EXPECT_LT(c4["energy_breakdown_pj"]["cim_compute"].get<double>(), c8["energy_breakdown_pj"]["cim_compute"].get<double>());
   EXPECT_LT(c4["latency_ns"].get<double>(), c8["latency_ns"].get<double>());
+}
+
+TEST(RunCli, Int4WeightsWithInt8ActivationsHalveWeightBytesAndCost) {
+  // precision.weight_bits 4: weights stored and moved at half the bytes (exactly: every
+  // layer's weight count is even), twice the weights per CIM row, cheaper MACs; 16-bit
+  // activations double the network input's bytes.
+  const std::string model = " -m " + src("tests/data/onnx/resnet18_op17.onnx") + " -a " +
+                            src("arch_configs/hetero.yaml") + " -s hetero_parallel";
+  const nlohmann::json base = run_json(model);
+  const nlohmann::json w4 = run_json(model + " --set precision.weight_bits=4");
+  EXPECT_EQ(2 * w4["dram_bytes_breakdown"]["weights"].get<int64_t>(),
+            base["dram_bytes_breakdown"]["weights"].get<int64_t>());
+  EXPECT_LT(w4["latency_ns"].get<double>(), base["latency_ns"].get<double>());
+  EXPECT_LT(w4["energy_pj"].get<double>(), base["energy_pj"].get<double>());
+  const nlohmann::json a16 = run_json(model + " --set precision.activation_bits=16");
+  EXPECT_EQ(a16["dram_bytes_breakdown"]["activations_in"].get<int64_t>(),
+            2 * base["dram_bytes_breakdown"]["activations_in"].get<int64_t>());
+  // --precision-bits N is both keys.
+  EXPECT_EQ(run_json(model + " --precision-bits 16")["latency_ns"],
+            run_json(model + " --set precision.activation_bits=16 --set precision.weight_bits=16")["latency_ns"]);
 }
 
 TEST(RunCli, MoreCimMacrosNeverSlowARunDown) {

@@ -291,12 +291,13 @@ Outcome check_and_run(const std::map<std::string, std::string>& sets,
       [&] {
         System sys(cfg);
         std::string runs;
-        for (const Workload& w : models)
+        for (const Workload& loaded : models)
           for (Schema s : {Schema::npu_only, Schema::cim_static, Schema::hetero_parallel,
                            Schema::auto_select}) {
             SchemaSpec spec;
             spec.schema = s;
             try {
+              const Workload w = at_precision(loaded, cfg);
               const Mapping m = map_workload(w, cfg, spec);
               RunOptions ro;
               ro.inferences = 2;

@@ -97,7 +97,8 @@ std::vector<std::string> perturbations(const ParamDecl<ArchConfig>& d, const Arc
 }
 
 // The run's results without what names the config (its hash moves with every key).
-std::string results_of(const ArchConfig& cfg, const Workload& w, const Reference& ref) {
+std::string results_of(const ArchConfig& cfg, const Workload& loaded, const Reference& ref) {
+  const Workload w = at_precision(loaded, cfg);
   // Under fork: the child has its own SystemC kernel.
   return run_in_subprocess([&]() {
     SchemaSpec spec;
@@ -137,7 +138,7 @@ TEST(KnobAudit, EveryKeyChangesSomeOutputOfItsReferenceRun) {
       try {
         set_arch_param(cfg, d.path, value);
         validate_arch_config(cfg);
-        (void)map_workload(w, cfg, SchemaSpec{parse_schema(ref.schema), {}, false});
+        (void)map_workload(at_precision(w, cfg), cfg, SchemaSpec{parse_schema(ref.schema), {}, false});
       } catch (const UserError&) {
         continue;  // not a legal perturbation on this base: try the next
       }

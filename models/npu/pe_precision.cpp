@@ -1,5 +1,7 @@
 #include "models/npu/pe_precision.h"
 
+#include <algorithm>
+
 namespace h4h {
 namespace {
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
@@ -11,7 +13,9 @@ int64_t pe_precision_cycles(int64_t cycles, int64_t operand_bits, int64_t pe_bit
     const int64_t passes = ceil_div(operand_bits, pe_bits);
     return cycles * passes * passes;
   }
-  const int64_t per_side = pe_bits / operand_bits;  // operands packed along each input
+  // Operands packed along each input; Bit Fusion's bricks are 2 bits, so a 1-bit operand
+  // packs as a 2-bit one.
+  const int64_t per_side = std::max<int64_t>(1, pe_bits / std::max<int64_t>(operand_bits, 2));
   return ceil_div(cycles, per_side * per_side);
 }
 

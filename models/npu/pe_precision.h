@@ -7,7 +7,7 @@
 namespace h4h {
 
 // Array cycles for `cycles` cycles of work at the PE's own width, with b-bit operands:
-// x ceil(b / pe)^2 when wider, / (pe / b)^2 (rounded up) when narrower.
+// x ceil(b / pe)^2 when wider, / (pe / b)^2 (rounded up) when narrower, 2 bits at least.
 int64_t pe_precision_cycles(int64_t cycles, int64_t operand_bits, int64_t pe_bits);
 
 // Energy of one a-bit x w-bit integer MAC relative to an 8 x 8-bit one (accumulating in

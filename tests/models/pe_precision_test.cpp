@@ -13,6 +13,7 @@ TEST(PePrecision, WiderOperandsTakePartialProductPassesNarrowerOnesPack) {
   EXPECT_EQ(pe_precision_cycles(1000, 8, 16), 250);    // four 8-bit MACs per 16-bit PE
   EXPECT_EQ(pe_precision_cycles(1001, 8, 16), 251);    // a partly filled last cycle counts
   EXPECT_EQ(pe_precision_cycles(1000, 4, 8), 250);
+  EXPECT_EQ(pe_precision_cycles(1000, 1, 8), 63);  // 1-bit packs as 2-bit (Bit Fusion's bricks): 16 per PE
 }
 
 TEST(PePrecision, IntMacEnergyFollowsHorowitzFromInt8) {

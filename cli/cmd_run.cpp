@@ -17,6 +17,7 @@
 #include "sim/engine/system.h"
 #include "sim/mapper/mapper.h"
 #include "sim/report/report.h"
+#include "sim/sweep/sweep_spec.h"
 
 namespace h4h::cli {
 
@@ -79,10 +80,7 @@ void register_run(CLI::App& app) {
     sets.insert(sets.end(), a->set.begin(), a->set.end());
     const ArchConfig cfg = load_arch_config(a->arch, sets);
     // Without --schema, the schema that uses what the config has.
-    if (!cmd->count("--schema"))
-      a->schema = cfg.npu.enabled && cfg.cim.enabled ? "hetero_parallel"
-                  : cfg.cim.enabled                  ? "cim_static"
-                                                     : "npu_only";
+    if (!cmd->count("--schema")) a->schema = default_schema_for(cfg);
     SchemaSpec spec;
     spec.schema = parse_schema(a->schema);
     if (spec.schema == Schema::custom) {

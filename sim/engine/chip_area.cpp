@@ -39,27 +39,23 @@ ChipParts chip_area_mm2(const ArchConfig& c) {
   const int64_t node = c.tech.node_nm;
   const AreaParams& a = c.area;
   ChipParts p;
+  // The vector unit is always there (norms, softmax, activations of a CIM-only chip).
+  const double vector =
+      static_cast<double>(c.npu.vector.lanes) * tech::vector_lane_um2(node) / kUm2PerMm2;
+  p.npu_vector = vector;
   if (c.npu.enabled) {
     const double pes = static_cast<double>(c.npu.array.rows * c.npu.array.cols);
     const double array = pes * tech::pe_um2(c.npu.precision_bits, node) / kUm2PerMm2;
-    const double vector =
-        static_cast<double>(c.npu.vector.lanes) * tech::vector_lane_um2(node) / kUm2PerMm2;
+    p.npu_array = array;
     if (a.npu_mm2 > 0) {  // a measured NPU: split as the model would
       p.npu_array = a.npu_mm2 * array / (array + vector);
       p.npu_vector = a.npu_mm2 * vector / (array + vector);
-    } else {
-      p.npu_array = array;
-      p.npu_vector = vector;
     }
     const NpuSramParams& s = c.npu.sram;
     p.npu_sram =
         given_or(a.sram_mm2, tech::sram_mm2(s.ifmap_kib * 1024, s.ifmap_banks, node) +
                                  tech::sram_mm2(s.filter_kib * 1024, s.filter_banks, node) +
                                  tech::sram_mm2(s.ofmap_kib * 1024, s.ofmap_banks, node));
-  } else {
-    // The vector unit is always there (norms, softmax, activations of a CIM-only chip).
-    p.npu_vector =
-        static_cast<double>(c.npu.vector.lanes) * tech::vector_lane_um2(node) / kUm2PerMm2;
   }
   const GlobalBufferParams& g = c.memory.global_buffer;
   if (g.capacity_kib > 0)

@@ -80,25 +80,25 @@ int64_t normalized_rows(const Kernel& k) {
 // of the DRAM bytes (into energy_pj: it is dynamic), static power by each kernel's time on
 // its unit (into energy.leakage). Fused epilogues ran inside their GEMM's span: none.
 void attribute_to_kernels(RunStats& st, double activate_pj) {
-  for (size_t r = 0; r < st.inferences.size(); ++r) {
-    const InferenceStats& inf = st.inferences[r];
-    double dram_bytes = 0, span_ns = 0;
-    for (const KernelRecord& k : st.records) {
-      if (k.inference != static_cast<int>(r) || k.fused_into >= 0) continue;
-      dram_bytes += static_cast<double>(k.traffic.dram());
-      span_ns += k.end_ns - k.start_ns;
-    }
-    const double activations_pj = static_cast<double>(inf.dram_activates) * activate_pj;
-    for (KernelRecord& k : st.records) {
-      if (k.inference != static_cast<int>(r) || k.fused_into >= 0) continue;
-      const double dram_share = dram_bytes > 0 ? static_cast<double>(k.traffic.dram()) / dram_bytes : 0.0;
-      const double time_share = span_ns > 0 ? (k.end_ns - k.start_ns) / span_ns : 0.0;
-      // With no DRAM bytes at all (nothing to activate for), activations follow time.
-      const double act = activations_pj * (dram_bytes > 0 ? dram_share : time_share);
-      k.energy.dram += act;
-      k.energy_pj += act;
-      k.energy.leakage = inf.energy.leakage * time_share;
-    }
+  // Two passes over the records (not one per inference): the per-inference totals, then
+  // each kernel's shares.
+  std::vector<double> dram_bytes(st.inferences.size(), 0.0), span_ns(st.inferences.size(), 0.0);
+  for (const KernelRecord& k : st.records) {
+    if (k.fused_into >= 0) continue;
+    dram_bytes[k.inference] += static_cast<double>(k.traffic.dram());
+    span_ns[k.inference] += k.end_ns - k.start_ns;
+  }
+  for (KernelRecord& k : st.records) {
+    if (k.fused_into >= 0) continue;
+    const InferenceStats& inf = st.inferences[k.inference];
+    const double bytes = dram_bytes[k.inference], span = span_ns[k.inference];
+    const double time_share = span > 0 ? (k.end_ns - k.start_ns) / span : 0.0;
+    // With no DRAM bytes at all (nothing to activate for), activations follow time.
+    const double share = bytes > 0 ? static_cast<double>(k.traffic.dram()) / bytes : time_share;
+    const double act = static_cast<double>(inf.dram_activates) * activate_pj * share;
+    k.energy.dram += act;
+    k.energy_pj += act;
+    k.energy.leakage = inf.energy.leakage * time_share;
   }
 }
 
@@ -324,9 +324,9 @@ struct System::Impl : sc_core::sc_module {
         load_parts.push_back({{-1, w->weight_bytes(e)}});
       }
       const VectorOpMix mix = vector_op_mix(e.op), row_mix = vector_row_mix(e.op);
-      const int64_t elements = e.vector_ops > 0 ? e.vector_ops : e.output_elems;
-      cycles += vector_cycles(cfg.npu.vector, mix, elements) + vector_cycles(cfg.npu.vector, row_mix, normalized_rows(e));
-      lane_ops += elements * mix.lane_ops() + normalized_rows(e) * row_mix.lane_ops();
+      const int64_t elements = e.vector_ops > 0 ? e.vector_ops : e.output_elems, rows = normalized_rows(e);
+      cycles += vector_cycles(cfg.npu.vector, mix, elements) + vector_cycles(cfg.npu.vector, row_mix, rows);
+      lane_ops += elements * mix.lane_ops() + rows * row_mix.lane_ops();
     }
     const Kernel& last = w->kernels[fusion.members[i].back()];
     stores.clear();

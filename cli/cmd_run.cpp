@@ -91,7 +91,9 @@ void register_run(CLI::App& app) {
     }
     FrontendOptions fo;
     fo.batch = a->batch;
-    const Workload w = at_precision(load_workload(a->model.empty() ? a->topology : a->model, fo), cfg);
+    // The config's precision, then the custom rules' per-layer overrides.
+    const Workload w =
+        apply_precision_rules(at_precision(load_workload(a->model.empty() ? a->topology : a->model, fo), cfg), spec);
     const Mapping m = map_workload(w, cfg, spec);
     System sys(cfg);
     RunOptions ro;

@@ -41,6 +41,8 @@ nlohmann::json workload_to_json(const Workload& w) {
     e["shape"] = k.output_shape;
     e["macs"] = k.macs;
     e["params"] = k.param_elems;
+    e["weight_bits"] = w.weight_bits_of(k);
+    e["activation_bits"] = w.activation_bits_of(k);
     e["weight_bytes"] = w.weight_bytes(k);
     e["input_bytes"] = w.input_bytes(k);
     e["output_bytes"] = w.output_bytes(k);

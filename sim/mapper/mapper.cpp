@@ -43,9 +43,22 @@ int64_t npu_estimate_ns(const Kernel& k, const ArchConfig& cfg, OperandBits bits
   return to_ns(cycles, cfg.npu.clock_mhz);
 }
 
-CimLayerPlan cim_plan(const Kernel& k, const CimMacroParams& p, bool resident) {
-  return plan_cim_layer(p, std::max<int64_t>(k.gemm.batch, 1), k.gemm.m, k.gemm.k, k.gemm.n,
-                        resident);
+// The macro as this kernel uses it: its weights take weight_bits columns each and its
+// inputs stream activation_bits cycles (a quantized model's or a rule's, else the config's).
+CimMacroParams at_kernel_bits(CimMacroParams p, const Workload& w, const Kernel& k) {
+  p.weight_bits = w.weight_bits_of(k);
+  p.input_bits = w.activation_bits_of(k);
+  return p;
+}
+
+// A macro row holds at least one of the kernel's weights.
+bool cim_can_hold(const Workload& w, const Kernel& k, const CimMacroParams& p) {
+  return at_kernel_bits(p, w, k).weights_per_row() > 0;
+}
+
+CimLayerPlan cim_plan(const Workload& w, const Kernel& k, const CimMacroParams& p, bool resident) {
+  return plan_cim_layer(at_kernel_bits(p, w, k), std::max<int64_t>(k.gemm.batch, 1), k.gemm.m, k.gemm.k,
+                        k.gemm.n, resident);
 }
 
 int64_t cim_estimate_ns(const CimLayerPlan& plan, const ArchConfig& cfg) {
@@ -106,15 +119,29 @@ std::vector<std::pair<KernelClass, std::string>> kinds_matched(const CustomRule&
   return kinds;
 }
 
+bool is_placeable_class(const std::string& c) {
+  return c == "conv" || c == "linear" || c == "matmul";
+}
+
+bool is_gemm_op(const std::string& op) {
+  for (KernelClass c : placeable_classes())
+    for (const auto& o : gemm_ops_of(c))
+      if (o == op) return true;
+  return false;
+}
+
 void check_class_is_placeable(const CustomRule& r, const std::string& at) {
-  if (r.kernel_class == "vector" || r.kernel_class == "pool" || r.kernel_class == "data_movement")
-    throw UserError(fmt::format(
-        "{}.class: {} kernels always run on {}; custom rules place only conv, linear and matmul "
-        "kernels, so this rule can never apply",
-        at, r.kernel_class, r.kernel_class == "data_movement" ? "the DMA" : "the vector unit"));
+  if (!r.unit || r.kernel_class.empty() || is_placeable_class(r.kernel_class)) return;
+  throw UserError(fmt::format(
+      "{}.class: {} kernels always run on {}; custom rules place only conv, linear and matmul "
+      "kernels, so this rule's unit can never apply",
+      at, r.kernel_class, r.kernel_class == "data_movement" ? "the DMA" : "the vector unit"));
 }
 
 void check_op_is_placeable(const CustomRule& r, const std::string& at) {
+  // A precision-only rule may name a vector op (Softmax, Add, ...), except under a GEMM
+  // class, whose ops are known.
+  if (!r.unit && !is_placeable_class(r.kernel_class)) return;
   std::vector<std::string> all_ops;
   for (KernelClass c : placeable_classes())
     for (const auto& op : gemm_ops_of(c))
@@ -128,8 +155,9 @@ void check_op_is_placeable(const CustomRule& r, const std::string& at) {
   }
   if (kinds_matched(r).empty()) {  // a class and an op that no kernel has together
     std::vector<std::string> class_ops;
-    for (const auto& kind : kinds_matched(CustomRule{r.kernel_class, "", "", nullptr, r.unit}))
-      class_ops.push_back(kind.second);
+    CustomRule any_op = r;
+    any_op.op.clear();
+    for (const auto& kind : kinds_matched(any_op)) class_ops.push_back(kind.second);
     throw UserError(fmt::format("{}: no {} kernel has the op '{}' ({} kernels have: {}), so this "
                                 "rule can never apply",
                                 at, r.kernel_class, r.op, r.kernel_class, fmt::join(class_ops, ", ")));
@@ -146,25 +174,57 @@ void check_unit_can_run(const CustomRule& r, const std::string& at) {
         "{}.unit: the {} kernels this rule matches have two dynamic operands, and CIM holds only "
         "static weights, so this rule can never apply",
         at, r.kernel_class.empty() ? r.op : r.kernel_class));
+  if (r.weight_bits > 0 && !any_static_weight)
+    throw UserError(fmt::format(
+        "{}.weight_bits: the {} kernels this rule matches have no static weights, so it can never "
+        "apply",
+        at, r.kernel_class.empty() ? r.op : r.kernel_class));
 }
 
-// Shadowed: an earlier rule with the same name pattern (or none) admits every (class, op)
-// this one does. (Shadowing by several earlier rules together is not looked for.)
+// The (class, op) kinds a rule's attribute reaches: units place GEMM kernels, weight
+// precision reaches kernels with static weights, activation precision every kernel (a vector
+// class stands for all its ops, "" when the rule names none).
+std::vector<std::pair<std::string, std::string>> kinds_reached(const CustomRule& r, const char* attr) {
+  std::vector<std::pair<std::string, std::string>> kinds;
+  for (const auto& [c, op] : kinds_matched(r))
+    if (std::string(attr) != "weight_bits" || c != KernelClass::matmul) kinds.emplace_back(to_string(c), op);
+  if (std::string(attr) == "activation_bits" && (r.op.empty() || !is_gemm_op(r.op)))
+    for (const char* c : {"vector", "pool", "data_movement"})
+      if (r.kernel_class.empty() || r.kernel_class == c) kinds.emplace_back(c, r.op);
+  return kinds;
+}
+
+bool sets(const CustomRule& r, const char* attr) {
+  const std::string a = attr;
+  return a == "unit" ? r.unit.has_value() : a == "weight_bits" ? r.weight_bits > 0 : r.activation_bits > 0;
+}
+
+// Shadowed: for everything the rule sets, an earlier rule that sets it too, with the same
+// name pattern (or none), admits every (class, op) this one reaches. (Shadowing by several
+// earlier rules together is not looked for.)
 void check_not_shadowed(const CustomRule& r, const std::vector<CustomRule>& earlier,
                         const std::string& at) {
-  const auto kinds = kinds_matched(r);
-  for (size_t j = 0; j < earlier.size(); ++j) {
-    const CustomRule& e = earlier[j];
-    if (!e.name_regex.empty() && e.name_regex != r.name_regex) continue;
-    const auto covered = kinds_matched(e);
-    const bool shadowed = std::all_of(kinds.begin(), kinds.end(), [&](const auto& kind) {
-      return std::find(covered.begin(), covered.end(), kind) != covered.end();
-    });
-    if (shadowed)
-      throw UserError(fmt::format("{}: can never apply: rules[{}] comes first and matches every "
-                                  "kernel this rule matches (the first matching rule wins)",
-                                  at, j));
+  std::optional<size_t> first_shadow;
+  for (const char* attr : {"unit", "weight_bits", "activation_bits"}) {
+    if (!sets(r, attr)) continue;
+    const auto kinds = kinds_reached(r, attr);
+    std::optional<size_t> by;
+    for (size_t j = 0; j < earlier.size() && !by; ++j) {
+      const CustomRule& e = earlier[j];
+      if (!sets(e, attr) || (!e.name_regex.empty() && e.name_regex != r.name_regex)) continue;
+      const bool covers = std::all_of(kinds.begin(), kinds.end(), [&](const auto& kind) {
+        return (e.kernel_class.empty() || e.kernel_class == kind.first) &&
+               (e.op.empty() || (!kind.second.empty() && e.op == kind.second));
+      });
+      if (covers) by = j;
+    }
+    if (!by) return;  // this attribute can apply somewhere
+    if (!first_shadow) first_shadow = by;
   }
+  if (first_shadow)
+    throw UserError(fmt::format("{}: can never apply: rules[{}] comes first and matches every "
+                                "kernel this rule matches (the first matching rule wins)",
+                                at, *first_shadow));
 }
 
 // A rule that no kernel can take is the user's mistake (a typo, a wrong class, a rule
@@ -177,6 +237,13 @@ void check_rule_can_apply(const CustomRule& r, const std::vector<CustomRule>& ea
   check_not_shadowed(r, earlier, at);
 }
 
+// The widths precision.* accepts (models/npu/pe_precision.h).
+int parse_rule_bits(const std::string& v, const std::string& at) {
+  for (int b : {1, 2, 4, 8, 16})
+    if (v == std::to_string(b)) return b;
+  throw UserError(fmt::format("{}: '{}' is not one of: 1, 2, 4, 8, 16", at, v));
+}
+
 Unit parse_unit(const std::string& s, const std::string& at) {
   if (s == "npu") return Unit::npu;
   if (s == "vector") return Unit::vector;
@@ -185,8 +252,8 @@ Unit parse_unit(const std::string& s, const std::string& at) {
 }
 
 // The unit a GEMM kernel gets under the schema (before custom rules).
-Unit default_gemm_unit(const Kernel& k, const ArchConfig& cfg, Schema s, const std::string& arch,
-                       OperandBits bits) {
+Unit default_gemm_unit(const Workload& w, const Kernel& k, const ArchConfig& cfg, Schema s,
+                       const std::string& arch) {
   if (k.cls == KernelClass::matmul) {
     if (!cfg.npu.enabled)
       throw UserError(fmt::format(
@@ -214,8 +281,10 @@ Unit default_gemm_unit(const Kernel& k, const ArchConfig& cfg, Schema s, const s
     case Schema::auto_select: {
       if (!cfg.cim.enabled) return Unit::npu;
       if (!cfg.npu.enabled) return Unit::cim;
-      const CimLayerPlan p = cim_plan(k, static_cast<const CimMacroParams&>(cfg.cim), false);
-      return cim_estimate_ns(p, cfg) < npu_estimate_ns(k, cfg, bits) ? Unit::cim : Unit::npu;
+      const CimMacroParams& cim = cfg.cim;
+      if (!cim_can_hold(w, k, cim)) return Unit::npu;
+      const CimLayerPlan p = cim_plan(w, k, cim, false);
+      return cim_estimate_ns(p, cfg) < npu_estimate_ns(k, cfg, operand_bits(w, k)) ? Unit::cim : Unit::npu;
     }
   }
   return Unit::npu;
@@ -282,7 +351,6 @@ SchemaSpec parse_custom_schema(const std::string& yaml_text, const std::string& 
     const std::string at = fmt::format("{}: rules[{}]", origin, i);
     if (!rules[i].IsMap()) throw UserError(at + ": expected a map");
     CustomRule r;
-    bool has_unit = false;
     for (auto it = rules[i].begin(); it != rules[i].end(); ++it) {
       const std::string key = it->first.Scalar();
       if (!it->second.IsScalar())
@@ -302,14 +370,17 @@ SchemaSpec parse_custom_schema(const std::string& yaml_text, const std::string& 
         r.name_regex = v;
       } else if (key == "unit") {
         r.unit = parse_unit(v, at + ".unit");
-        has_unit = true;
+      } else if (key == "weight_bits" || key == "activation_bits") {
+        (key == "weight_bits" ? r.weight_bits : r.activation_bits) = parse_rule_bits(v, at + "." + key);
       } else {
-        const std::string best = closest_match(key, {"class", "op", "name", "unit"});
+        const std::string best =
+            closest_match(key, {"class", "op", "name", "unit", "weight_bits", "activation_bits"});
         throw UserError(fmt::format("{}.{}: unknown key{}", at, key,
                                     best.empty() ? "" : fmt::format("; did you mean '{}'?", best)));
       }
     }
-    if (!has_unit) throw UserError(at + ": 'unit' is missing");
+    if (!r.unit && r.weight_bits == 0 && r.activation_bits == 0)
+      throw UserError(at + ": sets nothing: give a 'unit', 'weight_bits' or 'activation_bits'");
     check_rule_can_apply(r, spec.rules, at);
     spec.rules.push_back(r);
   }
@@ -318,6 +389,26 @@ SchemaSpec parse_custom_schema(const std::string& yaml_text, const std::string& 
 
 SchemaSpec load_custom_schema(const std::string& path) {
   return parse_custom_schema(read_user_file(path, "a YAML file"), path);
+}
+
+Workload apply_precision_rules(Workload w, const SchemaSpec& spec) {
+  if (spec.schema != Schema::custom) return w;
+  for (Kernel& k : w.kernels) {
+    const CustomRule* weights = nullptr;
+    const CustomRule* activations = nullptr;
+    for (const auto& r : spec.rules) {
+      if ((weights || r.weight_bits == 0) && (activations || r.activation_bits == 0)) continue;
+      if (!rule_matches(r, k)) continue;
+      if (!weights && r.weight_bits > 0) weights = &r;
+      if (!activations && r.activation_bits > 0) activations = &r;
+    }
+    if (weights && has_static_weights(k)) k.weight_bits = weights->weight_bits;
+    if (activations) {
+      k.activation_bits = activations->activation_bits;
+      for (int t : k.outputs) w.tensors[static_cast<size_t>(t)].bits = k.activation_bits;
+    }
+  }
+  return w;
 }
 
 Workload at_precision(Workload w, const ArchConfig& cfg) {
@@ -356,7 +447,7 @@ Mapping map_workload(const Workload& w, const ArchConfig& cfg, const SchemaSpec&
     const CustomRule* rule = nullptr;
     if (spec.schema == Schema::custom)
       for (const auto& r : spec.rules)
-        if (rule_matches(r, k)) {
+        if (r.unit && rule_matches(r, k)) {
           rule = &r;
           break;
         }
@@ -371,10 +462,15 @@ Mapping map_workload(const Workload& w, const ArchConfig& cfg, const SchemaSpec&
       if (rule->unit == Unit::npu && !cfg.npu.enabled)
         throw UserError(fmt::format("{}: a custom rule puts {} on the systolic array, but "
                                     "npu.enabled is false", arch, kernel_label(k)));
-      km.unit = rule->unit;
+      km.unit = *rule->unit;
     } else {
-      km.unit = default_gemm_unit(k, cfg, spec.schema, arch, operand_bits(w, k));
+      km.unit = default_gemm_unit(w, k, cfg, spec.schema, arch);
     }
+    if (km.unit == Unit::cim && !cim_can_hold(w, k, cfg.cim))
+      throw UserError(fmt::format("{}: {} goes to CIM, but its {}-bit weights take {} columns and a macro row "
+                                  "has {} (cim.cols)",
+                                  arch, kernel_label(k), w.weight_bits_of(k),
+                                  w.weight_bits_of(k) + cfg.cim.extra_cols_per_weight, cfg.cim.cols));
   }
 
   // 2. CIM residency. Pin layers (in network order) whose tiles fit while at least
@@ -397,7 +493,7 @@ Mapping map_workload(const Workload& w, const ArchConfig& cfg, const SchemaSpec&
     std::vector<char> pinned(w.kernels.size(), 0);
     int64_t free_macros = total_macros;
     for (size_t i : cim_kernels) {
-      const CimLayerPlan p = cim_plan(w.kernels[i], all, false);
+      const CimLayerPlan p = cim_plan(w, w.kernels[i], all, false);
       if (p.fits && free_macros - p.tiles >= reserve) {
         pinned[i] = 1;
         free_macros -= p.tiles;
@@ -412,10 +508,10 @@ Mapping map_workload(const Workload& w, const ArchConfig& cfg, const SchemaSpec&
     for (size_t i : cim_kernels) {
       const Kernel& k = w.kernels[i];
       if (pinned[i]) {
-        const CimLayerPlan p = cim_plan(k, all, false);
+        const CimLayerPlan p = cim_plan(w, k, all, false);
         t += layer_ns(k, p, true) + layer_ns(k, p, false);   // cold, then warm
       } else {
-        const CimLayerPlan p = cim_plan(k, sp, false);
+        const CimLayerPlan p = cim_plan(w, k, sp, false);
         t += 2 * layer_ns(k, p, true);                        // programmed every run
       }
     }
@@ -443,14 +539,14 @@ Mapping map_workload(const Workload& w, const ArchConfig& cfg, const SchemaSpec&
     if (!best_pins[i]) continue;
     KernelMapping& km = m.kernels[i];
     km.cim_resident = true;
-    km.cim = cim_plan(w.kernels[i], all, false);
+    km.cim = cim_plan(w, w.kernels[i], all, false);
     for (int64_t t = 0; t < km.cim.tiles; ++t) km.macros.push_back(next_macro++);
     // Pinned to exactly its tiles: one round, cold or warm.
     CimMacroParams own = all;
     own.macro_count = static_cast<int64_t>(km.macros.size());
     km.cim_macro_count = own.macro_count;
-    km.cim = cim_plan(w.kernels[i], own, false);
-    km.cim_warm = cim_plan(w.kernels[i], own, true);
+    km.cim = cim_plan(w, w.kernels[i], own, false);
+    km.cim_warm = cim_plan(w, w.kernels[i], own, true);
   }
   m.resident_macros = next_macro;
   m.scratch_macros = best_scratch;
@@ -459,7 +555,7 @@ Mapping map_workload(const Workload& w, const ArchConfig& cfg, const SchemaSpec&
   for (size_t i : cim_kernels) {
     if (best_pins[i]) continue;
     KernelMapping& km = m.kernels[i];
-    km.cim = cim_plan(w.kernels[i], scratch, false);
+    km.cim = cim_plan(w, w.kernels[i], scratch, false);
     km.cim_macro_count = scratch.macro_count;
     for (int64_t t = 0; t < std::min(km.cim.tiles, scratch.macro_count); ++t)
       km.macros.push_back(next_macro + t);

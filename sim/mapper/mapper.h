@@ -12,6 +12,7 @@
 // Units: the vector unit and the DMA always exist; views (reshape, ...) cost nothing.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,14 +34,20 @@ enum class Schema { npu_only, cim_static, hetero_parallel, auto_select, custom }
 const char* to_string(Schema s);
 Schema parse_schema(const std::string& name);  // UserError listing the known names
 
-// One rule of a custom schema. Rules place GEMM kernels only (vector and pool kernels always
-// run on the vector unit, data movement on the DMA); the first rule that matches wins.
+// One rule of a custom schema. A rule places GEMM kernels on a unit (vector and pool
+// kernels always run on the vector unit, data movement on the DMA), sets the precision of
+// the kernels it matches, or both. Each of the three is taken from the first matching rule
+// that sets it: `{name: "stem.*", weight_bits: 8}` before `{class: conv, unit: cim}` changes
+// the stem's precision and leaves its placement to the second rule.
 struct CustomRule {
-  std::string kernel_class;  // "" = any; else conv|linear|matmul
-  std::string op;            // "" = any; else one of gemm_ops_of(class)
+  std::string kernel_class;  // "" = any; conv|linear|matmul, or vector|pool|data_movement
+                             // for a precision-only rule
+  std::string op;            // "" = any; for a rule with a unit, one of gemm_ops_of(class)
   std::string name_regex;    // "" = any; RE2 syntax, full match
   std::shared_ptr<const re2::RE2> name_re;  // name_regex compiled once, when the rule is read
-  Unit unit = Unit::npu;
+  std::optional<Unit> unit;  // unset: placed by a later rule or the schema's default
+  int weight_bits = 0;       // 0 = unset; else 1, 2, 4, 8 or 16 (static weights only)
+  int activation_bits = 0;   // 0 = unset; inputs, outputs and the tensors it writes
 };
 
 struct SchemaSpec {
@@ -58,6 +65,12 @@ struct SchemaSpec {
 // are matched by RE2, in time linear in the name's length.
 SchemaSpec load_custom_schema(const std::string& path);
 SchemaSpec parse_custom_schema(const std::string& yaml_text, const std::string& origin);
+
+// The workload with the custom rules' precisions applied (a no-op for the named schemas):
+// each kernel takes weight_bits / activation_bits from the first matching rule that sets
+// them, and the tensors it writes are stored at its activation precision. Apply after
+// at_precision; the rules win over a quantized model's own precisions.
+Workload apply_precision_rules(Workload w, const SchemaSpec& spec);
 
 struct KernelMapping {
   Unit unit = Unit::none;

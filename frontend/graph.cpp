@@ -27,6 +27,8 @@ const std::unordered_set<std::string>& supported_ops() {
       "BatchNormalization", "InstanceNormalization", "ReduceMean", "ReduceSum", "ReduceMax",
       "Min", "Max", "Where", "Equal", "Less", "Greater", "Not", "Cast", "Floor", "Ceil",
       "Resize",
+      // quantization left after frontend/quantized.h (at the network's edges; dynamic)
+      "QuantizeLinear", "DequantizeLinear", "DynamicQuantizeLinear",
       // pooling
       "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool",
       // data movement
@@ -387,6 +389,18 @@ int64_t Graph::elems(const std::string& tensor) const {
   return p;
 }
 
+int Graph::storage_bits(const std::string& tensor) const {
+  if (auto it = quantized_bits.find(tensor); it != quantized_bits.end()) return it->second;
+  if (is_static(tensor)) {
+    int bits = 0;
+    if (auto o = param_origins.find(tensor); o != param_origins.end())
+      for (const auto& p : o->second)
+        if (auto q = quantized_bits.find(p); q != quantized_bits.end()) bits = std::max(bits, q->second);
+    return bits;
+  }
+  return integer_dtype_bits(facts(tensor).dtype);
+}
+
 std::optional<double> Graph::scalar_value(const std::string& tensor) const {
   auto it = consts.find(tensor);
   if (it == consts.end() || it->second.size() != 1) return std::nullopt;
@@ -455,6 +469,7 @@ Graph build_graph(const LoadedOnnx& model) {
   g.tensors = model.tensors;
   g.consts = model.consts;
   g.data_inputs = model.data_inputs;
+  g.quantized_bits = model.quantized.bits;
   for (const auto& o : model.model.graph().output()) g.graph_outputs.push_back(o.name());
   for (const auto& d : model.data_inputs) g.tensors[d].kind = TensorKind::activation;
 
@@ -470,7 +485,9 @@ Graph build_graph(const LoadedOnnx& model) {
     const auto& f = g.facts(p);
     const bool is_float = f.dtype == onnx::TensorProto::FLOAT || f.dtype == onnx::TensorProto::DOUBLE ||
                           f.dtype == onnx::TensorProto::FLOAT16 || f.dtype == onnx::TensorProto::BFLOAT16;
-    if (is_float && used.count(p) && !bn_stats.count(p) && f.shape_known) {
+    // A quantized model's integer weights and biases are its parameters too.
+    const bool quantized_param = model.quantized.params.count(p) != 0;
+    if ((is_float || quantized_param) && used.count(p) && !bn_stats.count(p) && f.shape_known) {
       const auto n = checked_elems(f.dims);
       if (!n || *n > kMaxTensorElems)
         throw UserError(

@@ -70,6 +70,8 @@ class Graph {
   // For every static tensor, the original parameters it derives from (a weight's
   // Transpose derives from the weight), so parameters can be attributed to kernels.
   std::unordered_map<std::string, std::vector<std::string>> param_origins;
+  // Storage bits a quantized model gives its tensors (frontend/quantized.h).
+  std::unordered_map<std::string, int> quantized_bits;
 
   Vertex add_node(OpNode n);
   void rebuild_edges();
@@ -90,6 +92,10 @@ class Graph {
   const TensorFacts& facts(const std::string& tensor) const;
   const std::vector<int64_t>& dims(const std::string& tensor) const;
   int64_t elems(const std::string& tensor) const;
+  // Bits the model stores `tensor` at, 0 when it does not say (a float tensor: the
+  // config's precision applies): a quantized tensor's width; a static tensor's, the widest
+  // quantized parameter it derives from; an activation's, its integer element type's.
+  int storage_bits(const std::string& tensor) const;
   // Scalar value of a constant tensor, if it is one (e.g. the 0.5 in GELU).
   std::optional<double> scalar_value(const std::string& tensor) const;
 

@@ -49,7 +49,8 @@ bool is_data_movement(const std::string& op) {
 // result per output element.
 bool reads_whole_input(const std::string& op) {
   return op == "Softmax" || op == "LogSoftmax" || op == "LayerNorm" || op == "ReduceMean" ||
-         op == "ReduceSum" || op == "ReduceMax" || op == "InstanceNormalization";
+         op == "DynamicQuantizeLinear" || op == "ReduceSum" || op == "ReduceMax" ||
+         op == "InstanceNormalization";
 }
 
 // Dims of size 1 can move freely in memory; a permutation that keeps the others in order
@@ -220,6 +221,7 @@ Workload lower_to_workload(const Graph& g, const LowerOptions& opts) {
       t.elems = g.elems(name);
     }
     t.network_output = graph_outputs.count(name) != 0;
+    t.bits = g.storage_bits(name);
     w.tensors.push_back(std::move(t));
     return tensor_of_name[name] = static_cast<int>(w.tensors.size()) - 1;
   };
@@ -244,11 +246,17 @@ Workload lower_to_workload(const Graph& g, const LowerOptions& opts) {
           k.param_elems += lp->second;
       }
     };
+    int64_t largest_param_elems = 0;
     for (size_t i = 0; i < n.inputs.size(); ++i) {
       const std::string& t = n.inputs[i];
       if (t.empty()) continue;
       if (g.is_static(t)) {
         const bool is_param = g.facts(t).kind == TensorKind::param;
+        // The weights' width is that of the largest stored operand (not an int32 bias).
+        if (is_param && g.elems(t) > largest_param_elems) {
+          largest_param_elems = g.elems(t);
+          k.weight_bits = g.storage_bits(t);
+        }
         // Scalars and shape operands are immediates, not stored weights.
         if (is_param || g.elems(t) > 1) {
           if (!(n.op_type == "Reshape" || n.op_type == "Expand" || n.op_type == "Tile" ||
@@ -267,6 +275,8 @@ Workload lower_to_workload(const Graph& g, const LowerOptions& opts) {
       k.inputs.push_back(known != tensor_of_name.end() ? known->second : add_tensor(t, true));
     }
     for (const auto& t : n.absorbed_params) claim(t);
+    // Operands at the width the model stores its (first) data input at.
+    if (!k.inputs.empty()) k.activation_bits = w.tensors[static_cast<size_t>(k.inputs[0])].bits;
 
     const std::string& op = n.op_type;
     if (op == "Conv") {

@@ -10,10 +10,12 @@
 
 #include "frontend/einsum.h"
 #include "frontend/file_io.h"
+#include "frontend/quantized.h"
 #include "frontend/user_error.h"
 #include "frontend/utf8.h"
 #include "onnx/defs/schema.h"
 #include "onnx/shape_inference/implementation.h"
+#include "onnx/version_converter/convert.h"
 
 namespace h4h {
 namespace {
@@ -30,11 +32,110 @@ int default_domain_opset(const ModelProto& m, const std::string& origin) {
   for (const auto& imp : m.opset_import())
     if (imp.domain().empty() || imp.domain() == "ai.onnx") opset = static_cast<int>(imp.version());
   if (opset < 0) throw UserError(fmt::format("{}: the model imports no ai.onnx opset", origin));
-  if (opset < kMinOpset || opset > kMaxOpset)
-    throw UserError(fmt::format("{}: opset {} is not supported (h4hsim reads opsets {}-{}); "
-                                "re-export with opset_version in that range",
-                                origin, opset, kMinOpset, kMaxOpset));
   return opset;
+}
+
+void set_default_domain_opset(ModelProto& m, int opset) {
+  for (auto& imp : *m.mutable_opset_import())
+    if (imp.domain().empty() || imp.domain() == "ai.onnx") imp.set_version(opset);
+}
+
+// Ops whose meaning (inputs, attributes, shapes) is the same from opset 17 to 25 (ONNX's
+// docs/Changelog.md, versions 18-25): later versions only admit new element types
+// (bfloat16 in 22; float8, int4, float4, int2 in 19-25) or, where an attribute is named,
+// add one that only matters for those types or whose default is opset 17's behaviour. A
+// model of opset 18-25 that uses only these is read as opset 17; any other op names itself.
+const std::map<std::string, std::vector<std::string>>& ops_unchanged_since_17() {
+  // clang-format off
+  static const std::map<std::string, std::vector<std::string>> ops = {
+      {"Conv", {}}, {"Gemm", {}}, {"MatMul", {}}, {"Einsum", {}}, {"Add", {}}, {"Sub", {}},
+      {"Mul", {}}, {"Div", {}}, {"Pow", {}}, {"Sqrt", {}}, {"Exp", {}}, {"Log", {}}, {"Neg", {}},
+      {"Abs", {}}, {"Reciprocal", {}}, {"Erf", {}}, {"Relu", {}}, {"Clip", {}}, {"Sigmoid", {}},
+      {"Tanh", {}}, {"HardSigmoid", {}}, {"HardSwish", {}}, {"LeakyRelu", {}}, {"PRelu", {}},
+      {"Elu", {}}, {"Selu", {}}, {"Softplus", {}}, {"Softmax", {}}, {"LogSoftmax", {}},
+      {"LayerNormalization", {}}, {"BatchNormalization", {}}, {"InstanceNormalization", {}},
+      {"Min", {}}, {"Max", {}}, {"Where", {}}, {"Equal", {}}, {"Less", {}}, {"Greater", {}},
+      {"Not", {}}, {"Floor", {}}, {"Ceil", {}}, {"MaxPool", {}}, {"GlobalAveragePool", {}},
+      {"GlobalMaxPool", {}}, {"Concat", {}}, {"Slice", {}}, {"Gather", {}}, {"Expand", {}},
+      {"Tile", {}}, {"Dropout", {}}, {"Range", {}}, {"DynamicQuantizeLinear", {}},
+      // Type-only changes (19: float8; 21: int4).
+      {"Reshape", {}}, {"Flatten", {}}, {"Squeeze", {}}, {"Unsqueeze", {}}, {"Transpose", {}},
+      {"Identity", {}}, {"Shape", {}}, {"Size", {}}, {"Constant", {}}, {"ConstantOfShape", {}},
+      {"Cast", {"saturate", "round_mode"}},
+      {"QuantizeLinear", {"saturate", "output_dtype", "block_size", "precision"}},
+      {"DequantizeLinear", {"block_size", "output_dtype"}},
+      // 19 added dilations; 18 added Pad's axes (4th input) and 19 its wrap mode.
+      {"AveragePool", {"dilations"}}, {"Pad", {}},
+  };
+  // clang-format on
+  return ops;
+}
+
+// ONNX 1.12 (Debian's) knows opsets up to 17: older models are converted to 11 by ONNX's
+// own version converter (its adapters rewrite Clip, Pad, Resize, ...); opset 18-25 models
+// whose ops did not change meaning are read as 17. Returns the opset the model is now in.
+int bring_to_supported_opset(ModelProto& m, int opset, const std::string& origin) {
+  if (opset >= kMinOpset && opset <= kMaxOpset) return opset;
+  if (opset >= kMinConvertibleOpset && opset < kMinOpset) {
+    try {
+      m = onnx::version_conversion::ConvertVersion(m, kMinOpset);
+    } catch (const std::exception& e) {
+      std::string msg = e.what();
+      msg = msg.substr(0, msg.find('\n'));
+      throw UserError(fmt::format(
+          "{}: opset {} could not be converted to opset {} by ONNX's version converter: {}", origin,
+          opset, kMinOpset, msg));
+    }
+    return kMinOpset;
+  }
+  if (opset > kMaxOpset && opset <= kMaxReadableOpset) {
+    for (auto& n : *m.mutable_graph()->mutable_node()) {
+      if (!n.domain().empty() && n.domain() != "ai.onnx") continue;
+      auto it = ops_unchanged_since_17().find(n.op_type());
+      const bool pad_as_17 = n.op_type() != "Pad" || n.input_size() <= 3;
+      bool wrap = false;
+      for (const auto& a : n.attribute()) wrap |= a.name() == "mode" && a.s() == "wrap";
+      if (it == ops_unchanged_since_17().end() || !pad_as_17 || wrap)
+        throw UserError(fmt::format(
+            "{}: opset {}: {} changed meaning after opset {}, the newest that Debian's ONNX 1.12 "
+            "reads; re-export with opset_version {}",
+            origin, opset, node_label(n), kMaxOpset, kMaxOpset));
+      // The attributes a later version added, at their opset-17 meaning, are dropped.
+      auto* attrs = n.mutable_attribute();
+      for (int i = attrs->size() - 1; i >= 0; --i) {
+        const auto& a = attrs->Get(i);
+        if (std::find(it->second.begin(), it->second.end(), a.name()) == it->second.end()) continue;
+        const bool default_meaning =
+            (a.name() == "dilations" &&
+             std::all_of(a.ints().begin(), a.ints().end(), [](int64_t d) { return d == 1; })) ||
+            (a.name() == "block_size" && a.i() == 0) || a.name() == "saturate" ||
+            a.name() == "output_dtype" || a.name() == "round_mode" ||
+            (a.name() == "precision" && a.i() == 0);
+        if (!default_meaning)
+          throw UserError(fmt::format(
+              "{}: opset {}: {} uses '{}', which opset {} does not have; re-export with "
+              "opset_version {}",
+              origin, opset, node_label(n), a.name(), kMaxOpset, kMaxOpset));
+        attrs->DeleteSubrange(i, 1);
+      }
+    }
+    set_default_domain_opset(m, kMaxOpset);
+    return kMaxOpset;
+  }
+  throw UserError(
+      fmt::format("{}: opset {} is not supported (h4hsim reads opsets {}-{}, converting {}-{} and "
+                  "reading {}-{} as {} when no op changed); re-export with opset_version {}",
+                  origin, opset, kMinOpset, kMaxOpset, kMinConvertibleOpset, kMinOpset - 1,
+                  kMaxOpset + 1, kMaxReadableOpset, kMaxOpset, kMaxOpset));
+}
+
+// Ops of other domains are not simulated; ONNX Runtime's quantized contrib ops were
+// rewritten before this (frontend/quantized.h).
+void check_domains(const ModelProto& m, const std::string& origin) {
+  for (const auto& n : m.graph().node())
+    if (!n.domain().empty() && n.domain() != "ai.onnx")
+      throw UserError(fmt::format("{}: unsupported op '{}' from domain '{}' ({})", origin,
+                                  n.op_type(), n.domain(), node_label(n)));
 }
 
 // Refused right after parsing, before any pass over the graph costs time or memory.
@@ -143,9 +244,6 @@ void validate_and_sort(ModelProto& m, const std::string& origin) {
   }
   for (int k = 0; k < g->node_size(); ++k) {
     const auto& n = g->node(k);
-    if (!n.domain().empty() && n.domain() != "ai.onnx")
-      throw UserError(fmt::format("{}: unsupported op '{}' from domain '{}' ({})", origin,
-                                  n.op_type(), n.domain(), node_label(n)));
     for (const auto& out : n.output()) {
       if (out.empty()) continue;
       if (defined.count(out) || producer.count(out))
@@ -534,9 +632,16 @@ LoadedOnnx load_onnx_model(ModelProto model, const std::string& origin,
   escape_names(model);
   LoadedOnnx out;
   out.path = escape_unprintable(origin, /*keep_line_breaks=*/false);  // it becomes JSON's "model"
-  out.opset = default_domain_opset(model, origin);
+  const int declared_opset = default_domain_opset(model, origin);
   name_nodes(model);
   validate_and_sort(model, origin);
+  out.quantized = dequantize_model(model, origin);
+  check_domains(model, origin);
+  // ONNX's version converter assumes well-formed nodes: they are checked at their own
+  // opset first.
+  if (declared_opset >= kMinConvertibleOpset && declared_opset < kMinOpset)
+    check_nodes_against_schemas(model, declared_opset, origin);
+  out.opset = bring_to_supported_opset(model, declared_opset, origin);
   check_nodes_against_schemas(model, out.opset, origin);
   out.data_inputs = pick_data_inputs(model, opts, origin);
   check_declared_dims(model, out.data_inputs, origin);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "frontend/const_tensor.h"
+#include "frontend/quantized.h"
 #include "onnx/onnx_pb.h"
 
 namespace h4h {
@@ -33,7 +34,8 @@ struct TensorFacts {
 
 struct LoadedOnnx {
   std::string path;
-  int opset = 0;
+  int opset = 0;                                            // after conversion (11-17)
+  QuantizedFacts quantized;                                 // a quantized model's precisions
   onnx::ModelProto model;                                   // folded nodes removed
   std::vector<std::string> data_inputs;
   std::set<std::string> graph_params;                       // original parameter tensors
@@ -47,9 +49,13 @@ struct LoadedOnnx {
   std::vector<std::string> dynamic_inputs;
 };
 
-// Opsets of the default domain we accept. ONNX 1.12's shape inference knows up to 17.
+// Opsets of the default domain we read. ONNX 1.12's shape inference knows up to 17; older
+// models from kMinConvertibleOpset are converted to kMinOpset by ONNX's version converter,
+// newer ones up to kMaxReadableOpset are read as 17 when none of their ops changed meaning.
 constexpr int kMinOpset = 11;
 constexpr int kMaxOpset = 17;
+constexpr int kMinConvertibleOpset = 7;
+constexpr int kMaxReadableOpset = 25;
 
 // Most nodes (and, separately, initializers, graph inputs and graph outputs) a model may
 // have: ~80x the largest torchvision export (Swin-T, ~2,600 nodes); loading 200,000 takes

@@ -41,6 +41,20 @@ int64_t Workload::total_macs() const {
   return sum;
 }
 
+int64_t Workload::operand_bytes(const std::vector<int>& ts, int64_t elems, const Kernel& k) const {
+  int64_t tensor_elems = 0, bytes = 0;
+  bool own_bits = false;
+  for (int t : ts) {
+    const Tensor& tensor = tensors[static_cast<size_t>(t)];
+    tensor_elems += tensor.elems;
+    bytes += tensor_bytes(tensor);
+    own_bits |= tensor.bits > 0;
+  }
+  if (!own_bits || ts.empty() || tensor_elems != elems)
+    return bytes_at(elems, activation_bits_of(k));
+  return bytes;
+}
+
 int64_t Workload::total_params() const {
   int64_t sum = 0;
   for (const auto& k : kernels) sum += k.param_elems;

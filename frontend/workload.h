@@ -109,12 +109,20 @@ struct Workload {
   int64_t tensor_bytes(const Tensor& t) const { return bytes_at(t.elems, bits_of(t)); }
   int64_t tensor_bytes(int t) const { return tensor_bytes(tensors[static_cast<size_t>(t)]); }
   int64_t weight_bytes(const Kernel& k) const { return bytes_at(k.weight_elems, weight_bits_of(k)); }
-  int64_t input_bytes(const Kernel& k) const { return bytes_at(k.input_elems, activation_bits_of(k)); }
-  int64_t output_bytes(const Kernel& k) const { return bytes_at(k.output_elems, activation_bits_of(k)); }
+  // What a kernel reads and writes: its tensors at their own precision when they account
+  // for all its elements (a quantized model's int32 accumulator, a layer a rule narrowed,
+  // read by a wider one), else its elements at its activation precision.
+  int64_t input_bytes(const Kernel& k) const { return operand_bytes(k.inputs, k.input_elems, k); }
+  int64_t output_bytes(const Kernel& k) const {
+    return operand_bytes(k.outputs, k.output_elems, k);
+  }
   // Bytes per activation element where a model needs a whole number (SRAM traffic at the
   // array edge): ⌈activation_bits / 8⌉.
   int activation_bytes_per_elem() const { return (activation_bits + 7) / 8; }
   static int64_t bytes_at(int64_t elems, int bits) { return (elems * bits + 7) / 8; }
+
+ private:
+  int64_t operand_bytes(const std::vector<int>& ts, int64_t elems, const Kernel& k) const;
 };
 
 // Derives the DAG's links from the kernels' inputs/outputs: each tensor's producer and

@@ -1,5 +1,7 @@
 #include "frontend/workload_report.h"
 
+#include <map>
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -84,8 +86,25 @@ std::string workload_table(const Workload& w) {
     ib += w.input_bytes(k);
     ob += w.output_bytes(k);
   }
-  out += fmt::format("\nmodel {}  batch {}  kernels {}  bits: activations {}, weights {}\n", w.model, w.batch,
-                     w.kernels.size(), w.activation_bits, w.weight_bits);
+  // A quantized model states its own widths; the defaults cover the rest.
+  std::map<int, int64_t> tensor_widths, weight_widths;
+  for (const auto& t : w.tensors)
+    if (t.bits > 0) ++tensor_widths[t.bits];
+  for (const auto& k : w.kernels)
+    if (k.weight_bits > 0 && k.weight_elems > 0) ++weight_widths[k.weight_bits];
+  auto widths = [](const std::map<int, int64_t>& m) {
+    std::string s;
+    for (const auto& [bits, n] : m)
+      s += fmt::format("{}{} at {} bits", s.empty() ? "" : ", ", n, bits);
+    return s;
+  };
+  out += fmt::format("\nmodel {}  batch {}  kernels {}  bits: activations {}, weights {}{}\n",
+                     w.model, w.batch, w.kernels.size(), w.activation_bits, w.weight_bits,
+                     tensor_widths.empty() && weight_widths.empty()
+                         ? ""
+                         : fmt::format(" (the model's own: tensors {}; weights {})",
+                                       tensor_widths.empty() ? "none" : widths(tensor_widths),
+                                       weight_widths.empty() ? "none" : widths(weight_widths)));
   out += fmt::format("total MACs {}  params {}  weight bytes {}\n", grouped(w.total_macs()),
                      grouped(w.total_params()), grouped(wb));
   return out;

@@ -40,6 +40,9 @@ VectorOpMix vector_op_mix(const std::string& op, bool* known) {
       {"Not", {1, 0, 0, 0, 0, 0}},         {"Cast", {1, 0, 0, 0, 0, 0}},
       {"Floor", {1, 0, 0, 0, 0, 0}},       {"Ceil", {1, 0, 0, 0, 0, 0}},
       {"Resize", {2, 2, 0, 0, 0, 0}},      // bilinear: two lerps
+      {"QuantizeLinear", {1, 1, 2, 0, 0, 0}},    // x · (1/scale), round, + zero point, clamp
+      {"DequantizeLinear", {1, 1, 0, 0, 0, 0}},  // (x − zero point) · scale
+      {"DynamicQuantizeLinear", {2, 1, 4, 0, 1, 0}},  // min, max, scale = range / 255, then quantize
   };
   auto it = table.find(op);
   if (known) *known = it != table.end();

@@ -11,7 +11,7 @@ bool is_fusable_epilogue_op(const std::string& op) {
       "Add", "Sub", "Mul", "Div", "Neg", "Abs", "Relu", "Clip", "Max", "Min", "LeakyRelu",
       "PRelu", "Sqrt", "Reciprocal", "Exp", "Log", "Erf", "Sigmoid", "Tanh", "SiLU",
       "HardSigmoid", "HardSwish", "GELU", "Elu", "Selu", "Softplus", "BatchNormalization",
-      "LayerNorm"};
+      "LayerNorm", "QuantizeLinear", "DequantizeLinear"};
   return ops.count(op) != 0;
 }
 

@@ -277,6 +277,27 @@ TEST(RunCli, PerLayerPrecisionRulesActLikeTheGlobalKeysOnTheLayersTheyMatch) {
             (512 * 512 * 9 + 512) / 2);
 }
 
+// A quantized model's widths are its own: the config's precision covers only what the
+// model leaves in float (here the network's output).
+TEST(RunCli, AQuantizedModelKeepsItsOwnWidthsWhateverTheConfigSays) {
+  const std::string q8 = " -m " +
+                         src("tests/data/quantized/qdq_with_multi_consumer_dq_nodes.onnx") +
+                         " -a " + src("arch_configs/hetero.yaml") + " -s auto";
+  const nlohmann::json a = run_json(q8);
+  const nlohmann::json b = run_json(q8 + " --precision-bits 16");
+  EXPECT_EQ(a["dram_bytes_breakdown"]["weights"], b["dram_bytes_breakdown"]["weights"]);
+  EXPECT_EQ(a["dram_bytes_breakdown"]["activations_in"],
+            b["dram_bytes_breakdown"]["activations_in"]);
+  for (const auto& k : b["kernels"]) EXPECT_EQ(k["activation_bits"], 8) << k["name"];
+  // Its 16-bit twin moves twice the weight bytes.
+  const nlohmann::json c = run_json(
+      " -m " + src("tests/data/quantized/qdq_with_multi_consumer_dq_nodes.fixed.qdq16.onnx") +
+      " -a " + src("arch_configs/hetero.yaml") + " -s auto");
+  EXPECT_EQ(c["dram_bytes_breakdown"]["weights"].get<int64_t>(),
+            2 * a["dram_bytes_breakdown"]["weights"].get<int64_t>());
+  EXPECT_GT(c["latency_ns"].get<double>(), a["latency_ns"].get<double>());
+}
+
 TEST(RunCli, PrecisionRuleMistakesNameTheRule) {
   const std::string model = " -m " + src("tests/data/onnx/resnet18_op17.onnx") + " -a " +
                             src("arch_configs/hetero.yaml") + " -s custom --custom ";

@@ -181,8 +181,9 @@ TEST(GraphValidation, TensorProducedTwiceIsAnError) {
   EXPECT_THROW(test::lower_all(b), UserError);
 }
 
-TEST(GraphValidation, OpsetOutsideSupportedRangeIsAnError) {
-  ModelBuilder b(9);
+TEST(GraphValidation, OpsetOutsideTheReadableRangeIsAnError) {
+  ModelBuilder b(
+      6);  // older than ONNX's version converter adapts (tests/frontend/quantized_test.cpp)
   b.input("x", {-1, 4}).output("y");
   b.node("Relu", {"x"}, {"y"});
   EXPECT_THROW(test::lower_all(b), UserError);

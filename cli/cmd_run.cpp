@@ -23,7 +23,7 @@ namespace h4h::cli {
 
 namespace {
 struct RunArgs {
-  std::string model, topology, arch, schema = "hetero_parallel", custom, csv, trace, tensors;
+  std::string model, topology, arch, schema = "auto", custom, csv, trace, tensors;
   int64_t batch = 0;
   int inferences = 1;
   int precision_bits = 8;
@@ -42,7 +42,7 @@ void register_run(CLI::App& app) {
   files->input("--arch,-a", a->arch, "Arch config YAML (arch_configs/*.yaml)")->required();
   cmd->add_option("--schema,-s", a->schema,
                   "Execution schema: npu_only, cim_static, hetero_parallel, auto, custom (default: "
-                  "hetero_parallel with NPU and CIM, else the one unit's schema)");
+                  "auto with NPU and CIM, else the one unit's schema)");
   files->input("--custom", a->custom, "Rules YAML for --schema custom");
   cmd->add_option("--batch,-b", a->batch, "Batch for a dynamic batch axis (default 1)");
   cmd->add_option("--inferences,-n", a->inferences,

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "frontend/user_error.h"
+#include "sim/sweep/sweep_spec.h"
 
 namespace h4h::cli {
 
@@ -23,12 +24,7 @@ nas::Subnet subnet_arg(const nas::SearchSpace& sp, const std::string& arg) {
 
 SchemaSpec nas_schema(const ArchConfig& cfg, const std::string& schema_flag) {
   SchemaSpec spec;
-  if (schema_flag.empty())
-    spec.schema = cfg.npu.enabled && cfg.cim.enabled ? Schema::hetero_parallel
-                  : cfg.cim.enabled                  ? Schema::cim_static
-                                                     : Schema::npu_only;
-  else
-    spec.schema = parse_schema(schema_flag);
+  spec.schema = parse_schema(schema_flag.empty() ? default_schema_for(cfg) : schema_flag);
   if (spec.schema == Schema::custom)
     throw UserError("the NAS commands take the standard schemas (npu_only, cim_static, "
                     "hetero_parallel, auto); custom rules are not part of the LUT key");

@@ -54,7 +54,7 @@ TEST(RunCli, JsonCarriesTheContractKeys) {
     for (const char* key : {"name", "class", "unit", "start_cycle", "end_cycle", "stall_cycles", "macs", "energy_pj"})
       ASSERT_TRUE(k.contains(key)) << key;
   EXPECT_EQ(j["total_macs"].get<int64_t>(), 1814073344LL);
-  EXPECT_EQ(j["schema"], "hetero_parallel");
+  EXPECT_EQ(j["schema"], "auto");  // the default with NPU and CIM
 }
 
 TEST(RunCli, TwoRunsGiveByteIdenticalJson) {

@@ -36,7 +36,7 @@ TEST(SweepSpec, GridIsTheProductOfTheAxesWithTheLastAxisFastest) {
   std::set<std::string> hashes;
   for (const auto& pt : p.points) hashes.insert(pt.config_hash);
   EXPECT_EQ(hashes.size(), 6u);
-  EXPECT_EQ(s.schemas, std::vector<std::string>{"hetero_parallel"});  // the base config's default
+  EXPECT_EQ(s.schemas, std::vector<std::string>{"auto"});  // the base config's default
 }
 
 TEST(SweepSpec, StepRangesIncludeTheStopAndLogStepsAreGeometric) {

@@ -14,6 +14,7 @@
 #include "frontend/frontend.h"
 #include "frontend/user_error.h"
 #include "sim/config/arch_config.h"
+#include "sim/engine/schedule_search.h"
 #include "sim/engine/system.h"
 #include "sim/mapper/mapper.h"
 #include "sim/report/report.h"
@@ -23,7 +24,7 @@ namespace h4h::cli {
 
 namespace {
 struct RunArgs {
-  std::string model, topology, arch, schema = "auto", custom, csv, trace, tensors;
+  std::string model, topology, arch, schema = "auto", custom, csv, trace, tensors, objective = "latency";
   int64_t batch = 0;
   int inferences = 1;
   int precision_bits = 8;
@@ -44,6 +45,8 @@ void register_run(CLI::App& app) {
                   "Execution schema: npu_only, cim_static, hetero_parallel, auto, custom (default: "
                   "auto with NPU and CIM, else the one unit's schema)");
   files->input("--custom", a->custom, "Rules YAML for --schema custom");
+  cmd->add_option("--objective", a->objective,
+                  "What the auto schema's search minimises: latency (default), energy, edp");
   cmd->add_option("--batch,-b", a->batch, "Batch for a dynamic batch axis (default 1)");
   cmd->add_option("--inferences,-n", a->inferences,
                   "Back-to-back inferences: the first is cold (CIM weights programmed), the last "
@@ -94,20 +97,29 @@ void register_run(CLI::App& app) {
     // The config's precision, then the custom rules' per-layer overrides.
     const Workload w =
         apply_precision_rules(at_precision(load_workload(a->model.empty() ? a->topology : a->model, fo), cfg), spec);
-    const Mapping m = map_workload(w, cfg, spec);
+    const Objective objective = parse_objective(a->objective);
+    if (cmd->count("--objective") && spec.schema != Schema::auto_select)
+      throw UserError("--objective applies only to --schema auto (the searched schedule)");
+    (void)map_workload(w, cfg, spec);  // a mapping error surfaces before elaboration
     System sys(cfg);
     RunOptions ro;
     ro.inferences = a->inferences;
     ro.trace = !a->trace.empty();
-    const RunStats st = sys.run(w, m, ro);
+    const ScheduledRun sr = run_scheduled(sys, w, spec, ro, objective);
+    const RunStats& st = sr.stats;
     if (!a->csv.empty()) write_output(a->csv, run_csv(st, w));
     if (!a->trace.empty()) write_output(a->trace, run_trace(st, w));
     if (!a->tensors.empty()) {
       const bool json = a->tensors.size() > 5 && a->tensors.compare(a->tensors.size() - 5, 5, ".json") == 0;
       write_output(a->tensors, json ? run_tensors_json(st, w).dump(2) + "\n" : run_tensors_csv(st, w));
     }
-    if (a->json) std::cout << run_to_json(st, w).dump(2) << "\n";
-    else files->report() << run_table(st, w);
+    if (a->json) {
+      nlohmann::json j = run_to_json(st, w);
+      if (!sr.trials.empty()) j["schedule"] = schedule_json(sr, objective);
+      std::cout << j.dump(2) << "\n";
+    } else {
+      files->report() << run_table(st, w) << schedule_table(sr, objective);
+    }
   });
 }
 

@@ -165,6 +165,9 @@ const LutTable& require_lut_table(const LutFile& lut, const std::string& lut_pat
 SimResult simulate_model(System& sys, const SchemaSpec& spec, onnx::ModelProto model,
                          const std::string& origin, Metric metric, bool as_block) {
   const Workload w = at_precision(load_onnx_model_workload(std::move(model), origin, {}), sys.config());
+  // Under auto, the per-kernel estimate (in order: cli/nas_common.cpp), not the engine search
+  // of sim/engine/schedule_search: a block's best schedule alone and a network's best
+  // differ, so searched blocks would not add up to a searched network.
   const Mapping m = map_workload(w, sys.config(), spec);
   RunOptions ro;
   ro.inferences = metric == Metric::steady ? 2 : 1;

@@ -6,6 +6,8 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <array>
+#include <queue>
 
 #include "frontend/file_io.h"
 #include "frontend/user_error.h"
@@ -391,6 +393,86 @@ SchemaSpec load_custom_schema(const std::string& path) {
   return parse_custom_schema(read_user_file(path, "a YAML file"), path);
 }
 
+bool npu_can_run(const Kernel& k, const ArchConfig& cfg) { return cfg.npu.enabled && is_gemm(k); }
+
+bool cim_can_run(const Workload& w, const Kernel& k, const ArchConfig& cfg) {
+  return cfg.cim.enabled && has_static_weights(k) && cim_can_hold(w, k, cfg.cim);
+}
+
+std::vector<Unit> list_schedule_units(const Workload& w, const ArchConfig& cfg) {
+  const size_t n = w.kernels.size();
+  enum { kNpu, kCim, kVector, kUnits };
+  // Each kernel's cost on each unit it can use (-1: cannot).
+  std::vector<std::array<double, kUnits>> cost(n, {-1.0, -1.0, -1.0});
+  const double dram_bytes_per_ns = cfg.dram.peak_bytes_per_ns();
+  for (size_t i = 0; i < n; ++i) {
+    const Kernel& k = w.kernels[i];
+    if (k.cls == KernelClass::data_movement) continue;  // the DMA, beside everything
+    if (!is_gemm(k)) {
+      cost[i][kVector] = static_cast<double>(to_ns(
+          vector_cycles(cfg.npu.vector, vector_op_mix(k.op), std::max<int64_t>(k.vector_ops, 0)), cfg.npu.clock_mhz));
+      continue;
+    }
+    if (npu_can_run(k, cfg)) cost[i][kNpu] = static_cast<double>(npu_estimate_ns(k, cfg, operand_bits(w, k)));
+    if (cim_can_run(w, k, cfg)) {
+      const CimLayerPlan p = cim_plan(w, k, cfg.cim, false);
+      cost[i][kCim] = static_cast<double>(cim_estimate_ns(p, cfg)) +
+                      static_cast<double>(w.weight_bytes(k)) / dram_bytes_per_ns;
+    }
+    if (cost[i][kNpu] < 0 && cost[i][kCim] < 0) cost[i][kVector] = static_cast<double>(vector_mac_ns(k, cfg));
+  }
+  auto mean_cost = [&](size_t i) {
+    double sum = 0;
+    int m = 0;
+    for (double c : cost[i])
+      if (c >= 0) sum += c, ++m;
+    return m ? sum / m : 0.0;
+  };
+  std::vector<std::vector<size_t>> successors(n);
+  for (size_t i = 0; i < n; ++i)
+    for (int p : w.kernels[i].producers) successors[static_cast<size_t>(p)].push_back(i);
+  // Upward rank, in reverse topological order (kernels are topologically sorted).
+  std::vector<double> rank(n, 0.0);
+  for (size_t i = n; i-- > 0;) {
+    double after = 0;
+    for (size_t s : successors[i]) after = std::max(after, rank[s]);
+    rank[i] = mean_cost(i) + after;
+  }
+  std::vector<int> waiting(n, 0);
+  for (size_t i = 0; i < n; ++i) waiting[i] = static_cast<int>(w.kernels[i].producers.size());
+  // Ready kernels, highest rank first (lowest index on ties: deterministic).
+  auto later = [&](size_t a, size_t b) { return rank[a] != rank[b] ? rank[a] < rank[b] : a > b; };
+  std::priority_queue<size_t, std::vector<size_t>, decltype(later)> ready(later);
+  for (size_t i = 0; i < n; ++i)
+    if (waiting[i] == 0) ready.push(i);
+  std::array<double, kUnits> free_at{0.0, 0.0, 0.0};
+  std::vector<double> finish(n, 0.0);
+  std::vector<Unit> units(n, Unit::none);
+  while (!ready.empty()) {
+    const size_t i = ready.top();
+    ready.pop();
+    double inputs_ready = 0;
+    for (int p : w.kernels[i].producers) inputs_ready = std::max(inputs_ready, finish[static_cast<size_t>(p)]);
+    int best = -1;
+    double best_finish = 0;
+    for (int u = 0; u < kUnits; ++u) {
+      if (cost[i][u] < 0) continue;
+      const double f = std::max(inputs_ready, free_at[u]) + cost[i][u];
+      if (best < 0 || f < best_finish) best = u, best_finish = f;
+    }
+    if (best < 0) {
+      finish[i] = inputs_ready;  // data movement
+    } else {
+      finish[i] = best_finish;
+      free_at[best] = best_finish;
+      if (cost[i][kNpu] >= 0 && cost[i][kCim] >= 0) units[i] = best == kNpu ? Unit::npu : Unit::cim;
+    }
+    for (size_t s : successors[i])
+      if (--waiting[s] == 0) ready.push(s);
+  }
+  return units;
+}
+
 Workload apply_precision_rules(Workload w, const SchemaSpec& spec) {
   if (spec.schema != Schema::custom) return w;
   for (Kernel& k : w.kernels) {
@@ -463,6 +545,10 @@ Mapping map_workload(const Workload& w, const ArchConfig& cfg, const SchemaSpec&
         throw UserError(fmt::format("{}: a custom rule puts {} on the systolic array, but "
                                     "npu.enabled is false", arch, kernel_label(k)));
       km.unit = *rule->unit;
+    } else if (spec.schema == Schema::auto_select && i < spec.assignment.size() &&
+               ((spec.assignment[i] == Unit::npu && npu_can_run(k, cfg)) ||
+                (spec.assignment[i] == Unit::cim && cim_can_run(w, k, cfg)))) {
+      km.unit = spec.assignment[i];
     } else {
       km.unit = default_gemm_unit(w, k, cfg, spec.schema, arch);
     }

@@ -7,7 +7,9 @@
 //   cim_static       static-weight kernels (conv, linear) on CIM; attention matmuls (two
 //                    dynamic operands) on the array; vector work on the vector unit
 //   hetero_parallel  the mapping of cim_static; the engine runs NPU and CIM concurrently
-//   auto             per static-weight kernel, the unit with the lower estimated time
+//   auto             a searched schedule: per static-weight kernel the unit, units overlapping
+//                    (sim/engine/schedule_search.h); alone, per kernel the unit with the
+//                    lower estimated time
 //   custom           rules from YAML (by class, op or name), else as cim_static
 // Units: the vector unit and the DMA always exist; views (reshape, ...) cost nothing.
 #include <cstdint>
@@ -54,8 +56,16 @@ struct SchemaSpec {
   Schema schema = Schema::hetero_parallel;
   std::vector<CustomRule> rules;  // custom only
   bool parallel = false;          // custom only: run units concurrently, as hetero_parallel
+  // auto only: a unit per kernel (Unit::none: the per-kernel estimate decides), as the
+  // schedule search (sim/engine/schedule_search.h) tries them; empty = every kernel by
+  // estimate. Honoured where the unit can run the kernel.
+  std::vector<Unit> assignment;
+  bool serial = false;            // auto only: run in order (a candidate of the search)
 
-  bool concurrent() const { return schema == Schema::hetero_parallel || (schema == Schema::custom && parallel); }
+  bool concurrent() const {
+    return schema == Schema::hetero_parallel || (schema == Schema::auto_select && !serial) ||
+           (schema == Schema::custom && parallel);
+  }
 };
 
 // Reads a custom schema: `rules: [{class: matmul, unit: vector}, {name: "fc.*", unit: npu}]`
@@ -105,5 +115,20 @@ void check_precision(const Workload& w, const ArchConfig& cfg);
 
 // UserError when a kernel has no unit that can run it (naming the kernel and why).
 Mapping map_workload(const Workload& w, const ArchConfig& cfg, const SchemaSpec& spec);
+
+// Which units can run each kernel: its static weights fit a CIM macro row, and the units
+// exist. (Matmuls and vector work have one place.)
+bool npu_can_run(const Kernel& k, const ArchConfig& cfg);
+bool cim_can_run(const Workload& w, const Kernel& k, const ArchConfig& cfg);
+
+// A list schedule of the kernel DAG on the NPU array, the CIM cluster and the vector unit
+// (HEFT, Topcuoglu et al., TPDS 2002): kernels in order of upward rank (their mean cost plus
+// the longest path after them), each static-weight kernel on the unit where it would finish
+// first given what that unit is already busy with. Unlike the per-kernel estimate it sends
+// a kernel to the slower unit when the faster one is taken, so independent branches
+// overlap. Costs are the mapper's compute estimates plus, on CIM, programming and fetching
+// the weights; memory contention is left to the engine, which judges the result. Returns a
+// unit per kernel (Unit::none where there is no choice).
+std::vector<Unit> list_schedule_units(const Workload& w, const ArchConfig& cfg);
 
 }  // namespace h4h

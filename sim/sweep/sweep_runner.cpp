@@ -20,6 +20,7 @@
 
 #include "frontend/user_error.h"
 #include "sim/engine/subprocess.h"
+#include "sim/engine/schedule_search.h"
 #include "sim/engine/system.h"
 #include "sim/mapper/mapper.h"
 #include "sim/report/progress.h"
@@ -99,10 +100,9 @@ std::string exit_reason(int status) {
         SchemaSpec ss;
         ss.schema = parse_schema(schema);
         const Workload w = at_precision(workloads[model], cfg);
-        const Mapping m = map_workload(w, cfg, ss);
         RunOptions ro;
         ro.inferences = spec.inferences;
-        const RunStats st = sys->run(w, m, ro);
+        const RunStats st = run_scheduled(*sys, w, ss, ro).stats;
         nlohmann::json metrics = metrics_of_summary(run_to_json(st, w));
         metrics["area_mm2"] = st.area_mm2.total();
         // An ok row holds only finite numbers (JSON would store NaN or inf as null).

@@ -17,6 +17,7 @@
 #include "sim/engine/schedule_search.h"
 #include "sim/engine/system.h"
 #include "sim/mapper/mapper.h"
+#include "sim/report/explain.h"
 #include "sim/report/report.h"
 #include "sim/sweep/sweep_spec.h"
 
@@ -29,6 +30,7 @@ struct RunArgs {
   int inferences = 1;
   int precision_bits = 8;
   bool json = false;
+  bool explain = false;
   std::vector<std::string> set;  // KEY=VALUE overrides of the arch config
 };
 }  // namespace
@@ -57,6 +59,9 @@ void register_run(CLI::App& app) {
       ->check(CLI::IsMember({8, 16}));
   add_set_option(*cmd, a->set);
   cmd->add_flag("--json", a->json, "Print the JSON summary (a stable contract) instead of the table");
+  cmd->add_flag("--explain", a->explain,
+                "Per kernel: its unit, the estimated time and energy on every unit that could run it, "
+                "what it overlapped with, the critical path (and, under auto, the candidates tried)");
   files->output("--csv", a->csv, "Write per-kernel records as CSV to this file");
   files->output("--trace", a->trace, "Write a Chrome/Perfetto trace-event JSON to this file");
   files->output("--tensors", a->tensors,
@@ -116,9 +121,11 @@ void register_run(CLI::App& app) {
     if (a->json) {
       nlohmann::json j = run_to_json(st, w);
       if (!sr.trials.empty()) j["schedule"] = schedule_json(sr, objective);
+      if (a->explain) j["explain"] = explain_json(st, w, cfg);
       std::cout << j.dump(2) << "\n";
     } else {
-      files->report() << run_table(st, w) << schedule_table(sr, objective);
+      files->report() << run_table(st, w) << schedule_table(sr, objective)
+                      << (a->explain ? explain_table(st, w, cfg) : std::string());
     }
   });
 }

@@ -13,6 +13,7 @@
 #include "frontend/user_error.h"
 #include "frontend/utf8.h"
 #include "models/clock.h"
+#include "models/npu/pe_precision.h"
 #include "models/npu/sram_ports.h"
 #include "models/npu/vector_unit.h"
 #include "sim/config/param_schema.h"
@@ -399,27 +400,39 @@ bool cim_can_run(const Workload& w, const Kernel& k, const ArchConfig& cfg) {
   return cfg.cim.enabled && has_static_weights(k) && cim_can_hold(w, k, cfg.cim);
 }
 
+UnitEstimate estimate_units(const Workload& w, const Kernel& k, const ArchConfig& cfg) {
+  UnitEstimate e;
+  if (k.cls == KernelClass::data_movement) return e;
+  if (!is_gemm(k)) {
+    e.vector_ns = static_cast<double>(to_ns(
+        vector_cycles(cfg.npu.vector, vector_op_mix(k.op), std::max<int64_t>(k.vector_ops, 0)), cfg.npu.clock_mhz));
+    return e;
+  }
+  const double macs = static_cast<double>(k.macs);
+  if (npu_can_run(k, cfg)) {
+    e.npu_ns = static_cast<double>(npu_estimate_ns(k, cfg, operand_bits(w, k)));
+    e.npu_pj = macs * cfg.energy.npu_mac_pj * int_mac_energy_scale(w.activation_bits_of(k), w.weight_bits_of(k));
+  }
+  if (cim_can_run(w, k, cfg)) {
+    const CimLayerPlan p = cim_plan(w, k, cfg.cim, false);
+    e.cim_ns = static_cast<double>(cim_estimate_ns(p, cfg)) +
+               static_cast<double>(w.weight_bytes(k)) / cfg.dram.peak_bytes_per_ns();
+    e.cim_pj = macs * cfg.energy.cim_mac_pj * cim_mac_energy_scale(w.activation_bits_of(k), w.weight_bits_of(k)) +
+               static_cast<double>(p.adc_conversions) * cfg.energy.adc_conversion_pj +
+               static_cast<double>(p.weight_write_bits) * cfg.energy.cim_weight_write_pj_per_bit;
+  }
+  if (e.npu_ns < 0 && e.cim_ns < 0) e.vector_ns = static_cast<double>(vector_mac_ns(k, cfg));
+  return e;
+}
+
 std::vector<Unit> list_schedule_units(const Workload& w, const ArchConfig& cfg) {
   const size_t n = w.kernels.size();
   enum { kNpu, kCim, kVector, kUnits };
   // Each kernel's cost on each unit it can use (-1: cannot).
   std::vector<std::array<double, kUnits>> cost(n, {-1.0, -1.0, -1.0});
-  const double dram_bytes_per_ns = cfg.dram.peak_bytes_per_ns();
-  for (size_t i = 0; i < n; ++i) {
-    const Kernel& k = w.kernels[i];
-    if (k.cls == KernelClass::data_movement) continue;  // the DMA, beside everything
-    if (!is_gemm(k)) {
-      cost[i][kVector] = static_cast<double>(to_ns(
-          vector_cycles(cfg.npu.vector, vector_op_mix(k.op), std::max<int64_t>(k.vector_ops, 0)), cfg.npu.clock_mhz));
-      continue;
-    }
-    if (npu_can_run(k, cfg)) cost[i][kNpu] = static_cast<double>(npu_estimate_ns(k, cfg, operand_bits(w, k)));
-    if (cim_can_run(w, k, cfg)) {
-      const CimLayerPlan p = cim_plan(w, k, cfg.cim, false);
-      cost[i][kCim] = static_cast<double>(cim_estimate_ns(p, cfg)) +
-                      static_cast<double>(w.weight_bytes(k)) / dram_bytes_per_ns;
-    }
-    if (cost[i][kNpu] < 0 && cost[i][kCim] < 0) cost[i][kVector] = static_cast<double>(vector_mac_ns(k, cfg));
+  for (size_t i = 0; i < n; ++i) {  // data movement: the DMA, beside everything (no cost)
+    const UnitEstimate e = estimate_units(w, w.kernels[i], cfg);
+    cost[i] = {e.npu_ns, e.cim_ns, e.vector_ns};
   }
   auto mean_cost = [&](size_t i) {
     double sum = 0;

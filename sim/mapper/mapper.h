@@ -121,6 +121,16 @@ Mapping map_workload(const Workload& w, const ArchConfig& cfg, const SchemaSpec&
 bool npu_can_run(const Kernel& k, const ArchConfig& cfg);
 bool cim_can_run(const Workload& w, const Kernel& k, const ArchConfig& cfg);
 
+// What a kernel would cost on each unit that can run it, as the mapper estimates it
+// (compute only, cold: CIM includes programming its weights and fetching them at DRAM
+// peak; energy is the MACs' and, on CIM, the ADC conversions' and weight writes'). -1: the
+// unit cannot run it. `run --explain` prints these beside what the engine measured.
+struct UnitEstimate {
+  double npu_ns = -1, cim_ns = -1, vector_ns = -1;
+  double npu_pj = -1, cim_pj = -1;
+};
+UnitEstimate estimate_units(const Workload& w, const Kernel& k, const ArchConfig& cfg);
+
 // A list schedule of the kernel DAG on the NPU array, the CIM cluster and the vector unit
 // (HEFT, Topcuoglu et al., TPDS 2002): kernels in order of upward rank (their mean cost plus
 // the longest path after them), each static-weight kernel on the unit where it would finish

@@ -320,6 +320,38 @@ TEST(RunCli, PrecisionRuleMistakesNameTheRule) {
   EXPECT_EQ(run_cli("run" + model + tmp("ok.yaml") + " --json").exit_code, 0);
 }
 
+// --explain: per kernel its estimates on every unit that could run it, what it overlapped
+// with, and a critical path that runs back from the last kernel to the first.
+TEST(RunCli, ExplainGivesEstimatesOverlapAndACriticalPath) {
+  const nlohmann::json j = run_json(" -m " + src("tests/data/onnx/mobilenet_v2_op17.onnx") + " -a " +
+                                    src("arch_configs/hetero.yaml") + " --explain");
+  ASSERT_TRUE(j.contains("explain"));
+  ASSERT_TRUE(j.contains("schedule"));
+  EXPECT_EQ(j["explain"].size(), j["kernels"].size());
+  int critical = 0, overlapped = 0, both_units = 0;
+  double last_end = 0, first_start = 1e300;
+  std::string last, first;
+  for (const auto& k : j["explain"]) {
+    if (k["end_ns"].get<double>() > last_end) last_end = k["end_ns"], last = k["name"];
+    if (k["start_ns"].get<double>() < first_start) first_start = k["start_ns"], first = k["name"];
+    critical += k["critical"].get<bool>();
+    overlapped += k["overlapped_count"].get<int>() > 0;
+    both_units += !k["estimate_ns"]["npu"].is_null() && !k["estimate_ns"]["cim"].is_null();
+  }
+  for (const auto& k : j["explain"])
+    if (k["name"] == last || k["name"] == first) {
+      EXPECT_TRUE(k["critical"].get<bool>()) << k["name"];
+    }
+  EXPECT_GT(critical, 10);
+  EXPECT_GT(overlapped, 0);   // auto overlaps NPU and CIM kernels here
+  EXPECT_GE(both_units, 40);  // convs with static weights: both estimates
+  const auto text = run_cli("run -m " + src("tests/data/onnx/tiny_cnn_op17.onnx") + " -a " +
+                            src("arch_configs/hetero.yaml") + " --explain");
+  EXPECT_EQ(text.exit_code, 0);
+  EXPECT_NE(text.out.find("critical path: "), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("auto schedule (objective latency)"), std::string::npos);
+}
+
 TEST(RunCli, MoreCimMacrosNeverSlowARunDown) {
   const std::string few = preset_with("hetero.yaml", "  macro_count: 8", "  macro_count: 8");
   const std::string many = preset_with("hetero.yaml", "  macro_count: 8", "  macro_count: 32");

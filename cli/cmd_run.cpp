@@ -25,7 +25,8 @@ namespace h4h::cli {
 
 namespace {
 struct RunArgs {
-  std::string model, topology, arch, schema = "auto", custom, csv, trace, tensors, objective = "latency";
+  std::string model, topology, arch, schema = "auto", custom, csv, trace, tensors,
+                                     objective = "latency";
   int64_t batch = 0;
   int inferences = 1;
   int precision_bits = 8;
@@ -59,9 +60,10 @@ void register_run(CLI::App& app) {
       ->check(CLI::IsMember({8, 16}));
   add_set_option(*cmd, a->set);
   cmd->add_flag("--json", a->json, "Print the JSON summary (a stable contract) instead of the table");
-  cmd->add_flag("--explain", a->explain,
-                "Per kernel: its unit, the estimated time and energy on every unit that could run it, "
-                "what it overlapped with, the critical path (and, under auto, the candidates tried)");
+  cmd->add_flag(
+      "--explain", a->explain,
+      "Per kernel: its unit, the estimated time and energy on every unit that could run it, "
+      "what it overlapped with, the critical path (and, under auto, the candidates tried)");
   files->output("--csv", a->csv, "Write per-kernel records as CSV to this file");
   files->output("--trace", a->trace, "Write a Chrome/Perfetto trace-event JSON to this file");
   files->output("--tensors", a->tensors,
@@ -100,8 +102,8 @@ void register_run(CLI::App& app) {
     FrontendOptions fo;
     fo.batch = a->batch;
     // The config's precision, then the custom rules' per-layer overrides.
-    const Workload w =
-        apply_precision_rules(at_precision(load_workload(a->model.empty() ? a->topology : a->model, fo), cfg), spec);
+    const Workload w = apply_precision_rules(
+        at_precision(load_workload(a->model.empty() ? a->topology : a->model, fo), cfg), spec);
     const Objective objective = parse_objective(a->objective);
     if (cmd->count("--objective") && spec.schema != Schema::auto_select)
       throw UserError("--objective applies only to --schema auto (the searched schedule)");

@@ -472,7 +472,8 @@ struct System::Impl : sc_core::sc_module {
     d.npu_sram = (r.sram_read_bytes * p.sram_read_pj_per_byte + r.sram_write_bytes * p.sram_write_pj_per_byte) *
                  npu_sram_energy_scale;
     d.vector = r.vector_lane_ops * p.vector_op_pj;
-    d.cim_compute = r.cim_macs * p.cim_mac_pj * cim_mac_energy_scale(w->activation_bits_of(k), w->weight_bits_of(k)) +
+    d.cim_compute = r.cim_macs * p.cim_mac_pj *
+                        cim_mac_energy_scale(w->activation_bits_of(k), w->weight_bits_of(k)) +
                     r.adc_conversions * p.adc_conversion_pj;
     d.cim_weight_write = r.weight_write_bits * p.cim_weight_write_pj_per_bit;
     // The bus and DRAM carry what did not stay on chip (and the next kernel's prefetched

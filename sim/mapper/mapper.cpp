@@ -60,8 +60,8 @@ bool cim_can_hold(const Workload& w, const Kernel& k, const CimMacroParams& p) {
 }
 
 CimLayerPlan cim_plan(const Workload& w, const Kernel& k, const CimMacroParams& p, bool resident) {
-  return plan_cim_layer(at_kernel_bits(p, w, k), std::max<int64_t>(k.gemm.batch, 1), k.gemm.m, k.gemm.k,
-                        k.gemm.n, resident);
+  return plan_cim_layer(at_kernel_bits(p, w, k), std::max<int64_t>(k.gemm.batch, 1), k.gemm.m,
+                        k.gemm.k, k.gemm.n, resident);
 }
 
 int64_t cim_estimate_ns(const CimLayerPlan& plan, const ArchConfig& cfg) {
@@ -187,10 +187,12 @@ void check_unit_can_run(const CustomRule& r, const std::string& at) {
 // The (class, op) kinds a rule's attribute reaches: units place GEMM kernels, weight
 // precision reaches kernels with static weights, activation precision every kernel (a vector
 // class stands for all its ops, "" when the rule names none).
-std::vector<std::pair<std::string, std::string>> kinds_reached(const CustomRule& r, const char* attr) {
+std::vector<std::pair<std::string, std::string>> kinds_reached(const CustomRule& r,
+                                                               const char* attr) {
   std::vector<std::pair<std::string, std::string>> kinds;
   for (const auto& [c, op] : kinds_matched(r))
-    if (std::string(attr) != "weight_bits" || c != KernelClass::matmul) kinds.emplace_back(to_string(c), op);
+    if (std::string(attr) != "weight_bits" || c != KernelClass::matmul)
+      kinds.emplace_back(to_string(c), op);
   if (std::string(attr) == "activation_bits" && (r.op.empty() || !is_gemm_op(r.op)))
     for (const char* c : {"vector", "pool", "data_movement"})
       if (r.kernel_class.empty() || r.kernel_class == c) kinds.emplace_back(c, r.op);
@@ -199,7 +201,9 @@ std::vector<std::pair<std::string, std::string>> kinds_reached(const CustomRule&
 
 bool sets(const CustomRule& r, const char* attr) {
   const std::string a = attr;
-  return a == "unit" ? r.unit.has_value() : a == "weight_bits" ? r.weight_bits > 0 : r.activation_bits > 0;
+  return a == "unit"          ? r.unit.has_value()
+         : a == "weight_bits" ? r.weight_bits > 0
+                              : r.activation_bits > 0;
 }
 
 // Shadowed: for everything the rule sets, an earlier rule that sets it too, with the same
@@ -225,9 +229,10 @@ void check_not_shadowed(const CustomRule& r, const std::vector<CustomRule>& earl
     if (!first_shadow) first_shadow = by;
   }
   if (first_shadow)
-    throw UserError(fmt::format("{}: can never apply: rules[{}] comes first and matches every "
-                                "kernel this rule matches (the first matching rule wins)",
-                                at, *first_shadow));
+    throw UserError(
+        fmt::format("{}: can never apply: rules[{}] comes first and matches every "
+                    "kernel this rule matches (the first matching rule wins)",
+                    at, *first_shadow));
 }
 
 // A rule that no kernel can take is the user's mistake (a typo, a wrong class, a rule
@@ -287,7 +292,8 @@ Unit default_gemm_unit(const Workload& w, const Kernel& k, const ArchConfig& cfg
       const CimMacroParams& cim = cfg.cim;
       if (!cim_can_hold(w, k, cim)) return Unit::npu;
       const CimLayerPlan p = cim_plan(w, k, cim, false);
-      return cim_estimate_ns(p, cfg) < npu_estimate_ns(k, cfg, operand_bits(w, k)) ? Unit::cim : Unit::npu;
+      return cim_estimate_ns(p, cfg) < npu_estimate_ns(k, cfg, operand_bits(w, k)) ? Unit::cim
+                                                                                   : Unit::npu;
     }
   }
   return Unit::npu;
@@ -374,7 +380,8 @@ SchemaSpec parse_custom_schema(const std::string& yaml_text, const std::string& 
       } else if (key == "unit") {
         r.unit = parse_unit(v, at + ".unit");
       } else if (key == "weight_bits" || key == "activation_bits") {
-        (key == "weight_bits" ? r.weight_bits : r.activation_bits) = parse_rule_bits(v, at + "." + key);
+        (key == "weight_bits" ? r.weight_bits : r.activation_bits) =
+            parse_rule_bits(v, at + "." + key);
       } else {
         const std::string best =
             closest_match(key, {"class", "op", "name", "unit", "weight_bits", "activation_bits"});
@@ -405,19 +412,22 @@ UnitEstimate estimate_units(const Workload& w, const Kernel& k, const ArchConfig
   if (k.cls == KernelClass::data_movement) return e;
   if (!is_gemm(k)) {
     e.vector_ns = static_cast<double>(to_ns(
-        vector_cycles(cfg.npu.vector, vector_op_mix(k.op), std::max<int64_t>(k.vector_ops, 0)), cfg.npu.clock_mhz));
+        vector_cycles(cfg.npu.vector, vector_op_mix(k.op), std::max<int64_t>(k.vector_ops, 0)),
+        cfg.npu.clock_mhz));
     return e;
   }
   const double macs = static_cast<double>(k.macs);
   if (npu_can_run(k, cfg)) {
     e.npu_ns = static_cast<double>(npu_estimate_ns(k, cfg, operand_bits(w, k)));
-    e.npu_pj = macs * cfg.energy.npu_mac_pj * int_mac_energy_scale(w.activation_bits_of(k), w.weight_bits_of(k));
+    e.npu_pj = macs * cfg.energy.npu_mac_pj *
+               int_mac_energy_scale(w.activation_bits_of(k), w.weight_bits_of(k));
   }
   if (cim_can_run(w, k, cfg)) {
     const CimLayerPlan p = cim_plan(w, k, cfg.cim, false);
     e.cim_ns = static_cast<double>(cim_estimate_ns(p, cfg)) +
                static_cast<double>(w.weight_bytes(k)) / cfg.dram.peak_bytes_per_ns();
-    e.cim_pj = macs * cfg.energy.cim_mac_pj * cim_mac_energy_scale(w.activation_bits_of(k), w.weight_bits_of(k)) +
+    e.cim_pj = macs * cfg.energy.cim_mac_pj *
+                   cim_mac_energy_scale(w.activation_bits_of(k), w.weight_bits_of(k)) +
                static_cast<double>(p.adc_conversions) * cfg.energy.adc_conversion_pj +
                static_cast<double>(p.weight_write_bits) * cfg.energy.cim_weight_write_pj_per_bit;
   }
@@ -465,7 +475,8 @@ std::vector<Unit> list_schedule_units(const Workload& w, const ArchConfig& cfg) 
     const size_t i = ready.top();
     ready.pop();
     double inputs_ready = 0;
-    for (int p : w.kernels[i].producers) inputs_ready = std::max(inputs_ready, finish[static_cast<size_t>(p)]);
+    for (int p : w.kernels[i].producers)
+      inputs_ready = std::max(inputs_ready, finish[static_cast<size_t>(p)]);
     int best = -1;
     double best_finish = 0;
     for (int u = 0; u < kUnits; ++u) {
@@ -566,10 +577,11 @@ Mapping map_workload(const Workload& w, const ArchConfig& cfg, const SchemaSpec&
       km.unit = default_gemm_unit(w, k, cfg, spec.schema, arch);
     }
     if (km.unit == Unit::cim && !cim_can_hold(w, k, cfg.cim))
-      throw UserError(fmt::format("{}: {} goes to CIM, but its {}-bit weights take {} columns and a macro row "
-                                  "has {} (cim.cols)",
-                                  arch, kernel_label(k), w.weight_bits_of(k),
-                                  w.weight_bits_of(k) + cfg.cim.extra_cols_per_weight, cfg.cim.cols));
+      throw UserError(
+          fmt::format("{}: {} goes to CIM, but its {}-bit weights take {} columns and a macro row "
+                      "has {} (cim.cols)",
+                      arch, kernel_label(k), w.weight_bits_of(k),
+                      w.weight_bits_of(k) + cfg.cim.extra_cols_per_weight, cfg.cim.cols));
   }
 
   // 2. CIM residency. Pin layers (in network order) whose tiles fit while at least

@@ -47,9 +47,9 @@ struct CustomRule {
   std::string op;            // "" = any; for a rule with a unit, one of gemm_ops_of(class)
   std::string name_regex;    // "" = any; RE2 syntax, full match
   std::shared_ptr<const re2::RE2> name_re;  // name_regex compiled once, when the rule is read
-  std::optional<Unit> unit;  // unset: placed by a later rule or the schema's default
-  int weight_bits = 0;       // 0 = unset; else 1, 2, 4, 8 or 16 (static weights only)
-  int activation_bits = 0;   // 0 = unset; inputs, outputs and the tensors it writes
+  std::optional<Unit> unit;                 // unset: placed by a later rule or the schema's default
+  int weight_bits = 0;      // 0 = unset; else 1, 2, 4, 8 or 16 (static weights only)
+  int activation_bits = 0;  // 0 = unset; inputs, outputs and the tensors it writes
 };
 
 struct SchemaSpec {
@@ -60,7 +60,7 @@ struct SchemaSpec {
   // schedule search (sim/engine/schedule_search.h) tries them; empty = every kernel by
   // estimate. Honoured where the unit can run the kernel.
   std::vector<Unit> assignment;
-  bool serial = false;            // auto only: run in order (a candidate of the search)
+  bool serial = false;  // auto only: run in order (a candidate of the search)
 
   bool concurrent() const {
     return schema == Schema::hetero_parallel || (schema == Schema::auto_select && !serial) ||

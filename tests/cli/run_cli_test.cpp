@@ -232,21 +232,25 @@ TEST(RunCli, Int4WeightsWithInt8ActivationsHalveWeightBytesAndCost) {
 // Custom rules set precision per layer: a rule for every kernel is the global key, and a
 // rule naming one layer changes that layer's bytes, CIM columns and MAC energy only.
 TEST(RunCli, PerLayerPrecisionRulesActLikeTheGlobalKeysOnTheLayersTheyMatch) {
-  const std::string model = " -m " + src("tests/data/onnx/resnet18_op17.onnx") + " -a " +
-                            src("arch_configs/hetero.yaml");
+  const std::string model =
+      " -m " + src("tests/data/onnx/resnet18_op17.onnx") + " -a " + src("arch_configs/hetero.yaml");
   auto rules = [](const std::string& name, const std::string& text) {
     const std::string path = tmp(name);
     std::ofstream(path) << text;
     return " -s custom --custom " + path;
   };
-  const nlohmann::json global = run_json(model + " -s hetero_parallel --set precision.weight_bits=4");
-  const nlohmann::json all = run_json(model + rules("all.yaml", "parallel: true\nrules:\n  - {weight_bits: 4}\n"));
-  for (const char* key : {"latency_ns", "energy_pj", "dram_bytes"}) EXPECT_EQ(all[key], global[key]) << key;
+  const nlohmann::json global =
+      run_json(model + " -s hetero_parallel --set precision.weight_bits=4");
+  const nlohmann::json all =
+      run_json(model + rules("all.yaml", "parallel: true\nrules:\n  - {weight_bits: 4}\n"));
+  for (const char* key : {"latency_ns", "energy_pj", "dram_bytes"})
+    EXPECT_EQ(all[key], global[key]) << key;
 
   const std::string layer = "/layer4/layer4.1/conv2/Conv";  // 512 x 512 x 3 x 3, on CIM
   const nlohmann::json base = run_json(model + " -s hetero_parallel");
-  const nlohmann::json one = run_json(
-      model + rules("one.yaml", "parallel: true\nrules:\n  - {name: '" + layer + "', weight_bits: 4, activation_bits: 4}\n"));
+  const nlohmann::json one =
+      run_json(model + rules("one.yaml", "parallel: true\nrules:\n  - {name: '" + layer +
+                                             "', weight_bits: 4, activation_bits: 4}\n"));
   auto by_name = [](const nlohmann::json& j) {
     std::map<std::string, nlohmann::json> m;
     for (const auto& k : j["kernels"]) m[k["name"]] = k;
@@ -268,12 +272,15 @@ TEST(RunCli, PerLayerPrecisionRulesActLikeTheGlobalKeysOnTheLayersTheyMatch) {
     }
     EXPECT_EQ(k["weight_bits"], 8);
     EXPECT_EQ(k["activation_bits"], 8);
-    changed += k["energy_breakdown_pj"]["cim_compute"] != b.at(name)["energy_breakdown_pj"]["cim_compute"] ||
-               k["energy_breakdown_pj"]["npu_compute"] != b.at(name)["energy_breakdown_pj"]["npu_compute"];
+    changed +=
+        k["energy_breakdown_pj"]["cim_compute"] !=
+            b.at(name)["energy_breakdown_pj"]["cim_compute"] ||
+        k["energy_breakdown_pj"]["npu_compute"] != b.at(name)["energy_breakdown_pj"]["npu_compute"];
   }
   EXPECT_EQ(changed, 0);
   // 512 x 512 x 9 weights and 512 biases at 4 bits instead of 8.
-  EXPECT_EQ(base["dram_bytes_breakdown"]["weights"].get<int64_t>() - one["dram_bytes_breakdown"]["weights"].get<int64_t>(),
+  EXPECT_EQ(base["dram_bytes_breakdown"]["weights"].get<int64_t>() -
+                one["dram_bytes_breakdown"]["weights"].get<int64_t>(),
             (512 * 512 * 9 + 512) / 2);
 }
 
@@ -308,23 +315,27 @@ TEST(RunCli, PrecisionRuleMistakesNameTheRule) {
     EXPECT_EQ(r.exit_code, 2) << r.out;
     return r.err;
   };
-  EXPECT_NE(err("b3.yaml", "rules:\n  - {class: conv, weight_bits: 3}\n").find("rules[0].weight_bits: '3' is not one of: 1, 2, 4, 8, 16"),
+  EXPECT_NE(err("b3.yaml", "rules:\n  - {class: conv, weight_bits: 3}\n")
+                .find("rules[0].weight_bits: '3' is not one of: 1, 2, 4, 8, 16"),
             std::string::npos);
-  EXPECT_NE(err("mm.yaml", "rules:\n  - {class: matmul, weight_bits: 4}\n").find("have no static weights"),
+  EXPECT_NE(err("mm.yaml", "rules:\n  - {class: matmul, weight_bits: 4}\n")
+                .find("have no static weights"),
             std::string::npos);
-  EXPECT_NE(err("sh.yaml", "rules:\n  - {weight_bits: 4}\n  - {class: conv, weight_bits: 8}\n").find("rules[1]: can never apply: rules[0]"),
+  EXPECT_NE(err("sh.yaml", "rules:\n  - {weight_bits: 4}\n  - {class: conv, weight_bits: 8}\n")
+                .find("rules[1]: can never apply: rules[0]"),
             std::string::npos);
   // A precision rule does not shadow a placement rule.
   EXPECT_EQ(run_cli("run" + model + tmp("ok.yaml") + " --json").exit_code, 2);  // no such file yet
-  std::ofstream(tmp("ok.yaml")) << "rules:\n  - {weight_bits: 4}\n  - {class: conv, unit: npu}\n  - {class: vector, activation_bits: 16}\n";
+  std::ofstream(tmp("ok.yaml")) << "rules:\n  - {weight_bits: 4}\n  - {class: conv, unit: npu}\n  "
+                                   "- {class: vector, activation_bits: 16}\n";
   EXPECT_EQ(run_cli("run" + model + tmp("ok.yaml") + " --json").exit_code, 0);
 }
 
 // --explain: per kernel its estimates on every unit that could run it, what it overlapped
 // with, and a critical path that runs back from the last kernel to the first.
 TEST(RunCli, ExplainGivesEstimatesOverlapAndACriticalPath) {
-  const nlohmann::json j = run_json(" -m " + src("tests/data/onnx/mobilenet_v2_op17.onnx") + " -a " +
-                                    src("arch_configs/hetero.yaml") + " --explain");
+  const nlohmann::json j = run_json(" -m " + src("tests/data/onnx/mobilenet_v2_op17.onnx") +
+                                    " -a " + src("arch_configs/hetero.yaml") + " --explain");
   ASSERT_TRUE(j.contains("explain"));
   ASSERT_TRUE(j.contains("schedule"));
   EXPECT_EQ(j["explain"].size(), j["kernels"].size());

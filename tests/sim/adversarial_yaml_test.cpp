@@ -227,15 +227,18 @@ TEST(AdversarialYaml, BadNamePatternNamesTheFileAndTheRule) {
 // Custom rules place conv, linear and matmul kernels; a rule for any other class was read
 // and then never consulted.
 TEST(AdversarialYaml, RuleForAClassCustomRulesDoNotPlaceCanNeverApply) {
-  EXPECT_EQ(schema_error("rules:\n  - {class: vector, unit: cim}\n"),
-            "rules.yaml: rules[0].class: vector kernels always run on the vector unit; custom "
-            "rules place only conv, linear and matmul kernels, so this rule's unit can never apply");
-  EXPECT_EQ(schema_error("rules:\n  - {class: pool, unit: vector}\n"),
-            "rules.yaml: rules[0].class: pool kernels always run on the vector unit; custom "
-            "rules place only conv, linear and matmul kernels, so this rule's unit can never apply");
-  EXPECT_EQ(schema_error("rules:\n  - {class: data_movement, unit: npu}\n"),
-            "rules.yaml: rules[0].class: data_movement kernels always run on the DMA; custom "
-            "rules place only conv, linear and matmul kernels, so this rule's unit can never apply");
+  EXPECT_EQ(
+      schema_error("rules:\n  - {class: vector, unit: cim}\n"),
+      "rules.yaml: rules[0].class: vector kernels always run on the vector unit; custom "
+      "rules place only conv, linear and matmul kernels, so this rule's unit can never apply");
+  EXPECT_EQ(
+      schema_error("rules:\n  - {class: pool, unit: vector}\n"),
+      "rules.yaml: rules[0].class: pool kernels always run on the vector unit; custom "
+      "rules place only conv, linear and matmul kernels, so this rule's unit can never apply");
+  EXPECT_EQ(
+      schema_error("rules:\n  - {class: data_movement, unit: npu}\n"),
+      "rules.yaml: rules[0].class: data_movement kernels always run on the DMA; custom "
+      "rules place only conv, linear and matmul kernels, so this rule's unit can never apply");
 }
 
 TEST(AdversarialYaml, RuleForAnOpNoPlacedKernelHasCanNeverApply) {

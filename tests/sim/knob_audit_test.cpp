@@ -138,7 +138,8 @@ TEST(KnobAudit, EveryKeyChangesSomeOutputOfItsReferenceRun) {
       try {
         set_arch_param(cfg, d.path, value);
         validate_arch_config(cfg);
-        (void)map_workload(at_precision(w, cfg), cfg, SchemaSpec{parse_schema(ref.schema), {}, false, {}, false});
+        (void)map_workload(at_precision(w, cfg), cfg,
+                           SchemaSpec{parse_schema(ref.schema), {}, false, {}, false});
       } catch (const UserError&) {
         continue;  // not a legal perturbation on this base: try the next
       }

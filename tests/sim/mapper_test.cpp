@@ -100,7 +100,8 @@ TEST(Mapper, CustomSchemaMistakesNameTheRule) {
             std::string::npos);
   EXPECT_NE(err("rules:\n  - class: conv\n    unit: gpu\n").find("rules[0].unit: 'gpu' is not one of"),
             std::string::npos);
-  EXPECT_NE(err("rules:\n  - class: conv\n").find("sets nothing: give a 'unit'"), std::string::npos);
+  EXPECT_NE(err("rules:\n  - class: conv\n").find("sets nothing: give a 'unit'"),
+            std::string::npos);
   EXPECT_NE(err("rules:\n  - name: \"(\"\n    unit: npu\n").find("not a valid regular expression"),
             std::string::npos);
 }

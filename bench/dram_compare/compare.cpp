@@ -76,6 +76,9 @@ Result run_h4h(const h4h::DramTimingParams& p, const h4h::DramControllerParams& 
   // One in-order port, as the DRAMsim3 driver below: a request goes when a slot is free and
   // the controller has room for it (its read queue, or its write buffer for a write).
   std::deque<int64_t> free_slots(outstanding, 0);  // when each free slot freed
+  // The DRAMsim3 driver below adds a request in the loop iteration after the tick that
+  // freed its slot (or room): one tCK after, which this driver reproduces.
+  constexpr int64_t kDriverCycles = 1;
   auto issue_ready = [&](int64_t t) {
     while (next < reqs.size() && !free_slots.empty() &&
            ctrl.will_accept(reqs[next].addr, reqs[next].write)) {
@@ -107,10 +110,10 @@ Result run_h4h(const h4h::DramTimingParams& p, const h4h::DramControllerParams& 
       }
       ++completed;
       free_slots.push_back(t);
-      issue_ready(t);
+      issue_ready(t + kDriverCycles);
     } else {
       ctrl.advance_to(t_decide);
-      issue_ready(t_decide);  // room may have freed
+      issue_ready(t_decide + kDriverCycles);  // room may have freed
     }
   }
   if (std::getenv("H4H_DRAM_DEBUG")) {
@@ -190,6 +193,31 @@ Result run_dramsim3(const std::string& ini, const std::string& out_dir,
           reads ? read_latency / reads * tck_ns : 0};
 }
 
+// The controller's defaults, or H4H_DRAM_CONTROLLER="key=value,..." (the dram.controller.*
+// keys without their prefix) to try other settings against DRAMsim3.
+h4h::DramControllerParams controller_params() {
+  h4h::DramControllerParams cp;
+  const char* spec = std::getenv("H4H_DRAM_CONTROLLER");
+  if (!spec) return cp;
+  const std::map<std::string, int64_t*> keys = {
+      {"bank_queue_bursts", &cp.bank_queue_bursts}, {"read_queue_bursts", &cp.read_queue_bursts},
+      {"write_buffer_bursts", &cp.write_buffer_bursts}, {"idle_drain_bursts", &cp.idle_drain_bursts},
+      {"row_hit_cap", &cp.row_hit_cap}, {"frontend_cycles", &cp.frontend_cycles}};
+  std::string rest = spec;
+  while (!rest.empty()) {
+    const std::string item = rest.substr(0, rest.find(','));
+    rest = item.size() < rest.size() ? rest.substr(item.size() + 1) : "";
+    const size_t eq = item.find('=');
+    const auto it = keys.find(item.substr(0, eq));
+    if (eq == std::string::npos || it == keys.end()) {
+      std::fprintf(stderr, "H4H_DRAM_CONTROLLER: unknown setting '%s'\n", item.c_str());
+      std::exit(2);
+    }
+    *it->second = std::atoll(item.c_str() + eq + 1);
+  }
+  return cp;
+}
+
 }  // namespace
 
 // compare <dramsim3.ini> <out_dir> <grade label> <tck_ps> <RL> <WL> <tRCD> <tRP> <tRAS> <tWR>
@@ -241,7 +269,7 @@ int main(int argc, char** argv) {
     for (int outstanding : {1, 4, 16, 64}) {
       if (only_depth && std::atoi(only_depth) != outstanding) continue;
       const Result d = run_dramsim3(argv[1], argv[2], reqs, outstanding, c.bytes);
-      const Result h = run_h4h(p, h4h::DramControllerParams{}, reqs, outstanding, c.bytes);
+      const Result h = run_h4h(p, controller_params(), reqs, outstanding, c.bytes);
       const double bw_err = (h.gb_per_s - d.gb_per_s) / d.gb_per_s * 100;
       const double lat_err = d.read_latency_ns > 0
                                  ? (h.read_latency_ns - d.read_latency_ns) / d.read_latency_ns * 100

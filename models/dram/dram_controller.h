@@ -2,10 +2,11 @@
 // DramController: the memory controller in front of DramTimingCore. Per channel a read queue
 // scheduled first-ready first-come-first-served (FR-FCFS: of the requests that have arrived,
 // the one whose data can move first — a row hit before a row miss, a ready bank before a busy
-// one — oldest first on ties; after `row_hit_cap` hits an older miss to their bank goes), and a
-// posted-write buffer: a write completes for its requester when the buffer takes it, and the
-// buffer drains in batches — when it is full, or when it holds more than
-// `idle_drain_bursts` and no read is waiting (DRAMsim3's policy). Plain C++.
+// one — on ties the bank next in round-robin order after the last one served, as DRAMsim3
+// scans its bank queues, then the oldest; after `row_hit_cap` hits an older miss to their
+// bank goes), and a posted-write buffer: a write completes for its requester when the
+// buffer takes it, and the buffer drains in batches — when it is full, or when it holds more
+// than `idle_drain_bursts` and no read is waiting (DRAMsim3's policy). Plain C++.
 //
 // Time is decided lazily and causally: a scheduling decision at cycle T is taken only once
 // every request arriving by T is known, so requests must be submitted in arrival order.
@@ -32,7 +33,8 @@ struct DramControllerParams {
   int64_t write_buffer_bursts = 32;  // posted writes held per channel, in bursts
   int64_t idle_drain_bursts = 8;     // drain with no read waiting once above this many
   int64_t row_hit_cap = 4;           // row-hit bursts that may pass an older miss to their bank
-  int64_t frontend_cycles = 3;       // request to scheduler (DRAMsim3's queue stages: ~3 tCK)
+  int64_t frontend_cycles = 1;       // request to scheduler (DRAMsim3: added in one tick, its
+                                     // first command at the next)
 };
 
 class DramController {
@@ -84,6 +86,7 @@ class DramController {
     int64_t drain_left = 0;  // bursts of the current drain still to issue (0: serving reads)
     int64_t next_decision = INT64_MAX;
     int64_t last_decision = 0;
+    int64_t rr_bank = 0;                      // round robin: the bank served first on a tie
     int64_t read_commands_until = 0;          // the last committed read's last column command
     std::vector<int64_t> queued_bank_bursts;  // per bank: bursts of reads not yet issued
     std::vector<int64_t> hit_run;             // per bank: bursts since its row opened

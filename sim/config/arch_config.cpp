@@ -288,10 +288,10 @@ std::vector<Decl> make_decls() {
                 nonneg_max(1 << 20), dram.controller.idle_drain_bursts,
                 "With no read waiting, drain the write buffer once it holds more than this "
                 "(DRAMsim3: 8); a full buffer always drains"),
-      H4H_PARAM(int64_t, "dram.controller.frontend_cycles", I, "tCK", int64_t{3},
+      H4H_PARAM(int64_t, "dram.controller.frontend_cycles", I, "tCK", int64_t{1},
                 nonneg_max(1 << 20), dram.controller.frontend_cycles,
-                "A request's way from the port to the scheduler (transaction and command "
-                "queue stages; DRAMsim3's take ~3 tCK)"),
+                "A request's way from the port to the scheduler (DRAMsim3: a request added "
+                "in one cycle has its first command issued at the next)"),
 
       // --- On-chip memory shared by NPU array, vector unit and CIM cluster ---------------
       H4H_PARAM(int64_t, "memory.global_buffer_kib", I, "KiB", int64_t{1024}, nonneg_max(1 << 20),

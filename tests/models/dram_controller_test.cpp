@@ -19,6 +19,8 @@ DramTimingParams lpddr4() {
   return p;
 }
 constexpr uint64_t kRow = 8 * 4096;  // next row of the same bank and channel
+// The front end: a request reaches the scheduler this many tCK after it arrives.
+const int64_t kFe = DramControllerParams{}.frontend_cycles;
 
 std::map<int64_t, int64_t> run(DramController& c, int64_t until) {
   c.advance_to(until);
@@ -29,20 +31,21 @@ std::map<int64_t, int64_t> run(DramController& c, int64_t until) {
 
 TEST(DramController, AReadCostsTheFrontEndThenTheCoreTiming) {
   DramController c(lpddr4(), DramControllerParams{});
-  EXPECT_EQ(c.access(0, 32, false, 1000).done_cycle, 1000 + 3 + 39 + 36 + 8);
-  EXPECT_EQ(c.access(64, 32, false, 5000).done_cycle, 5000 + 3 + 36 + 8);  // row hit
+  EXPECT_EQ(c.access(0, 32, false, 1000).done_cycle, 1000 + kFe + 39 + 36 + 8);
+  EXPECT_EQ(c.access(64, 32, false, 5000).done_cycle, 5000 + kFe + 36 + 8);  // row hit
 }
 
 TEST(DramController, AYoungerRowHitGoesBeforeAnOlderMiss) {
   DramController c(lpddr4(), DramControllerParams{});
-  const int64_t open = c.submit(0, 32, false, 0);     // bank 0 row 0: data 78..86
+  const int64_t open = c.submit(0, 32, false, 0);     // bank 0 row 0: ACT at kFe
   const int64_t miss = c.submit(kRow, 32, false, 0);  // bank 0 row 1
   const int64_t hit = c.submit(64, 32, false, 0);     // bank 0 row 0, younger
   auto done = run(c, 100000);
-  EXPECT_EQ(done[open], 3 + 39 + 36 + 8);
-  EXPECT_EQ(done[hit], 86 + 8);  // right behind, on the open row
-  // The miss closes the row after tRAS (ACT at 3) and the hit's tRTP: PRE 93, ACT 132.
-  EXPECT_EQ(done[miss], 93 + 39 + 39 + 36 + 8);
+  EXPECT_EQ(done[open], kFe + 39 + 36 + 8);
+  EXPECT_EQ(done[hit], done[open] + 8);  // right behind, on the open row
+  // The miss closes the row after tRAS (90 after the ACT; the hit's tRTP is over by then),
+  // then tRP, ACT, tRCD, tCL and its burst.
+  EXPECT_EQ(done[miss], kFe + 90 + 39 + 39 + 36 + 8);
 }
 
 TEST(DramController, RowHitsPassAnOlderMissOnlyUpToTheCapAndWhileThePrechargeWaits) {
@@ -83,16 +86,16 @@ TEST(DramController, OnceThePrechargeIsReadyTheCapLetsTheOlderMissGo) {
 TEST(DramController, APostedWriteCompletesWhenTheBufferTakesIt) {
   DramController c(lpddr4(), DramControllerParams{});
   const DramAccess a = c.access(0, 32, true, 1000);
-  EXPECT_EQ(a.done_cycle, 1003);
+  EXPECT_EQ(a.done_cycle, 1000 + kFe);
   EXPECT_EQ(c.core().stats().bursts, 0);  // still in the buffer
   EXPECT_EQ(c.core().stats().bytes_written, 32);
 }
 
 TEST(DramController, AWriteLargerThanTheBufferWaitsForADrainToMakeRoom) {
-  // 64 bursts into a 32-burst buffer: the first half is taken at 3, the full buffer drains
-  // (ACT 3, WRITE at 42) and the second half is taken when that write issues.
+  // 64 bursts into a 32-burst buffer: the first half is taken at kFe, the full buffer drains
+  // (ACT at kFe, WRITE tRCD later) and the second half is taken when that write issues.
   DramController c(lpddr4(), DramControllerParams{});
-  EXPECT_EQ(c.access(0, 2048, true, 0).done_cycle, 3 + 39);
+  EXPECT_EQ(c.access(0, 2048, true, 0).done_cycle, kFe + 39);
 }
 
 TEST(DramController, BufferedWritesDrainOnlyAboveTheIdleThreshold) {
@@ -110,7 +113,7 @@ TEST(DramController, WithoutAWriteBufferAWriteCompletesWhenItsDataIsWritten) {
   DramControllerParams cp;
   cp.write_buffer_bursts = 0;
   DramController c(lpddr4(), cp);
-  EXPECT_EQ(c.access(0, 32, true, 1000).done_cycle, 1000 + 3 + 39 + 18 + 8);
+  EXPECT_EQ(c.access(0, 32, true, 1000).done_cycle, 1000 + kFe + 39 + 18 + 8);
 }
 
 TEST(DramController, AFullReadQueueIsRefusedUntilItDrains) {

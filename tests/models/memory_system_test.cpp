@@ -55,9 +55,9 @@ TEST(MemorySystem, DramShellAnnotatesClosedRowThenRowHitLatency) {
     second = self.read32(64);            // same row: still open
   };
   sc_core::sc_start();
-  // The controller front end (3 tCK) before the scheduler sees the request.
-  EXPECT_EQ(first, dram.tck() * double(3 + 39 + 36 + 8));  // + tRCD + tCL + burst
-  EXPECT_EQ(second, dram.tck() * double(3 + 36 + 8));      // + tCL + burst
+  // The controller front end (1 tCK) before the scheduler sees the request.
+  EXPECT_EQ(first, dram.tck() * double(1 + 39 + 36 + 8));  // + tRCD + tCL + burst
+  EXPECT_EQ(second, dram.tck() * double(1 + 36 + 8));      // + tCL + burst
 }
 
 TEST(MemorySystem, DmaStreamThroughBusReachesDramPeak) {

@@ -134,9 +134,18 @@ void DramController::decide(int64_t c, int64_t limit, int64_t until) {
     const bool read_waiting =
         (!ch.reads.empty() && ch.reads.front().arrival <= t) || ch.read_commands_until > t;
     if (ch.drain_left == 0 && !ch.writes.empty()) {
-      const bool full = ch.buffered_bursts >= p_.write_buffer_bursts;
-      const bool idle = !read_waiting && ch.buffered_bursts > p_.idle_drain_bursts;
-      if (full || idle) ch.drain_left = ch.buffered_bursts;
+      // Only the writes the buffer holds by t count (one submitted ahead of its arrival must
+      // not start a drain early).
+      int64_t held = 0;
+      for (const Segment& w : ch.writes) held += w.arrival <= t ? w.bursts : 0;
+      const bool full = held >= p_.write_buffer_bursts;
+      const bool idle = !read_waiting && held > p_.idle_drain_bursts;
+      if (full || idle) {
+        ch.drain_left = held;
+        // A buffered write becomes schedulable when its drain starts, not when the buffer
+        // took it: its commands cannot be placed in the idle time before this decision.
+        for (Segment& w : ch.writes) w.arrival = std::max(w.arrival, t);
+      }
     }
     const bool draining = ch.drain_left > 0;
     std::deque<Segment>& q = draining ? ch.writes : ch.reads;
@@ -146,21 +155,27 @@ void DramController::decide(int64_t c, int64_t limit, int64_t until) {
       ch.next_decision = ch.reads.empty() ? INT64_MAX : std::max(ch.reads.front().arrival, t + 1);
       if (draining && !ch.writes.empty())
         ch.next_decision = std::min(ch.next_decision, std::max(ch.writes.front().arrival, t + 1));
+      // A write yet to arrive may bring the buffer to a drain.
+      for (const Segment& w : ch.writes)
+        if (w.arrival > t) {
+          ch.next_decision = std::min(ch.next_decision, w.arrival);
+          break;
+        }
       if (ch.next_decision == INT64_MAX) return;
       continue;
     }
     // First ready: of the requests that have arrived, the one whose data can move first; on
     // ties (common when the data bus is the bottleneck) the bank next in round-robin order,
-    // then the oldest (DRAMsim3 scans its bank queues round robin: oldest-first ties were
-    // 8-10 % optimistic on 50/50 read/write mixes at 64 outstanding). Its bank's ACT/PRE go as early as the bank's rules and the request's
-    // own arrival allow (banks prepare in parallel); the choice is committed only when its
+    // then the oldest, as DRAMsim3 scans its bank queues round robin. Its bank's ACT/PRE go
+    // as early as the bank's rules and the request's own arrival allow (banks prepare in
+    // parallel; for a buffered write, its drain's start); the choice is committed only when its
     // column command issues, so a request arriving meanwhile whose data could go sooner
     // still can. The scheduler chooses among each bank's command queue: the oldest
     // bank_queue_bursts to it (DRAMsim3's PER_BANK queues of 8; one request larger than that
     // enters alone). While the write buffer drains, only writes go. (Letting the reads
-    // already queued go too, as DRAMsim3's shared command queues do, moved the 50/50 mix
-    // 6-21 % away from DRAMsim3: our first-ready choice across banks serves them faster than
-    // its per-bank round robin.)
+    // already queued go too, as DRAMsim3's shared command queues do, made the 50/50 mix
+    // 7-14 % optimistic at 16-64 outstanding: our first-ready choice across banks serves
+    // them faster than its per-bank round robin.)
     const int64_t banks = core_.params().banks;
     per_bank_.assign(2 * banks, 0);  // [bank]: bursts queued; [banks + bank]: an older miss
     std::deque<Segment>* best_q = nullptr;

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "sim/engine/critical_path.h"
 #include "sim/mapper/mapper.h"
 
 namespace h4h {
@@ -42,33 +43,8 @@ std::vector<Explained> explain(const RunStats& s, const Workload& w, const ArchC
       out[order[y]].overlapped.push_back(static_cast<int>(order[x]));
     }
   }
-  // Critical path, back from the last kernel to finish.
-  int at = -1;
-  for (size_t i = 0; i < n; ++i)
-    if (out[i].rec && (at < 0 || out[i].rec->end_ns > out[static_cast<size_t>(at)].rec->end_ns))
-      at = static_cast<int>(i);
-  while (at >= 0 && !out[static_cast<size_t>(at)].critical) {
-    Explained& e = out[static_cast<size_t>(at)];
-    e.critical = true;
-    if (e.rec->fused_into >= 0) {  // an epilogue runs inside its GEMM: the GEMM held it
-      at = e.rec->fused_into;
-      continue;
-    }
-    int next = -1;
-    double latest = -1;
-    auto consider = [&](int k) {
-      const KernelRecord* r = out[static_cast<size_t>(k)].rec;
-      if (r && r->end_ns <= e.rec->start_ns + 1e-6 && r->end_ns > latest)
-        latest = r->end_ns, next = k;
-    };
-    for (int p : w.kernels[static_cast<size_t>(at)].producers) consider(p);
-    for (size_t i = 0; i < n; ++i)  // the kernel before it on its own unit
-      if (out[i].rec && out[i].rec->unit == e.rec->unit &&
-          out[i].rec->unit_instance == e.rec->unit_instance && static_cast<int>(i) != at &&
-          computes(*out[i].rec))
-        consider(static_cast<int>(i));
-    at = next;
-  }
+  const std::vector<bool> critical = critical_kernels(s, w);
+  for (size_t i = 0; i < n; ++i) out[i].critical = critical[i];
   return out;
 }
 

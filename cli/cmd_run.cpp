@@ -30,6 +30,7 @@ struct RunArgs {
   int64_t batch = 0;
   int inferences = 1;
   int precision_bits = 8;
+  int search_runs = kDefaultLocalSearchRuns;
   bool json = false;
   bool explain = false;
   std::vector<std::string> set;  // KEY=VALUE overrides of the arch config
@@ -50,6 +51,11 @@ void register_run(CLI::App& app) {
   files->input("--custom", a->custom, "Rules YAML for --schema custom");
   cmd->add_option("--objective", a->objective,
                   "What the auto schema's search minimises: latency (default), energy, edp");
+  cmd->add_option("--search-runs", a->search_runs,
+                  fmt::format("Engine runs the auto schema's local search may spend after its "
+                              "candidates (default {}; 0: candidates only)",
+                              kDefaultLocalSearchRuns))
+      ->check(CLI::Range(0, 100000));
   cmd->add_option("--batch,-b", a->batch, "Batch for a dynamic batch axis (default 1)");
   cmd->add_option("--inferences,-n", a->inferences,
                   "Back-to-back inferences: the first is cold (CIM weights programmed), the last "
@@ -107,15 +113,17 @@ void register_run(CLI::App& app) {
     const Objective objective = parse_objective(a->objective);
     if (cmd->count("--objective") && spec.schema != Schema::auto_select)
       throw UserError("--objective applies only to --schema auto (the searched schedule)");
+    if (cmd->count("--search-runs") && spec.schema != Schema::auto_select)
+      throw UserError("--search-runs applies only to --schema auto (the searched schedule)");
     (void)map_workload(w, cfg, spec);  // a mapping error surfaces before elaboration
     System sys(cfg);
     RunOptions ro;
     ro.inferences = a->inferences;
     ro.trace = !a->trace.empty();
-    const ScheduledRun sr = run_scheduled(sys, w, spec, ro, objective);
+    const ScheduledRun sr = run_scheduled(sys, w, spec, ro, objective, a->search_runs);
     const RunStats& st = sr.stats;
     if (!a->csv.empty()) write_output(a->csv, run_csv(st, w));
-    if (!a->trace.empty()) write_output(a->trace, run_trace(st, w));
+    if (!a->trace.empty()) write_output(a->trace, run_trace(st, w, &cfg));
     if (!a->tensors.empty()) {
       const bool json = a->tensors.size() > 5 && a->tensors.compare(a->tensors.size() - 5, 5, ".json") == 0;
       write_output(a->tensors, json ? run_tensors_json(st, w).dump(2) + "\n" : run_tensors_csv(st, w));

@@ -24,7 +24,9 @@ nas::Subnet subnet_arg(const nas::SearchSpace& sp, const std::string& arg) {
 
 SchemaSpec nas_schema(const ArchConfig& cfg, const std::string& schema_flag) {
   SchemaSpec spec;
-  spec.schema = parse_schema(schema_flag.empty() ? default_schema_for(cfg) : schema_flag);
+  // auto on a config with one GEMM unit is that unit's schema: one table, not two.
+  spec.schema = effective_schema(
+      parse_schema(schema_flag.empty() ? default_schema_for(cfg) : schema_flag), cfg);
   // Under auto the NAS tables, their validation and the search's re-simulation run each
   // kernel on its estimated unit, in order: a per-block table cannot see NPU and CIM blocks
   // overlapping across block boundaries (with overlap the estimate was 2 % off on average,

@@ -2,9 +2,13 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <set>
+#include <tuple>
 #include <utility>
 
 #include "frontend/user_error.h"
+#include "sim/engine/critical_path.h"
 #include "sim/config/param_schema.h"
 
 namespace h4h {
@@ -59,6 +63,39 @@ std::vector<Candidate> candidates(const Workload& w, const ArchConfig& cfg,
   return c;
 }
 
+// The local search's moves, most promising first. Latency and EDP: the movable kernels on
+// the critical path, longest first (moving one off a busy unit can shorten the path), then
+// the others by how much faster the mapper expects them on the other unit. Energy: by the
+// mapper's expected saving on the other unit, largest first.
+std::vector<int> move_order(const Workload& w, const std::vector<int>& movable,
+                            const std::vector<UnitEstimate>& est, const std::vector<Unit>& units,
+                            const RunStats& stats, Objective objective) {
+  const std::vector<bool> critical = critical_kernels(stats, w);
+  std::vector<double> ran_ns(w.kernels.size(), 0);
+  for (const auto& r : stats.records)
+    if (r.inference == 0) ran_ns[static_cast<size_t>(r.index)] = r.end_ns - r.start_ns;
+  auto other = [&](int k, bool energy) {
+    const UnitEstimate& e = est[static_cast<size_t>(k)];
+    const bool on_npu = units[static_cast<size_t>(k)] == Unit::npu;
+    return energy ? (on_npu ? e.cim_pj - e.npu_pj : e.npu_pj - e.cim_pj)
+                  : (on_npu ? e.cim_ns - e.npu_ns : e.npu_ns - e.cim_ns);
+  };
+  // (group, key): lower sorts first; the kernel index breaks ties.
+  std::vector<std::tuple<int, double, int>> keyed;
+  for (int k : movable) {
+    if (objective == Objective::energy)
+      keyed.emplace_back(0, other(k, true), k);
+    else if (critical[static_cast<size_t>(k)])
+      keyed.emplace_back(0, -ran_ns[static_cast<size_t>(k)], k);
+    else
+      keyed.emplace_back(1, other(k, false), k);
+  }
+  std::sort(keyed.begin(), keyed.end());
+  std::vector<int> order;
+  for (const auto& [group, key, k] : keyed) order.push_back(k);
+  return order;
+}
+
 }  // namespace
 
 const char* to_string(Objective o) {
@@ -82,30 +119,24 @@ Objective parse_objective(const std::string& name) {
 }
 
 ScheduledRun run_scheduled(System& sys, const Workload& w, const SchemaSpec& spec,
-                           const RunOptions& opts, Objective objective) {
+                           const RunOptions& opts, Objective objective, int local_search_runs) {
   const ArchConfig& cfg = sys.config();
   ScheduledRun out;
-  if (spec.schema != Schema::auto_select) {
-    out.mapping = map_workload(w, cfg, spec);
+  if (effective_schema(spec.schema, cfg) != Schema::auto_select) {
+    SchemaSpec fixed = spec;
+    fixed.schema = effective_schema(spec.schema, cfg);
+    out.mapping = map_workload(w, cfg, fixed);
     out.stats = sys.run(w, out.mapping, opts);
     return out;
   }
   RunOptions trial_opts = opts;
   trial_opts.trace = false;
-  // Candidates that map to the same units and order are run once.
-  std::vector<std::pair<std::vector<Unit>, bool>> seen;
-  for (const Candidate& c : candidates(w, cfg, spec)) {
-    Mapping m = map_workload(w, cfg, c.spec);
-    std::vector<Unit> units;
-    for (const auto& km : m.kernels) units.push_back(km.unit);
-    const bool concurrent = c.spec.concurrent();
-    bool duplicate = false;
-    for (const auto& s : seen) duplicate |= s.first == units && s.second == concurrent;
-    if (duplicate) continue;
-    seen.emplace_back(units, concurrent);
-    RunStats st = sys.run(w, m, trial_opts);
+  // Schedules that map to the same units and order are run once.
+  std::set<std::pair<std::vector<Unit>, bool>> seen;
+  auto trial_of = [&](const char* name, bool concurrent, const std::vector<Unit>& units,
+                      const RunStats& st) {
     ScheduleTrial t;
-    t.name = c.name;
+    t.name = name;
     t.concurrent = concurrent;
     for (const auto& inf : st.inferences) {
       t.latency_ns += inf.latency_ns;
@@ -116,11 +147,79 @@ ScheduledRun run_scheduled(System& sys, const Workload& w, const SchemaSpec& spe
       t.npu_kernels += u == Unit::npu;
       t.cim_kernels += u == Unit::cim;
     }
+    return t;
+  };
+  // The best overlapping candidate: where the local search starts.
+  struct Start {
+    double score = -1;
+    std::vector<Unit> units;
+    Mapping mapping;
+    RunStats stats;
+  } start;
+  for (const Candidate& c : candidates(w, cfg, spec)) {
+    Mapping m = map_workload(w, cfg, c.spec);
+    std::vector<Unit> units;
+    for (const auto& km : m.kernels) units.push_back(km.unit);
+    const bool concurrent = c.spec.concurrent();
+    if (!seen.emplace(units, concurrent).second) continue;
+    RunStats st = sys.run(w, m, trial_opts);
+    const ScheduleTrial t = trial_of(c.name, concurrent, units, st);
     out.trials.push_back(t);
-    if (out.chosen < 0 || t.score < out.trials[static_cast<size_t>(out.chosen)].score) {
+    const bool best = out.chosen < 0 || t.score < out.trials[static_cast<size_t>(out.chosen)].score;
+    if (concurrent && (start.score < 0 || t.score < start.score)) {
+      start.score = t.score;
+      start.units = units;
+      if (!best) start.mapping = m, start.stats = st;
+    }
+    if (best) {
       out.chosen = static_cast<int>(out.trials.size()) - 1;
       out.mapping = std::move(m);
       out.stats = std::move(st);
+      if (concurrent) start.mapping = out.mapping, start.stats = out.stats;
+    }
+  }
+  if (cfg.npu.enabled && cfg.cim.enabled && start.score >= 0 && local_search_runs > 0) {
+    // Local search from the best overlapping schedule: one kernel to the other unit at a
+    // time, first improvement kept, until no move in reach improves or the runs are spent.
+    std::vector<int> movable;
+    for (size_t i = 0; i < w.kernels.size(); ++i)
+      if (npu_can_run(w.kernels[i], cfg) && cim_can_run(w, w.kernels[i], cfg))
+        movable.push_back(static_cast<int>(i));
+    std::vector<UnitEstimate> est;
+    for (const Kernel& k : w.kernels) est.push_back(estimate_units(w, k, cfg));
+    bool improved = true;
+    while (improved && out.local_runs < local_search_runs) {
+      improved = false;
+      const std::vector<int> order = move_order(w, movable, est, start.units, start.stats, objective);
+      for (int k : order) {
+        if (out.local_runs >= local_search_runs) break;
+        std::vector<Unit> units = start.units;
+        units[static_cast<size_t>(k)] = units[static_cast<size_t>(k)] == Unit::npu ? Unit::cim : Unit::npu;
+        SchemaSpec s = spec;
+        s.assignment = units;
+        s.serial = false;
+        Mapping m = map_workload(w, cfg, s);
+        std::vector<Unit> mapped;
+        for (const auto& km : m.kernels) mapped.push_back(km.unit);
+        if (!seen.emplace(mapped, true).second) continue;
+        ++out.local_runs;
+        RunStats st = sys.run(w, m, trial_opts);
+        const ScheduleTrial t = trial_of("local", true, mapped, st);
+        if (t.score < start.score) {
+          start = Start{t.score, mapped, std::move(m), std::move(st)};
+          ++out.local_moves;
+          improved = true;
+          break;
+        }
+      }
+    }
+    if (out.local_moves > 0) {
+      out.trials.push_back(trial_of("local", true, start.units, start.stats));
+      if (out.trials.back().score < out.trials[static_cast<size_t>(out.chosen)].score) {
+        out.chosen = static_cast<int>(out.trials.size()) - 1;
+        out.mapping = std::move(start.mapping);
+        out.stats = std::move(start.stats);
+      }
     }
   }
   // The chosen schedule again, with what the trials left out (the trace).
@@ -139,7 +238,8 @@ nlohmann::json schedule_json(const ScheduledRun& r, Objective objective) {
                       {"cim_kernels", t.cim_kernels}});
   return {{"objective", to_string(objective)},
           {"chosen", r.chosen >= 0 ? r.trials[static_cast<size_t>(r.chosen)].name : std::string()},
-          {"trials", trials}};
+          {"trials", trials},
+          {"local_search", {{"runs", r.local_runs}, {"moves", r.local_moves}}}};
 }
 
 std::string schedule_table(const ScheduledRun& r, Objective objective) {
@@ -155,6 +255,8 @@ std::string schedule_table(const ScheduledRun& r, Objective objective) {
                        t.concurrent ? "overlap" : "in order", t.latency_ns / 1e6, t.energy_pj / 1e9,
                        t.npu_kernels, t.cim_kernels);
   }
+  out += fmt::format("  local search: {} engine runs, {} kernel{} moved to the other unit\n",
+                     r.local_runs, r.local_moves, r.local_moves == 1 ? "" : "s");
   return out;
 }
 

@@ -5,8 +5,9 @@
 // objective. Candidates: the per-kernel estimate, a HEFT list schedule
 // (list_schedule_units), everything on the array, everything on CIM — each with the units
 // overlapping — and the two fixed schemas as they run (npu_only, cim_static, in order). So
-// `auto` is never worse than a fixed schema on its own objective. Deterministic: no
-// randomness, ties go to the earlier candidate. Other schemas map and run as they are.
+// `auto` is never worse than a fixed schema on its own objective; a local search then
+// improves the best overlapping one (below). Deterministic: no randomness, ties go to the
+// earlier candidate. Other schemas map and run as they are.
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -34,14 +35,24 @@ struct ScheduleTrial {
 struct ScheduledRun {
   Mapping mapping;
   RunStats stats;
-  std::vector<ScheduleTrial> trials;  // auto: every candidate tried, in order
+  std::vector<ScheduleTrial> trials;  // auto: every candidate tried, in order ("local" last)
   int chosen = -1;                    // index into trials
+  int local_runs = 0;                 // engine runs of the local search
+  int local_moves = 0;                // kernels it moved to the other unit (improvements)
 };
 
-// Maps and runs `w`: under auto, the best candidate for `objective` (trials listed); under
-// another schema, map_workload and one run.
+// After the candidates, a local search (with both units): from the best overlapping
+// schedule, move one kernel at a time to the other unit — for latency and EDP the kernels on
+// the critical path first, longest first; for energy those the mapper expects to save most —
+// keep a move that improves the objective, and start again from there, until no move in
+// reach improves or `local_search_runs` engine runs are spent. Deterministic.
+inline constexpr int kDefaultLocalSearchRuns = 16;
+
+// Maps and runs `w`: under auto, the best schedule found for `objective` (trials listed);
+// under another schema (or auto with one GEMM unit: effective_schema), one run.
 ScheduledRun run_scheduled(System& sys, const Workload& w, const SchemaSpec& spec,
-                           const RunOptions& opts, Objective objective = Objective::latency);
+                           const RunOptions& opts, Objective objective = Objective::latency,
+                           int local_search_runs = kDefaultLocalSearchRuns);
 
 // The search as reported: the objective, the chosen candidate and every trial (JSON), or a
 // few lines after the run's table (text; empty when nothing was searched).

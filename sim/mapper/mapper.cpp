@@ -334,6 +334,11 @@ Schema parse_schema(const std::string& name) {
                               name, best.empty() ? "" : fmt::format(" (did you mean '{}'?)", best)));
 }
 
+Schema effective_schema(Schema s, const ArchConfig& cfg) {
+  if (s != Schema::auto_select || (cfg.npu.enabled && cfg.cim.enabled)) return s;
+  return cfg.npu.enabled ? Schema::npu_only : Schema::cim_static;
+}
+
 SchemaSpec parse_custom_schema(const std::string& yaml_text, const std::string& origin) {
   const YAML::Node root = load_yaml(yaml_text, origin);
   if (!root.IsMap() || !root["rules"] || !root["rules"].IsSequence())

@@ -35,6 +35,10 @@ const char* to_string(Unit u);
 enum class Schema { npu_only, cim_static, hetero_parallel, auto_select, custom };
 const char* to_string(Schema s);
 Schema parse_schema(const std::string& name);  // UserError listing the known names
+// What a schema means on `cfg`: `auto` with one GEMM unit has nothing to choose and is that
+// unit's fixed schema (npu_only, or cim_static with CIM alone), so it runs, reports and is
+// keyed (NAS tables) exactly as that schema. Every other schema is itself.
+Schema effective_schema(Schema s, const ArchConfig& cfg);
 
 // One rule of a custom schema. A rule places GEMM kernels on a unit (vector and pool
 // kernels always run on the vector unit, data movement on the DMA), sets the precision of

@@ -6,6 +6,9 @@
 
 #include <fmt/format.h>
 
+#include "sim/engine/critical_path.h"
+#include "sim/mapper/mapper.h"
+
 namespace h4h {
 namespace {
 
@@ -285,7 +288,7 @@ std::string run_tensors_csv(const RunStats& s, const Workload& w) {
   return out;
 }
 
-std::string run_trace(const RunStats& s, const Workload& w) {
+std::string run_trace(const RunStats& s, const Workload& w, const ArchConfig* cfg) {
   nlohmann::json events = nlohmann::json::array();
   std::map<std::string, int> tid;
   auto track = [&](const std::string& name) {
@@ -306,12 +309,30 @@ std::string run_trace(const RunStats& s, const Workload& w) {
   track("copy DMA");
   track("bus");
   for (int64_t c = 0; c < s.dram_channels; ++c) track(fmt::format("DRAM channel {}", c));
+  std::vector<bool> critical;
+  if (cfg) {
+    critical = critical_kernels(s, w);
+    track("critical path");
+  }
+  auto or_null = [](double v) { return v < 0 ? nlohmann::json(nullptr) : nlohmann::json(v); };
   for (const auto& r : s.records) {
     if (r.unit == Unit::none) continue;
     const Kernel& k = w.kernels[r.index];
     nlohmann::json args = {{"class", to_string(k.cls)}, {"op", k.op}, {"macs", k.macs},
                            {"stall_ns", r.stall_ns}, {"inference", r.inference},
                            {"energy_pj", r.energy_pj}};
+    if (cfg && r.inference == 0) {
+      const UnitEstimate e = estimate_units(w, k, *cfg);
+      args["estimate_ns"] = {{"npu", or_null(e.npu_ns)},
+                             {"cim", or_null(e.cim_ns)},
+                             {"vector", or_null(e.vector_ns)}};
+      args["critical"] = critical[static_cast<size_t>(r.index)];
+      if (critical[static_cast<size_t>(r.index)] && r.fused_into < 0 && r.end_ns > r.start_ns)
+        events.push_back({{"ph", "X"}, {"pid", 1}, {"tid", track("critical path")},
+                          {"name", k.name}, {"ts", r.start_ns / 1000.0},
+                          {"dur", (r.end_ns - r.start_ns) / 1000.0},
+                          {"args", {{"unit", to_string(r.unit)}}}});
+    }
     auto slice = [&](const std::string& tr) {
       events.push_back({{"ph", "X"}, {"pid", 1}, {"tid", track(tr)}, {"name", k.name},
                         {"ts", r.start_ns / 1000.0}, {"dur", (r.end_ns - r.start_ns) / 1000.0},

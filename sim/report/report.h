@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "frontend/workload.h"
+#include "sim/config/arch_config.h"
 #include "sim/engine/run_stats.h"
 
 namespace h4h {
@@ -17,7 +18,10 @@ std::string run_csv(const RunStats& s, const Workload& w);
 // Trace-event JSON: one track per unit (NPU array, vector unit, each CIM macro, copy DMA,
 // bus); one slice per kernel or bus transaction; timestamps in microseconds.
 // Trace counter tracks: "global buffer occupancy" (bytes) and "DRAM bandwidth" (GB/s).
-std::string run_trace(const RunStats& s, const Workload& w);
+// With the config, what `run --explain` says rides along: each first-inference kernel's
+// args carry the mapper's estimate on every unit that could run it and whether it is on the
+// critical path, and a "critical path" track repeats the critical kernels' slices.
+std::string run_trace(const RunStats& s, const Workload& w, const ArchConfig* cfg = nullptr);
 // Where every activation tensor lived in the first inference: bytes, producer, lifetime
 // (network-order steps and simulated ns), placement (global_buffer | dram), offset, the
 // storage it shares (views), and why (on chip, spilled, network input/output, ablation).

@@ -62,6 +62,20 @@ TEST(NasCli, LutThenValidateReportsTheContractKeysAndMeetsTheGoal) {
   fs::remove(lut);
 }
 
+// auto on a config with only the NPU is npu_only: its table is npu_only's, built once.
+TEST(NasCli, AutoOnAnNpuOnlyConfigSharesTheNpuOnlyTable) {
+  const std::string lut = tmp("npu_auto.lut");
+  const std::string arch = src("arch_configs/npu_only.yaml");
+  auto r = run_cli("nas lut -q --space h4h_fmnist --arch " + arch + " --schema auto --out " + lut);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("schema npu_only"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("(284 new, 0 already there)"), std::string::npos) << r.out;
+  r = run_cli("nas lut -q --space h4h_fmnist --arch " + arch + " --schema npu_only --out " + lut);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("(0 new, 284 already there)"), std::string::npos) << r.out;
+  fs::remove(lut);
+}
+
 TEST(NasCli, BadInputIsExitCode2WithOneLine) {
   const std::string arch = src("arch_configs/hetero.yaml");
   const std::string missing_lut = tmp("missing.lut");

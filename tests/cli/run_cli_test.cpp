@@ -363,6 +363,20 @@ TEST(RunCli, ExplainGivesEstimatesOverlapAndACriticalPath) {
   EXPECT_NE(text.out.find("auto schedule (objective latency)"), std::string::npos);
 }
 
+// --search-runs bounds the auto schedule's local search (JSON schedule.local_search), and
+// like --objective it is refused for a fixed schema.
+TEST(RunCli, SearchRunsBoundsTheLocalSearchAndNeedsAuto) {
+  const std::string base = " -m " + src("tests/data/onnx/tiny_cnn_op17.onnx") + " -a " +
+                           src("arch_configs/hetero.yaml");
+  for (int runs : {0, 3}) {
+    const nlohmann::json j = run_json(base + " --search-runs " + std::to_string(runs));
+    EXPECT_LE(j["schedule"]["local_search"]["runs"].get<int>(), runs);
+  }
+  const auto r = run_cli("run" + base + " --schema npu_only --search-runs 4");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--search-runs applies only to --schema auto"), std::string::npos) << r.err;
+}
+
 TEST(RunCli, MoreCimMacrosNeverSlowARunDown) {
   const std::string few = preset_with("hetero.yaml", "  macro_count: 8", "  macro_count: 8");
   const std::string many = preset_with("hetero.yaml", "  macro_count: 8", "  macro_count: 32");
@@ -387,9 +401,30 @@ TEST(RunCli, TraceAndCsvAreWrittenWhole) {
     if (e["ph"] == "M" && e["name"] == "thread_name") tracks.insert(e["args"]["name"].get<std::string>());
     slices += e["ph"] == "X";
   }
-  for (const char* track : {"NPU array", "vector unit", "CIM macro 0", "bus", "DRAM channel 0", "DRAM channel 1"})
+  for (const char* track : {"NPU array", "vector unit", "CIM macro 0", "bus", "DRAM channel 0",
+                            "DRAM channel 1", "critical path"})
     EXPECT_TRUE(tracks.count(track)) << track;
   EXPECT_GT(slices, 10);
+  // What --explain says rides along: estimates per unit and the critical flag per kernel of
+  // the first inference, the critical kernels again on their own track.
+  int explained = 0, critical = 0, on_critical_track = 0;
+  std::map<int, std::string> track_of;
+  for (const auto& e : t["traceEvents"])
+    if (e["ph"] == "M" && e["name"] == "thread_name") track_of[e["tid"]] = e["args"]["name"];
+  for (const auto& e : t["traceEvents"]) {
+    if (e["ph"] != "X") continue;
+    if (track_of[e["tid"]] == "critical path") {
+      ++on_critical_track;
+      continue;
+    }
+    if (!e["args"].contains("estimate_ns")) continue;
+    ++explained;
+    EXPECT_TRUE(e["args"]["estimate_ns"].contains("npu"));
+    critical += e["args"]["critical"].get<bool>();
+  }
+  EXPECT_GT(explained, 5);
+  EXPECT_GT(critical, 0);
+  EXPECT_GT(on_critical_track, 0);
   const std::string c = test::slurp(csv);
   EXPECT_EQ(c.rfind("inference,name,class", 0), 0u);
   std::remove(trace.c_str());

@@ -128,7 +128,14 @@ TEST(ScheduleSearch, TheObjectiveChoosesAmongTheSameCandidatesAndTheSearchIsDete
       run_scheduled(sys, w, of(Schema::auto_select), RunOptions{}, Objective::energy);
   const ScheduledRun edp =
       run_scheduled(sys, w, of(Schema::auto_select), RunOptions{}, Objective::edp);
-  ASSERT_EQ(lat.trials.size(), en.trials.size());
+  // The candidates are the same for every objective (a "local" trial, when the local search
+  // moved something, comes last and is its own).
+  auto candidates = [](const ScheduledRun& r) {
+    size_t n = 0;
+    for (const auto& t : r.trials) n += t.name != "local";
+    return n;
+  };
+  ASSERT_EQ(candidates(lat), candidates(en));
   for (const auto& t : lat.trials) {
     EXPECT_LE(lat.trials[lat.chosen].latency_ns, t.latency_ns);
     EXPECT_LE(en.trials[en.chosen].energy_pj, t.energy_pj);
@@ -138,11 +145,60 @@ TEST(ScheduleSearch, TheObjectiveChoosesAmongTheSameCandidatesAndTheSearchIsDete
   const ScheduledRun again =
       run_scheduled(sys, w, of(Schema::auto_select), RunOptions{}, Objective::latency);
   ASSERT_EQ(again.trials.size(), lat.trials.size());
+  EXPECT_EQ(again.local_runs, lat.local_runs);
+  EXPECT_EQ(again.local_moves, lat.local_moves);
   for (size_t i = 0; i < lat.trials.size(); ++i)
     EXPECT_EQ(again.trials[i].latency_ns, lat.trials[i].latency_ns);
   EXPECT_EQ(again.chosen, lat.chosen);
   EXPECT_EQ(test::user_error_of([] { parse_objective("energi"); }),
             "--objective: 'energi' is not one of: latency, energy, edp (did you mean 'energy'?)");
+}
+
+// The local search starts from the best overlapping candidate and keeps only improvements:
+// never worse than the candidates, within its run budget, and on a branchy network
+// (GoogLeNet's inception modules) it finds a schedule the candidates did not.
+TEST(ScheduleSearch, TheLocalSearchOnlyImprovesAndStaysWithinItsBudget) {
+  H4H_REQUIRE_FRESH_SYSTEMC();
+  const ArchConfig cfg = load_arch_config(src("arch_configs/hetero.yaml"));
+  System sys(cfg);
+  const Workload w = fixture("googlenet_op17.onnx", cfg);
+  const ScheduledRun none =
+      run_scheduled(sys, w, of(Schema::auto_select), RunOptions{}, Objective::latency, 0);
+  EXPECT_EQ(none.local_runs, 0);
+  EXPECT_NE(none.trials.back().name, "local");
+  for (int budget : {16, 32}) {
+    SCOPED_TRACE(budget);
+    const ScheduledRun r =
+        run_scheduled(sys, w, of(Schema::auto_select), RunOptions{}, Objective::latency, budget);
+    EXPECT_LE(r.local_runs, budget);
+    ASSERT_GT(r.local_moves, 0);
+    EXPECT_EQ(r.trials[static_cast<size_t>(r.chosen)].name, "local");
+    EXPECT_LT(latency(r.stats), 0.995 * latency(none.stats));
+    // What is reported is what ran: the chosen trial's latency is the run's.
+    EXPECT_DOUBLE_EQ(r.trials[static_cast<size_t>(r.chosen)].latency_ns, latency(r.stats));
+  }
+}
+
+// auto with a single GEMM unit has nothing to choose: it is that unit's schema, exactly.
+TEST(ScheduleSearch, AutoOnAConfigWithOneGemmUnitIsThatUnitsSchema) {
+  H4H_REQUIRE_FRESH_SYSTEMC();
+  const ArchConfig cfg = load_arch_config(src("arch_configs/npu_only.yaml"));
+  EXPECT_EQ(effective_schema(Schema::auto_select, cfg), Schema::npu_only);
+  EXPECT_EQ(effective_schema(Schema::auto_select,
+                             load_arch_config(src("arch_configs/cim_only.yaml"))),
+            Schema::cim_static);
+  EXPECT_EQ(effective_schema(Schema::auto_select,
+                             load_arch_config(src("arch_configs/hetero.yaml"))),
+            Schema::auto_select);
+  EXPECT_EQ(effective_schema(Schema::hetero_parallel, cfg), Schema::hetero_parallel);
+  System sys(cfg);
+  const Workload w = fixture("mobilenet_v2_op17.onnx", cfg);
+  const ScheduledRun a = run_scheduled(sys, w, of(Schema::auto_select), RunOptions{});
+  const RunStats fixed = sys.run(w, map_workload(w, cfg, of(Schema::npu_only)), RunOptions{});
+  EXPECT_TRUE(a.trials.empty());
+  EXPECT_EQ(a.stats.schema, "npu_only");
+  EXPECT_EQ(latency(a.stats), latency(fixed));
+  EXPECT_EQ(a.stats.inferences.front().energy.total(), fixed.inferences.front().energy.total());
 }
 
 }  // namespace

@@ -722,7 +722,10 @@ RunStats System::run(const Workload& w, const Mapping& m, const RunOptions& opts
   if (!(opts.max_simulated_s * 1e12 < kMaxWaitUnits))
     throw std::logic_error("System::run: the watchdog limit must be far below the longest wait");
   const sc_core::sc_time limit(opts.max_simulated_s, sc_core::SC_SEC);
-  sc_core::sc_start(limit);
+  // Stop when the events run out, not at the limit: SystemC's default starvation policy
+  // advances time to the whole limit, an hour of simulated time per run, and SystemC time
+  // (2^64 ps) overflowed after ~5,100 runs of one System (E544, a crash).
+  sc_core::sc_start(limit, sc_core::SC_EXIT_ON_STARVATION);
   if (s.ready.remaining(n_inf - 1) > 0) {
     // Still events to process: the run is legal, only longer than the watchdog allows (a huge
     // batch times many inferences); nothing pending: the schedule deadlocked.

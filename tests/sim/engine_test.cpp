@@ -137,6 +137,22 @@ TEST(Engine, RepeatedRunsOnOneElaborationAreIdentical) {
   EXPECT_EQ(a, b);
 }
 
+// SystemC time is 64-bit picoseconds (~213 days). A run used to advance it by the whole
+// watchdog limit (an hour), so one System crashed (E544) after ~5,100 runs — a NAS table,
+// a sweep worker or the schedule search reuses one. Now a run ends at its last event.
+TEST(Engine, OneElaborationRunsTenThousandTimesWithoutExhaustingSimulatedTime) {
+  H4H_REQUIRE_FRESH_SYSTEMC();
+  const ArchConfig cfg = load_arch_config(src("arch_configs/hetero.yaml"));
+  System sys(cfg);
+  const Workload w = load_onnx_workload(src("tests/data/onnx/tiny_cnn_op13.onnx"), {});
+  SchemaSpec spec;
+  spec.schema = Schema::npu_only;
+  const Mapping m = map_workload(w, cfg, spec);
+  const double first = sys.run(w, m, RunOptions{}).inferences.front().latency_ns;
+  for (int i = 1; i < 10000; ++i) sys.run(w, m, RunOptions{});
+  EXPECT_EQ(sys.run(w, m, RunOptions{}).inferences.front().latency_ns, first);
+}
+
 TEST(Engine, ResidentWeightsMakeTheSteadyStateCheaperThanTheColdRun) {
   H4H_REQUIRE_FRESH_SYSTEMC();
   const ArchConfig cfg = load_arch_config(src("arch_configs/hetero.yaml"));

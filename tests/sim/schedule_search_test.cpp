@@ -10,6 +10,9 @@
 
 #include "frontend/frontend.h"
 #include "frontend/user_error.h"
+#include "nas/onnx_builder.h"
+#include "nas/search_space.h"
+#include "nas/subnet.h"
 #include "sim/engine/system.h"
 #include "tests/systemc_test_util.h"
 #include "tests/user_error_of.h"
@@ -57,6 +60,33 @@ TEST(ScheduleSearch, AutoIsWithinTwoPercentOfTheBestOfEveryAssignmentOnSmallDags
     const ScheduledRun r = run_scheduled(sys, w, of(Schema::auto_select), RunOptions{});
     EXPECT_LE(latency(r.stats), best * 1.02) << "best of " << (1 << choice.size()) << ": " << best;
   }
+}
+
+// The same on a NAS subnet: the smallest of h4h_fmnist (14 kernels with a choice: all 16,384
+// assignments, units overlapping).
+TEST(ScheduleSearch, AutoIsWithinTwoPercentOfTheBestOfEveryAssignmentOnANasSubnet) {
+  H4H_REQUIRE_FRESH_SYSTEMC();
+  const ArchConfig cfg = load_arch_config(src("arch_configs/hetero.yaml"));
+  System sys(cfg);
+  const nas::SearchSpace sp = nas::load_search_space(nas::bundled_space_path("h4h_fmnist"));
+  const Workload w = at_precision(
+      load_onnx_model_workload(nas::build_subnet_model(sp, nas::smallest_subnet(sp)), "subnet", {}),
+      cfg);
+  std::vector<size_t> choice;
+  for (size_t i = 0; i < w.kernels.size(); ++i)
+    if (npu_can_run(w.kernels[i], cfg) && cim_can_run(w, w.kernels[i], cfg)) choice.push_back(i);
+  ASSERT_EQ(choice.size(), 14u);
+  double best = -1;
+  for (size_t mask = 0; mask < (size_t{1} << choice.size()); ++mask) {
+    SchemaSpec spec = of(Schema::auto_select);
+    spec.assignment.assign(w.kernels.size(), Unit::none);
+    for (size_t b = 0; b < choice.size(); ++b)
+      spec.assignment[choice[b]] = (mask >> b) & 1 ? Unit::cim : Unit::npu;
+    const double t = latency(sys.run(w, map_workload(w, cfg, spec), RunOptions{}));
+    if (best < 0 || t < best) best = t;
+  }
+  const ScheduledRun r = run_scheduled(sys, w, of(Schema::auto_select), RunOptions{});
+  EXPECT_LE(latency(r.stats), best * 1.02) << "best of 16384: " << best;
 }
 
 // On real networks auto is never slower than a fixed schema, and strictly faster where

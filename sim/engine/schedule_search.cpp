@@ -187,10 +187,15 @@ ScheduledRun run_scheduled(System& sys, const Workload& w, const SchemaSpec& spe
         movable.push_back(static_cast<int>(i));
     std::vector<UnitEstimate> est;
     for (const Kernel& k : w.kernels) est.push_back(estimate_units(w, k, cfg));
+    // A kernel already tried (moved or not) goes behind every untried one: after an
+    // improvement the same unpromising moves are not spent again before new ones are tried.
+    std::vector<bool> tried(w.kernels.size(), false);
     bool improved = true;
     while (improved && out.local_runs < local_search_runs) {
       improved = false;
-      const std::vector<int> order = move_order(w, movable, est, start.units, start.stats, objective);
+      std::vector<int> order = move_order(w, movable, est, start.units, start.stats, objective);
+      std::stable_partition(order.begin(), order.end(),
+                            [&](int k) { return !tried[static_cast<size_t>(k)]; });
       for (int k : order) {
         if (out.local_runs >= local_search_runs) break;
         std::vector<Unit> units = start.units;
@@ -203,6 +208,7 @@ ScheduledRun run_scheduled(System& sys, const Workload& w, const SchemaSpec& spe
         for (const auto& km : m.kernels) mapped.push_back(km.unit);
         if (!seen.emplace(mapped, true).second) continue;
         ++out.local_runs;
+        tried[static_cast<size_t>(k)] = true;
         RunStats st = sys.run(w, m, trial_opts);
         const ScheduleTrial t = trial_of("local", true, mapped, st);
         if (t.score < start.score) {

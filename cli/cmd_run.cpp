@@ -33,6 +33,10 @@ struct RunArgs {
   int search_runs = kDefaultLocalSearchRuns;
   bool json = false;
   bool explain = false;
+  bool summary = false;
+  bool full_names = false;
+  int top = 0;
+  std::string trace_detail = "kernels";
   std::vector<std::string> set;  // KEY=VALUE overrides of the arch config
 };
 }  // namespace
@@ -72,6 +76,17 @@ void register_run(CLI::App& app) {
       "what it overlapped with, the critical path (and, under auto, the candidates tried)");
   files->output("--csv", a->csv, "Write per-kernel records as CSV to this file");
   files->output("--trace", a->trace, "Write a Chrome/Perfetto trace-event JSON to this file");
+  cmd->add_option("--trace-detail", a->trace_detail,
+                  "kernels (default): unit tracks, the critical path and counters; bursts: also "
+                  "every bus transaction and DRAM row segment (large)")
+      ->check(CLI::IsMember({"kernels", "bursts"}));
+  auto* summary = cmd->add_flag("--summary", a->summary,
+                                "Totals only: no per-kernel rows in the table");
+  cmd->add_option("--top", a->top, "Only the N kernels with the most cycles in the table, largest first")
+      ->check(CLI::Range(1, 1 << 30))
+      ->excludes(summary);
+  cmd->add_flag("--full-names", a->full_names,
+                "Kernel names in full in the table (default: the last 35 characters)");
   files->output("--tensors", a->tensors,
                 "Write where each activation tensor lived (bytes, lifetime, placement, offset): "
                 "JSON if the name ends in .json, else CSV");
@@ -113,6 +128,11 @@ void register_run(CLI::App& app) {
     const Objective objective = parse_objective(a->objective);
     if (cmd->count("--objective") && spec.schema != Schema::auto_select)
       throw UserError("--objective applies only to --schema auto (the searched schedule)");
+    if (cmd->count("--trace-detail") && a->trace.empty())
+      throw UserError("--trace-detail applies only with --trace FILE");
+    for (const char* flag : {"--summary", "--top", "--full-names"})
+      if (cmd->count(flag) && a->json)
+        throw UserError(fmt::format("{} shapes the table; --json always has every kernel", flag));
     if (cmd->count("--search-runs") && spec.schema != Schema::auto_select)
       throw UserError("--search-runs applies only to --schema auto (the searched schedule)");
     (void)map_workload(w, cfg, spec);  // a mapping error surfaces before elaboration
@@ -123,7 +143,10 @@ void register_run(CLI::App& app) {
     const ScheduledRun sr = run_scheduled(sys, w, spec, ro, objective, a->search_runs);
     const RunStats& st = sr.stats;
     if (!a->csv.empty()) write_output(a->csv, run_csv(st, w));
-    if (!a->trace.empty()) write_output(a->trace, run_trace(st, w, &cfg));
+    if (!a->trace.empty()) write_output(a->trace, run_trace(st, w, &cfg,
+                                                          a->trace_detail == "bursts"
+                                                              ? TraceDetail::bursts
+                                                              : TraceDetail::kernels));
     if (!a->tensors.empty()) {
       const bool json = a->tensors.size() > 5 && a->tensors.compare(a->tensors.size() - 5, 5, ".json") == 0;
       write_output(a->tensors, json ? run_tensors_json(st, w).dump(2) + "\n" : run_tensors_csv(st, w));
@@ -134,7 +157,11 @@ void register_run(CLI::App& app) {
       if (a->explain) j["explain"] = explain_json(st, w, cfg);
       std::cout << j.dump(2) << "\n";
     } else {
-      files->report() << run_table(st, w) << schedule_table(sr, objective)
+      TableOptions to;
+      to.top = a->top;
+      to.kernels = !a->summary;
+      to.full_names = a->full_names;
+      files->report() << run_table(st, w, to) << schedule_table(sr, objective)
                       << (a->explain ? explain_table(st, w, cfg) : std::string());
     }
   });

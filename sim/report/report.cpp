@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -159,20 +160,45 @@ nlohmann::json run_to_json(const RunStats& s, const Workload& w) {
   return j;
 }
 
-std::string run_table(const RunStats& s, const Workload& w) {
+std::string run_table(const RunStats& s, const Workload& w, const TableOptions& o) {
   const double mhz = s.npu_clock_mhz;
-  std::string out =
-      fmt::format("{:<36} {:<13} {:<6} {:>12} {:>12} {:>11} {:>10} {:>14} {:>9} {:>8} {:>10} {:>12}\n", "kernel",
-                  "class", "unit", "start", "end", "cycles", "stall", "MACs", "mac_util", "map_eff", "cim_cells",
-                  "energy pJ");
-  for (const auto& r : s.records) {
-    if (r.inference != 0) continue;
+  std::vector<const KernelRecord*> rows;
+  for (const auto& r : s.records)
+    if (r.inference == 0) rows.push_back(&r);
+  size_t all_rows = 0;
+  for (const KernelRecord* r : rows) all_rows += r->fused_into < 0;
+  if (o.top > 0) {
+    // The costliest by time on their unit (an epilogue fused into a GEMM shares its span and
+    // is not a cost of its own); network order breaks ties (stable).
+    rows.erase(std::remove_if(rows.begin(), rows.end(),
+                              [](const KernelRecord* r) { return r->fused_into >= 0; }),
+               rows.end());
+    std::stable_sort(rows.begin(), rows.end(), [](const KernelRecord* a, const KernelRecord* b) {
+      return a->end_ns - a->start_ns > b->end_ns - b->start_ns;
+    });
+    rows.resize(std::min(rows.size(), static_cast<size_t>(o.top)));
+  }
+  if (!o.kernels) rows.clear();
+  size_t width = 36;
+  if (o.full_names)
+    for (const KernelRecord* r : rows) width = std::max(width, w.kernels[r->index].name.size());
+  std::string out;
+  if (o.kernels)
+    out += fmt::format("{:<{}} {:<13} {:<6} {:>12} {:>12} {:>11} {:>10} {:>14} {:>9} {:>8} {:>10} {:>12}\n",
+                       "kernel", width, "class", "unit", "start", "end", "cycles", "stall", "MACs", "mac_util",
+                       "map_eff", "cim_cells", "energy pJ");
+  double shown_ns = 0, all_ns = 0;
+  for (const auto& r : s.records)
+    if (r.inference == 0 && r.fused_into < 0) all_ns += r.end_ns - r.start_ns;
+  for (const KernelRecord* rp : rows) {
+    const KernelRecord& r = *rp;
     const Kernel& k = w.kernels[r.index];
     const int64_t c = cycles(r.end_ns - r.start_ns, mhz);
     const bool fused = r.fused_into >= 0;
+    if (!fused) shown_ns += r.end_ns - r.start_ns;
     auto pct = [](bool shown, double v) { return shown ? fmt::format("{:.1f}%", 100 * v) : std::string("-"); };
-    std::string name = k.name.size() > 36 ? "…" + k.name.substr(k.name.size() - 35) : k.name;
-    out += fmt::format("{:<36} {:<13} {:<6} {:>12} {:>12} {:>11} {:>10} {:>14} {:>9} {:>8} {:>10} {:>12.0f}\n", name,
+    std::string name = !o.full_names && k.name.size() > 36 ? "…" + k.name.substr(k.name.size() - 35) : k.name;
+    out += fmt::format("{:<{}} {:<13} {:<6} {:>12} {:>12} {:>11} {:>10} {:>14} {:>9} {:>8} {:>10} {:>12.0f}\n", name, width,
                        to_string(k.cls), fused ? "fused" : to_string(r.unit), cycles(r.start_ns, mhz),
                        cycles(r.end_ns, mhz), c, cycles(r.stall_ns, mhz), grouped(k.macs),
                        pct(!fused && r.result.peak_macs_per_cycle > 0, mac_utilization(r, k.macs)),
@@ -181,11 +207,16 @@ std::string run_table(const RunStats& s, const Workload& w) {
   }
   const InferenceStats& f = s.inferences.front();
   const EnergyBreakdown& e = f.energy;
-  out += "mac_util: MACs / (the unit's peak MACs per cycle x its compute cycles): array PEs (SCALE-Sim's "
-         "overall utilization) or every CIM macro at full columns. map_eff: SCALE-Sim's mapping efficiency "
-         "(array). cim_cells: bitcells holding weights in the macros used. energy: dynamic + static power "
-         "attributed by time on the unit (the rows sum to the total).\n";
-  out += fmt::format("\nmodel {}  arch {}  schema {}  batch {}\n", s.model, s.arch, s.schema, w.batch);
+  if (o.kernels && o.top > 0)
+    out += fmt::format("(the {} of {} kernels (epilogues apart) with the most cycles: {:.1f} % of their time on the "
+                       "units; without --top, all)\n",
+                       rows.size(), all_rows, all_ns > 0 ? 100 * shown_ns / all_ns : 0.0);
+  if (o.kernels)
+    out += "mac_util: MACs / (the unit's peak MACs per cycle x its compute cycles): array PEs (SCALE-Sim's "
+           "overall utilization) or every CIM macro at full columns. map_eff: SCALE-Sim's mapping efficiency "
+           "(array). cim_cells: bitcells holding weights in the macros used. energy: dynamic + static power "
+           "attributed by time on the unit (the rows sum to the total).\n\n";
+  out += fmt::format("model {}  arch {}  schema {}  batch {}\n", s.model, s.arch, s.schema, w.batch);
   out += fmt::format("latency {} cycles @ {} MHz = {:.3f} ms   energy {:.3f} mJ   MACs {}\n",
                      grouped(cycles(f.latency_ns, mhz)), mhz, f.latency_ns / 1e6, e.total() / 1e9,
                      grouped(s.total_macs));
@@ -288,7 +319,9 @@ std::string run_tensors_csv(const RunStats& s, const Workload& w) {
   return out;
 }
 
-std::string run_trace(const RunStats& s, const Workload& w, const ArchConfig* cfg) {
+std::string run_trace(const RunStats& s, const Workload& w, const ArchConfig* cfg,
+                      TraceDetail detail) {
+  const bool bursts = detail == TraceDetail::bursts;
   nlohmann::json events = nlohmann::json::array();
   std::map<std::string, int> tid;
   auto track = [&](const std::string& name) {
@@ -307,8 +340,10 @@ std::string run_trace(const RunStats& s, const Workload& w, const ArchConfig* cf
   for (const char* t : {"NPU array", "vector unit"}) track(t);
   for (int64_t m = 0; m < s.cim_macros; ++m) track(fmt::format("CIM macro {}", m));
   track("copy DMA");
-  track("bus");
-  for (int64_t c = 0; c < s.dram_channels; ++c) track(fmt::format("DRAM channel {}", c));
+  if (bursts) {
+    track("bus");
+    for (int64_t c = 0; c < s.dram_channels; ++c) track(fmt::format("DRAM channel {}", c));
+  }
   std::vector<bool> critical;
   if (cfg) {
     critical = critical_kernels(s, w);
@@ -353,12 +388,14 @@ std::string run_trace(const RunStats& s, const Workload& w, const ArchConfig* cf
       case Unit::none: break;
     }
   }
-  for (const auto& b : s.bus_slices)
+  for (const auto& b : s.bus_slices) {
+    if (!bursts) break;
     events.push_back({{"ph", "X"}, {"pid", 1}, {"tid", track("bus")},
                       {"name", s.initiator_names.at(b.initiator)}, {"ts", b.start_ns / 1000.0},
                       {"dur", (b.end_ns - b.start_ns) / 1000.0}, {"args", {{"bytes", b.bytes}}}});
+  }
   for (const auto& d : s.dram_slices)
-    events.push_back({{"ph", "X"}, {"pid", 1}, {"tid", track(fmt::format("DRAM channel {}", d.channel))},
+    if (bursts) events.push_back({{"ph", "X"}, {"pid", 1}, {"tid", track(fmt::format("DRAM channel {}", d.channel))},
                       {"name", d.row_hit ? "row hit" : "activate"}, {"ts", d.start_ns / 1000.0},
                       {"dur", (d.end_ns - d.start_ns) / 1000.0}, {"args", {{"bursts", d.bursts}}}});
   // Counter tracks: global-buffer occupancy (bytes of on-chip tensors live) and DRAM

@@ -13,15 +13,29 @@
 namespace h4h {
 
 nlohmann::json run_to_json(const RunStats& s, const Workload& w);
-std::string run_table(const RunStats& s, const Workload& w);
+// What the text table shows: every kernel of the first inference (default), the `top` with
+// the most cycles (largest first), or none (`kernels` false: totals only); long names keep
+// their last 35 characters unless `full_names`.
+struct TableOptions {
+  int top = 0;  // 0: every kernel
+  bool kernels = true;
+  bool full_names = false;
+};
+std::string run_table(const RunStats& s, const Workload& w, const TableOptions& o = {});
 std::string run_csv(const RunStats& s, const Workload& w);
-// Trace-event JSON: one track per unit (NPU array, vector unit, each CIM macro, copy DMA,
-// bus); one slice per kernel or bus transaction; timestamps in microseconds.
+// Trace-event JSON: one track per unit (NPU array, vector unit, each CIM macro, copy DMA;
+// bus and DRAM channels with TraceDetail::bursts); one slice per kernel or transfer;
+// timestamps in microseconds.
 // Trace counter tracks: "global buffer occupancy" (bytes) and "DRAM bandwidth" (GB/s).
 // With the config, what `run --explain` says rides along: each first-inference kernel's
 // args carry the mapper's estimate on every unit that could run it and whether it is on the
 // critical path, and a "critical path" track repeats the critical kernels' slices.
-std::string run_trace(const RunStats& s, const Workload& w, const ArchConfig* cfg = nullptr);
+// Detail: `kernels` (default) leaves out the per-transaction bus slices and per-segment DRAM
+// slices (millions on a large network: ViT-B/16 twice made 54 MB); the bandwidth and
+// occupancy counters stay. `bursts` adds them.
+enum class TraceDetail { kernels, bursts };
+std::string run_trace(const RunStats& s, const Workload& w, const ArchConfig* cfg = nullptr,
+                      TraceDetail detail = TraceDetail::kernels);
 // Where every activation tensor lived in the first inference: bytes, producer, lifetime
 // (network-order steps and simulated ns), placement (global_buffer | dram), offset, the
 // storage it shares (views), and why (on chip, spilled, network input/output, ablation).

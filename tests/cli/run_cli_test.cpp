@@ -2,11 +2,13 @@
 // monotonic in resources, and clear errors.
 #include <gtest/gtest.h>
 
-#include <set>
 #include <map>
+#include <set>
+#include <sstream>
 #include <unistd.h>
 
 #include <fstream>
+#include <algorithm>
 #include <regex>
 
 #include <nlohmann/json.hpp>
@@ -401,9 +403,10 @@ TEST(RunCli, TraceAndCsvAreWrittenWhole) {
     if (e["ph"] == "M" && e["name"] == "thread_name") tracks.insert(e["args"]["name"].get<std::string>());
     slices += e["ph"] == "X";
   }
-  for (const char* track : {"NPU array", "vector unit", "CIM macro 0", "bus", "DRAM channel 0",
-                            "DRAM channel 1", "critical path"})
+  for (const char* track : {"NPU array", "vector unit", "CIM macro 0", "critical path"})
     EXPECT_TRUE(tracks.count(track)) << track;
+  // Kernels detail (the default): no per-transfer tracks.
+  for (const char* track : {"bus", "DRAM channel 0"}) EXPECT_FALSE(tracks.count(track)) << track;
   EXPECT_GT(slices, 10);
   // What --explain says rides along: estimates per unit and the critical flag per kernel of
   // the first inference, the critical kernels again on their own track.
@@ -429,6 +432,72 @@ TEST(RunCli, TraceAndCsvAreWrittenWhole) {
   EXPECT_EQ(c.rfind("inference,name,class", 0), 0u);
   std::remove(trace.c_str());
   std::remove(csv.c_str());
+}
+
+// --trace-detail bursts adds every bus transaction and DRAM row segment on their own tracks;
+// the default leaves them out and is far smaller.
+TEST(RunCli, TraceDetailBurstsAddsTransferTracks) {
+  const std::string small = tmp("k.json"), big = tmp("b.json");
+  const std::string base = "run -m " + src("tests/data/onnx/tiny_cnn_op17.onnx") + " -a " +
+                           src("arch_configs/hetero.yaml") + " --summary --trace ";
+  ASSERT_EQ(run_cli(base + small).exit_code, 0);
+  const auto r = run_cli(base + big + " --trace-detail bursts");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::set<std::string> tracks;
+  const nlohmann::json t = nlohmann::json::parse(test::slurp(big));
+  int transfers = 0;
+  for (const auto& e : t["traceEvents"]) {
+    if (e["ph"] == "M" && e["name"] == "thread_name") tracks.insert(e["args"]["name"].get<std::string>());
+    transfers += e["ph"] == "X" && e["args"].contains("bursts");
+  }
+  for (const char* track : {"bus", "DRAM channel 0", "DRAM channel 1"})
+    EXPECT_TRUE(tracks.count(track)) << track;
+  EXPECT_GT(transfers, 0);
+  EXPECT_GT(test::slurp(big).size(), test::slurp(small).size());
+  const auto no_trace = run_cli("run -m " + src("tests/data/onnx/tiny_cnn_op17.onnx") + " -a " +
+                                src("arch_configs/hetero.yaml") + " --trace-detail bursts");
+  EXPECT_EQ(no_trace.exit_code, 2);
+  EXPECT_NE(no_trace.err.find("--trace-detail applies only with --trace"), std::string::npos);
+  std::remove(small.c_str());
+  std::remove(big.c_str());
+}
+
+// --summary: totals only; --top N: the N kernels with the most cycles, largest first (no
+// fused epilogue among them); --full-names: names not cut. None of them with --json.
+TEST(RunCli, SummaryTopAndFullNamesShapeTheTable) {
+  const std::string base = "run -m " + src("tests/data/onnx/resnet50_op17.onnx") + " -a " +
+                           src("arch_configs/hetero.yaml") + " --search-runs 0";
+  const auto all = run_cli(base);
+  const auto summary = run_cli(base + " --summary");
+  const auto top = run_cli(base + " --top 3 --full-names");
+  ASSERT_EQ(all.exit_code, 0);
+  ASSERT_EQ(summary.exit_code, 0);
+  ASSERT_EQ(top.exit_code, 0) << top.err;
+  EXPECT_EQ(summary.out.find("kernel "), std::string::npos);
+  EXPECT_NE(summary.out.find("latency "), std::string::npos);
+  EXPECT_LT(test::line_count(summary.out) + 80, test::line_count(all.out));
+  // Three kernel rows between the header and the "(the 3 of N kernels" note.
+  std::vector<int64_t> cycles;
+  std::istringstream in(top.out);
+  std::string line;
+  std::getline(in, line);
+  ASSERT_EQ(line.rfind("kernel", 0), 0u) << top.out;
+  while (std::getline(in, line) && line.rfind("(the 3 of", 0) != 0) {
+    std::istringstream f(line);
+    std::string name, cls, unit;
+    int64_t start = 0, end = 0, c = 0;
+    f >> name >> cls >> unit >> start >> end >> c;
+    EXPECT_NE(unit, "fused") << line;
+    EXPECT_EQ(name.find("…"), std::string::npos) << line;  // full names
+    cycles.push_back(c);
+  }
+  ASSERT_EQ(cycles.size(), 3u) << top.out;
+  EXPECT_TRUE(std::is_sorted(cycles.rbegin(), cycles.rend()));
+  for (const char* flag : {" --summary", " --top 2", " --full-names"}) {
+    const auto r = run_cli(base + " --json" + flag);
+    EXPECT_EQ(r.exit_code, 2) << flag;
+    EXPECT_EQ(test::line_count(r.err), 1) << r.err;
+  }
 }
 
 TEST(RunCli, UnmappableNetworkIsExitCode2NamingTheKernel) {

@@ -80,9 +80,10 @@ void register_run(CLI::App& app) {
                   "kernels (default): unit tracks, the critical path and counters; bursts: also "
                   "every bus transaction and DRAM row segment (large)")
       ->check(CLI::IsMember({"kernels", "bursts"}));
-  auto* summary = cmd->add_flag("--summary", a->summary,
-                                "Totals only: no per-kernel rows in the table");
-  cmd->add_option("--top", a->top, "Only the N kernels with the most cycles in the table, largest first")
+  auto* summary =
+      cmd->add_flag("--summary", a->summary, "Totals only: no per-kernel rows in the table");
+  cmd->add_option("--top", a->top,
+                  "Only the N kernels with the most cycles in the table, largest first")
       ->check(CLI::Range(1, 1 << 30))
       ->excludes(summary);
   cmd->add_flag("--full-names", a->full_names,
@@ -143,10 +144,10 @@ void register_run(CLI::App& app) {
     const ScheduledRun sr = run_scheduled(sys, w, spec, ro, objective, a->search_runs);
     const RunStats& st = sr.stats;
     if (!a->csv.empty()) write_output(a->csv, run_csv(st, w));
-    if (!a->trace.empty()) write_output(a->trace, run_trace(st, w, &cfg,
-                                                          a->trace_detail == "bursts"
-                                                              ? TraceDetail::bursts
-                                                              : TraceDetail::kernels));
+    if (!a->trace.empty())
+      write_output(a->trace, run_trace(st, w, &cfg,
+                                       a->trace_detail == "bursts" ? TraceDetail::bursts
+                                                                   : TraceDetail::kernels));
     if (!a->tensors.empty()) {
       const bool json = a->tensors.size() > 5 && a->tensors.compare(a->tensors.size() - 5, 5, ".json") == 0;
       write_output(a->tensors, json ? run_tensors_json(st, w).dump(2) + "\n" : run_tensors_csv(st, w));

@@ -17,7 +17,8 @@ std::vector<bool> critical_kernels(const RunStats& s, const Workload& w) {
   std::map<std::pair<Unit, int>, std::vector<std::pair<double, int>>> on_unit;
   for (size_t i = 0; i < n; ++i)
     if (rec[i] && computes(*rec[i]))
-      on_unit[{rec[i]->unit, rec[i]->unit_instance}].emplace_back(rec[i]->end_ns, static_cast<int>(i));
+      on_unit[{rec[i]->unit, rec[i]->unit_instance}].emplace_back(rec[i]->end_ns,
+                                                                  static_cast<int>(i));
   for (auto& [unit, ends] : on_unit) std::sort(ends.begin(), ends.end());
 
   std::vector<bool> critical(n, false);

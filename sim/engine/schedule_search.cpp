@@ -8,8 +8,8 @@
 #include <utility>
 
 #include "frontend/user_error.h"
-#include "sim/engine/critical_path.h"
 #include "sim/config/param_schema.h"
+#include "sim/engine/critical_path.h"
 
 namespace h4h {
 namespace {
@@ -199,7 +199,8 @@ ScheduledRun run_scheduled(System& sys, const Workload& w, const SchemaSpec& spe
       for (int k : order) {
         if (out.local_runs >= local_search_runs) break;
         std::vector<Unit> units = start.units;
-        units[static_cast<size_t>(k)] = units[static_cast<size_t>(k)] == Unit::npu ? Unit::cim : Unit::npu;
+        units[static_cast<size_t>(k)] =
+            units[static_cast<size_t>(k)] == Unit::npu ? Unit::cim : Unit::npu;
         SchemaSpec s = spec;
         s.assignment = units;
         s.serial = false;

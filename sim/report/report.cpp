@@ -184,9 +184,10 @@ std::string run_table(const RunStats& s, const Workload& w, const TableOptions& 
     for (const KernelRecord* r : rows) width = std::max(width, w.kernels[r->index].name.size());
   std::string out;
   if (o.kernels)
-    out += fmt::format("{:<{}} {:<13} {:<6} {:>12} {:>12} {:>11} {:>10} {:>14} {:>9} {:>8} {:>10} {:>12}\n",
-                       "kernel", width, "class", "unit", "start", "end", "cycles", "stall", "MACs", "mac_util",
-                       "map_eff", "cim_cells", "energy pJ");
+    out += fmt::format(
+        "{:<{}} {:<13} {:<6} {:>12} {:>12} {:>11} {:>10} {:>14} {:>9} {:>8} {:>10} {:>12}\n",
+        "kernel", width, "class", "unit", "start", "end", "cycles", "stall", "MACs", "mac_util",
+        "map_eff", "cim_cells", "energy pJ");
   double shown_ns = 0, all_ns = 0;
   for (const auto& r : s.records)
     if (r.inference == 0 && r.fused_into < 0) all_ns += r.end_ns - r.start_ns;
@@ -197,26 +198,37 @@ std::string run_table(const RunStats& s, const Workload& w, const TableOptions& 
     const bool fused = r.fused_into >= 0;
     if (!fused) shown_ns += r.end_ns - r.start_ns;
     auto pct = [](bool shown, double v) { return shown ? fmt::format("{:.1f}%", 100 * v) : std::string("-"); };
-    std::string name = !o.full_names && k.name.size() > 36 ? "…" + k.name.substr(k.name.size() - 35) : k.name;
-    out += fmt::format("{:<{}} {:<13} {:<6} {:>12} {:>12} {:>11} {:>10} {:>14} {:>9} {:>8} {:>10} {:>12.0f}\n", name, width,
-                       to_string(k.cls), fused ? "fused" : to_string(r.unit), cycles(r.start_ns, mhz),
-                       cycles(r.end_ns, mhz), c, cycles(r.stall_ns, mhz), grouped(k.macs),
-                       pct(!fused && r.result.peak_macs_per_cycle > 0, mac_utilization(r, k.macs)),
-                       pct(!fused && r.unit == Unit::npu && r.result.mapping_efficiency > 0, r.result.mapping_efficiency),
-                       pct(!fused && r.unit == Unit::cim, r.result.cim_cell_utilization), r.energy_pj + r.energy.leakage);
+    std::string name =
+        !o.full_names && k.name.size() > 36 ? "…" + k.name.substr(k.name.size() - 35) : k.name;
+    out += fmt::format(
+        "{:<{}} {:<13} {:<6} {:>12} {:>12} {:>11} {:>10} {:>14} {:>9} {:>8} {:>10} {:>12.0f}\n",
+        name, width, to_string(k.cls), fused ? "fused" : to_string(r.unit), cycles(r.start_ns, mhz),
+        cycles(r.end_ns, mhz), c, cycles(r.stall_ns, mhz), grouped(k.macs),
+        pct(!fused && r.result.peak_macs_per_cycle > 0, mac_utilization(r, k.macs)),
+        pct(!fused && r.unit == Unit::npu && r.result.mapping_efficiency > 0,
+            r.result.mapping_efficiency),
+        pct(!fused && r.unit == Unit::cim, r.result.cim_cell_utilization),
+        r.energy_pj + r.energy.leakage);
   }
   const InferenceStats& f = s.inferences.front();
   const EnergyBreakdown& e = f.energy;
   if (o.kernels && o.top > 0)
-    out += fmt::format("(the {} of {} kernels (epilogues apart) with the most cycles: {:.1f} % of their time on the "
-                       "units; without --top, all)\n",
-                       rows.size(), all_rows, all_ns > 0 ? 100 * shown_ns / all_ns : 0.0);
+    out += fmt::format(
+        "(the {} of {} kernels (epilogues apart) with the most cycles: {:.1f} % of their time on "
+        "the "
+        "units; without --top, all)\n",
+        rows.size(), all_rows, all_ns > 0 ? 100 * shown_ns / all_ns : 0.0);
   if (o.kernels)
-    out += "mac_util: MACs / (the unit's peak MACs per cycle x its compute cycles): array PEs (SCALE-Sim's "
-           "overall utilization) or every CIM macro at full columns. map_eff: SCALE-Sim's mapping efficiency "
-           "(array). cim_cells: bitcells holding weights in the macros used. energy: dynamic + static power "
-           "attributed by time on the unit (the rows sum to the total).\n\n";
-  out += fmt::format("model {}  arch {}  schema {}  batch {}\n", s.model, s.arch, s.schema, w.batch);
+    out +=
+        "mac_util: MACs / (the unit's peak MACs per cycle x its compute cycles): array PEs "
+        "(SCALE-Sim's "
+        "overall utilization) or every CIM macro at full columns. map_eff: SCALE-Sim's mapping "
+        "efficiency "
+        "(array). cim_cells: bitcells holding weights in the macros used. energy: dynamic + static "
+        "power "
+        "attributed by time on the unit (the rows sum to the total).\n\n";
+  out +=
+      fmt::format("model {}  arch {}  schema {}  batch {}\n", s.model, s.arch, s.schema, w.batch);
   out += fmt::format("latency {} cycles @ {} MHz = {:.3f} ms   energy {:.3f} mJ   MACs {}\n",
                      grouped(cycles(f.latency_ns, mhz)), mhz, f.latency_ns / 1e6, e.total() / 1e9,
                      grouped(s.total_macs));
@@ -358,13 +370,15 @@ std::string run_trace(const RunStats& s, const Workload& w, const ArchConfig* cf
                            {"energy_pj", r.energy_pj}};
     if (cfg && r.inference == 0) {
       const UnitEstimate e = estimate_units(w, k, *cfg);
-      args["estimate_ns"] = {{"npu", or_null(e.npu_ns)},
-                             {"cim", or_null(e.cim_ns)},
-                             {"vector", or_null(e.vector_ns)}};
+      args["estimate_ns"] = {
+          {"npu", or_null(e.npu_ns)}, {"cim", or_null(e.cim_ns)}, {"vector", or_null(e.vector_ns)}};
       args["critical"] = critical[static_cast<size_t>(r.index)];
       if (critical[static_cast<size_t>(r.index)] && r.fused_into < 0 && r.end_ns > r.start_ns)
-        events.push_back({{"ph", "X"}, {"pid", 1}, {"tid", track("critical path")},
-                          {"name", k.name}, {"ts", r.start_ns / 1000.0},
+        events.push_back({{"ph", "X"},
+                          {"pid", 1},
+                          {"tid", track("critical path")},
+                          {"name", k.name},
+                          {"ts", r.start_ns / 1000.0},
                           {"dur", (r.end_ns - r.start_ns) / 1000.0},
                           {"args", {{"unit", to_string(r.unit)}}}});
     }
@@ -395,9 +409,14 @@ std::string run_trace(const RunStats& s, const Workload& w, const ArchConfig* cf
                       {"dur", (b.end_ns - b.start_ns) / 1000.0}, {"args", {{"bytes", b.bytes}}}});
   }
   for (const auto& d : s.dram_slices)
-    if (bursts) events.push_back({{"ph", "X"}, {"pid", 1}, {"tid", track(fmt::format("DRAM channel {}", d.channel))},
-                      {"name", d.row_hit ? "row hit" : "activate"}, {"ts", d.start_ns / 1000.0},
-                      {"dur", (d.end_ns - d.start_ns) / 1000.0}, {"args", {{"bursts", d.bursts}}}});
+    if (bursts)
+      events.push_back({{"ph", "X"},
+                        {"pid", 1},
+                        {"tid", track(fmt::format("DRAM channel {}", d.channel))},
+                        {"name", d.row_hit ? "row hit" : "activate"},
+                        {"ts", d.start_ns / 1000.0},
+                        {"dur", (d.end_ns - d.start_ns) / 1000.0},
+                        {"args", {{"bursts", d.bursts}}}});
   // Counter tracks: global-buffer occupancy (bytes of on-chip tensors live) and DRAM
   // bandwidth (bus bytes per bin; the bus carries exactly the DRAM traffic).
   if (s.activations_on_chip && !s.tensors.empty()) {

@@ -1,15 +1,14 @@
 // `h4hsim run` end to end: the JSON contract, byte-identical reruns, outputs written whole,
 // monotonic in resources, and clear errors.
 #include <gtest/gtest.h>
-
-#include <map>
-#include <set>
-#include <sstream>
 #include <unistd.h>
 
-#include <fstream>
 #include <algorithm>
+#include <fstream>
+#include <map>
 #include <regex>
+#include <set>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -368,8 +367,8 @@ TEST(RunCli, ExplainGivesEstimatesOverlapAndACriticalPath) {
 // --search-runs bounds the auto schedule's local search (JSON schedule.local_search), and
 // like --objective it is refused for a fixed schema.
 TEST(RunCli, SearchRunsBoundsTheLocalSearchAndNeedsAuto) {
-  const std::string base = " -m " + src("tests/data/onnx/tiny_cnn_op17.onnx") + " -a " +
-                           src("arch_configs/hetero.yaml");
+  const std::string base =
+      " -m " + src("tests/data/onnx/tiny_cnn_op17.onnx") + " -a " + src("arch_configs/hetero.yaml");
   for (int runs : {0, 3}) {
     const nlohmann::json j = run_json(base + " --search-runs " + std::to_string(runs));
     EXPECT_LE(j["schedule"]["local_search"]["runs"].get<int>(), runs);
@@ -447,7 +446,8 @@ TEST(RunCli, TraceDetailBurstsAddsTransferTracks) {
   const nlohmann::json t = nlohmann::json::parse(test::slurp(big));
   int transfers = 0;
   for (const auto& e : t["traceEvents"]) {
-    if (e["ph"] == "M" && e["name"] == "thread_name") tracks.insert(e["args"]["name"].get<std::string>());
+    if (e["ph"] == "M" && e["name"] == "thread_name")
+      tracks.insert(e["args"]["name"].get<std::string>());
     transfers += e["ph"] == "X" && e["args"].contains("bursts");
   }
   for (const char* track : {"bus", "DRAM channel 0", "DRAM channel 1"})

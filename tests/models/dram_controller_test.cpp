@@ -117,7 +117,7 @@ TEST(DramController, ABufferedWriteIsWrittenNoEarlierThanItsDrainStarts) {
   DramController c(lpddr4(), DramControllerParams{});
   c.core().record_segments = true;
   for (int k = 0; k < 4; ++k) c.submit(kRow * k, 64, true, 0);  // 8 bursts, four rows
-  c.submit(256, 32, true, 100000);                             // the 9th burst
+  c.submit(256, 32, true, 100000);                              // the 9th burst
   run(c, 200000);
   ASSERT_EQ(c.core().segments().size(), 5u);
   for (const auto& seg : c.core().segments())

@@ -214,12 +214,12 @@ TEST(ScheduleSearch, AutoOnAConfigWithOneGemmUnitIsThatUnitsSchema) {
   H4H_REQUIRE_FRESH_SYSTEMC();
   const ArchConfig cfg = load_arch_config(src("arch_configs/npu_only.yaml"));
   EXPECT_EQ(effective_schema(Schema::auto_select, cfg), Schema::npu_only);
-  EXPECT_EQ(effective_schema(Schema::auto_select,
-                             load_arch_config(src("arch_configs/cim_only.yaml"))),
-            Schema::cim_static);
-  EXPECT_EQ(effective_schema(Schema::auto_select,
-                             load_arch_config(src("arch_configs/hetero.yaml"))),
-            Schema::auto_select);
+  EXPECT_EQ(
+      effective_schema(Schema::auto_select, load_arch_config(src("arch_configs/cim_only.yaml"))),
+      Schema::cim_static);
+  EXPECT_EQ(
+      effective_schema(Schema::auto_select, load_arch_config(src("arch_configs/hetero.yaml"))),
+      Schema::auto_select);
   EXPECT_EQ(effective_schema(Schema::hetero_parallel, cfg), Schema::hetero_parallel);
   System sys(cfg);
   const Workload w = fixture("mobilenet_v2_op17.onnx", cfg);

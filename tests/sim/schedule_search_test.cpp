@@ -34,6 +34,29 @@ SchemaSpec of(Schema s) {
 
 double latency(const RunStats& st) { return st.inferences.front().latency_ns; }
 
+// The kernels that could run on either unit (the ones an assignment chooses for).
+std::vector<size_t> choosable(const Workload& w, const ArchConfig& cfg) {
+  std::vector<size_t> choice;
+  for (size_t i = 0; i < w.kernels.size(); ++i)
+    if (npu_can_run(w.kernels[i], cfg) && cim_can_run(w, w.kernels[i], cfg)) choice.push_back(i);
+  return choice;
+}
+
+// The lowest latency of all 2^n NPU/CIM assignments of `choice`, units overlapping.
+double best_of_every_assignment(System& sys, const Workload& w, const ArchConfig& cfg,
+                                const std::vector<size_t>& choice) {
+  double best = -1;
+  for (size_t mask = 0; mask < (size_t{1} << choice.size()); ++mask) {
+    SchemaSpec spec = of(Schema::auto_select);
+    spec.assignment.assign(w.kernels.size(), Unit::none);
+    for (size_t b = 0; b < choice.size(); ++b)
+      spec.assignment[choice[b]] = (mask >> b) & 1 ? Unit::cim : Unit::npu;
+    const double t = latency(sys.run(w, map_workload(w, cfg, spec), RunOptions{}));
+    if (best < 0 || t < best) best = t;
+  }
+  return best;
+}
+
 // Every NPU/CIM assignment of the static-weight kernels, units overlapping: auto's search
 // must come within 2 % of the best (issue #17; the bundled tiny fixtures: 64 and 16).
 TEST(ScheduleSearch, AutoIsWithinTwoPercentOfTheBestOfEveryAssignmentOnSmallDags) {
@@ -43,20 +66,10 @@ TEST(ScheduleSearch, AutoIsWithinTwoPercentOfTheBestOfEveryAssignmentOnSmallDags
   for (const char* name : {"tiny_attention_op17.onnx", "tiny_cnn_op17.onnx"}) {
     SCOPED_TRACE(name);
     const Workload w = fixture(name, cfg);
-    std::vector<size_t> choice;
-    for (size_t i = 0; i < w.kernels.size(); ++i)
-      if (npu_can_run(w.kernels[i], cfg) && cim_can_run(w, w.kernels[i], cfg)) choice.push_back(i);
+    const std::vector<size_t> choice = choosable(w, cfg);
     ASSERT_GE(choice.size(), 4u);
     ASSERT_LE(choice.size(), 10u);
-    double best = -1;
-    for (size_t mask = 0; mask < (size_t{1} << choice.size()); ++mask) {
-      SchemaSpec spec = of(Schema::auto_select);
-      spec.assignment.assign(w.kernels.size(), Unit::none);
-      for (size_t b = 0; b < choice.size(); ++b)
-        spec.assignment[choice[b]] = (mask >> b) & 1 ? Unit::cim : Unit::npu;
-      const double t = latency(sys.run(w, map_workload(w, cfg, spec), RunOptions{}));
-      if (best < 0 || t < best) best = t;
-    }
+    const double best = best_of_every_assignment(sys, w, cfg, choice);
     const ScheduledRun r = run_scheduled(sys, w, of(Schema::auto_select), RunOptions{});
     EXPECT_LE(latency(r.stats), best * 1.02) << "best of " << (1 << choice.size()) << ": " << best;
   }
@@ -72,19 +85,9 @@ TEST(ScheduleSearch, AutoIsWithinTwoPercentOfTheBestOfEveryAssignmentOnANasSubne
   const Workload w = at_precision(
       load_onnx_model_workload(nas::build_subnet_model(sp, nas::smallest_subnet(sp)), "subnet", {}),
       cfg);
-  std::vector<size_t> choice;
-  for (size_t i = 0; i < w.kernels.size(); ++i)
-    if (npu_can_run(w.kernels[i], cfg) && cim_can_run(w, w.kernels[i], cfg)) choice.push_back(i);
+  const std::vector<size_t> choice = choosable(w, cfg);
   ASSERT_EQ(choice.size(), 14u);
-  double best = -1;
-  for (size_t mask = 0; mask < (size_t{1} << choice.size()); ++mask) {
-    SchemaSpec spec = of(Schema::auto_select);
-    spec.assignment.assign(w.kernels.size(), Unit::none);
-    for (size_t b = 0; b < choice.size(); ++b)
-      spec.assignment[choice[b]] = (mask >> b) & 1 ? Unit::cim : Unit::npu;
-    const double t = latency(sys.run(w, map_workload(w, cfg, spec), RunOptions{}));
-    if (best < 0 || t < best) best = t;
-  }
+  const double best = best_of_every_assignment(sys, w, cfg, choice);
   const ScheduledRun r = run_scheduled(sys, w, of(Schema::auto_select), RunOptions{});
   EXPECT_LE(latency(r.stats), best * 1.02) << "best of 16384: " << best;
 }

@@ -13,13 +13,13 @@
 #include "frontend/output_file.h"
 #include "frontend/frontend.h"
 #include "frontend/user_error.h"
+#include "sim/api/run_request.h"
 #include "sim/config/arch_config.h"
 #include "sim/engine/schedule_search.h"
 #include "sim/engine/system.h"
 #include "sim/mapper/mapper.h"
 #include "sim/report/explain.h"
 #include "sim/report/report.h"
-#include "sim/sweep/sweep_spec.h"
 
 namespace h4h::cli {
 
@@ -102,46 +102,49 @@ void register_run(CLI::App& app) {
     // An output that cannot be written, or would replace an input, fails now, not after
     // the simulation.
     files->check();
+    RunRequest req;
+    req.model = a->model.empty() ? a->topology : a->model;
+    req.arch = a->arch;
     // --precision-bits N is --set precision.activation_bits=N --set precision.weight_bits=N,
     // before the other overrides.
-    std::vector<std::string> sets;
     if (cmd->count("--precision-bits")) {
-      sets.push_back(fmt::format("precision.activation_bits={}", a->precision_bits));
-      sets.push_back(fmt::format("precision.weight_bits={}", a->precision_bits));
+      req.overrides.push_back(fmt::format("precision.activation_bits={}", a->precision_bits));
+      req.overrides.push_back(fmt::format("precision.weight_bits={}", a->precision_bits));
     }
-    sets.insert(sets.end(), a->set.begin(), a->set.end());
-    const ArchConfig cfg = load_arch_config(a->arch, sets);
-    // Without --schema, the schema that uses what the config has.
-    if (!cmd->count("--schema")) a->schema = default_schema_for(cfg);
-    SchemaSpec spec;
-    spec.schema = parse_schema(a->schema);
-    if (spec.schema == Schema::custom) {
-      if (a->custom.empty()) throw UserError("--schema custom needs --custom RULES.yaml");
-      spec = load_custom_schema(a->custom);
-    } else if (!a->custom.empty()) {
-      throw UserError("--custom applies only to --schema custom");
-    }
-    FrontendOptions fo;
-    fo.batch = a->batch;
-    // The config's precision, then the custom rules' per-layer overrides.
-    const Workload w = apply_precision_rules(
-        at_precision(load_workload(a->model.empty() ? a->topology : a->model, fo), cfg), spec);
-    const Objective objective = parse_objective(a->objective);
-    if (cmd->count("--objective") && spec.schema != Schema::auto_select)
-      throw UserError("--objective applies only to --schema auto (the searched schedule)");
+    req.overrides.insert(req.overrides.end(), a->set.begin(), a->set.end());
+    if (cmd->count("--schema")) req.schema = a->schema;
+    req.custom = a->custom;
+    if (cmd->count("--batch")) req.batch = a->batch;
+    req.inferences = a->inferences;
+    if (cmd->count("--objective")) req.objective = a->objective;
+    if (cmd->count("--search-runs")) req.search_runs = a->search_runs;
+    req.trace = !a->trace.empty();
     if (cmd->count("--trace-detail") && a->trace.empty())
       throw UserError("--trace-detail applies only with --trace FILE");
     for (const char* flag : {"--summary", "--top", "--full-names"})
       if (cmd->count(flag) && a->json)
         throw UserError(fmt::format("{} shapes the table; --json always has every kernel", flag));
-    if (cmd->count("--search-runs") && spec.schema != Schema::auto_select)
-      throw UserError("--search-runs applies only to --schema auto (the searched schedule)");
-    (void)map_workload(w, cfg, spec);  // a mapping error surfaces before elaboration
+    // The flags' own words for the API's schema-dependent checks.
+    const PreparedRun p = [&] {
+      try {
+        return prepare_run(req);
+      } catch (const UserError& e) {
+        const std::string m = e.what();
+        if (m.rfind("the custom schema needs", 0) == 0)
+          throw UserError("--schema custom needs --custom RULES.yaml");
+        if (m.rfind("custom rules (--custom) apply only", 0) == 0)
+          throw UserError("--custom applies only to --schema custom");
+        if (m.rfind("the objective applies only", 0) == 0)
+          throw UserError("--objective applies only to --schema auto (the searched schedule)");
+        if (m.rfind("search runs apply only", 0) == 0)
+          throw UserError("--search-runs applies only to --schema auto (the searched schedule)");
+        throw;
+      }
+    }();
+    const ArchConfig& cfg = p.cfg;
+    const Workload& w = p.workload;
     System sys(cfg);
-    RunOptions ro;
-    ro.inferences = a->inferences;
-    ro.trace = !a->trace.empty();
-    const ScheduledRun sr = run_scheduled(sys, w, spec, ro, objective, a->search_runs);
+    const ScheduledRun sr = execute_run(sys, p);
     const RunStats& st = sr.stats;
     if (!a->csv.empty()) write_output(a->csv, run_csv(st, w));
     if (!a->trace.empty())
@@ -153,16 +156,13 @@ void register_run(CLI::App& app) {
       write_output(a->tensors, json ? run_tensors_json(st, w).dump(2) + "\n" : run_tensors_csv(st, w));
     }
     if (a->json) {
-      nlohmann::json j = run_to_json(st, w);
-      if (!sr.trials.empty()) j["schedule"] = schedule_json(sr, objective);
-      if (a->explain) j["explain"] = explain_json(st, w, cfg);
-      std::cout << j.dump(2) << "\n";
+      std::cout << run_result_json(sr, p, a->explain).dump(2) << "\n";
     } else {
       TableOptions to;
       to.top = a->top;
       to.kernels = !a->summary;
       to.full_names = a->full_names;
-      files->report() << run_table(st, w, to) << schedule_table(sr, objective)
+      files->report() << run_table(st, w, to) << schedule_table(sr, p.objective)
                       << (a->explain ? explain_table(st, w, cfg) : std::string());
     }
   });

@@ -6,20 +6,16 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
-#include "nas/search_space.h"
-#include "nas/subnet.h"
+#include "nas/resolve.h"
 #include "sim/config/arch_config.h"
 #include "sim/mapper/mapper.h"
 
 namespace h4h::cli {
 
-// A path to a space YAML, or the name of a bundled one (h4h_edge, h4h_fmnist).
-nas::SearchSpace load_space_arg(const std::string& arg);
-// --subnet's value: an encoding, or 'largest' / 'smallest'.
-nas::Subnet subnet_arg(const nas::SearchSpace& sp, const std::string& arg);
-// The schema named by --schema, or the one that uses what the config has; `custom` is
-// refused (its rules are not part of the LUT key).
-SchemaSpec nas_schema(const ArchConfig& cfg, const std::string& schema_flag);
+// The arguments' meaning is shared with the Python package (nas/resolve.h).
+using nas::load_space_arg;
+using nas::nas_schema;
+using nas::subnet_arg;
 // --inference cold|steady: which inference the LUT entries and full simulations measure.
 void add_inference_option(CLI::App& cmd, std::string& value);
 

@@ -339,6 +339,13 @@ Schema effective_schema(Schema s, const ArchConfig& cfg) {
   return cfg.npu.enabled ? Schema::npu_only : Schema::cim_static;
 }
 
+std::string default_schema_for(const ArchConfig& cfg) {
+  // With both units, the schedule that chooses per kernel: it is at least as fast as every
+  // fixed schema on the bundled networks, where hetero_parallel (CIM for every static
+  // weight) was the slowest (README, "Schemas").
+  return cfg.npu.enabled && cfg.cim.enabled ? "auto" : cfg.cim.enabled ? "cim_static" : "npu_only";
+}
+
 SchemaSpec parse_custom_schema(const std::string& yaml_text, const std::string& origin) {
   const YAML::Node root = load_yaml(yaml_text, origin);
   if (!root.IsMap() || !root["rules"] || !root["rules"].IsSequence())

@@ -39,6 +39,9 @@ Schema parse_schema(const std::string& name);  // UserError listing the known na
 // unit's fixed schema (npu_only, or cim_static with CIM alone), so it runs, reports and is
 // keyed (NAS tables) exactly as that schema. Every other schema is itself.
 Schema effective_schema(Schema s, const ArchConfig& cfg);
+// The schema a run uses when none is named (run, compare, nas, a sweep spec without
+// `schemas`): auto with both units, else the one unit's schema.
+std::string default_schema_for(const ArchConfig& cfg);
 
 // One rule of a custom schema. A rule places GEMM kernels on a unit (vector and pool
 // kernels always run on the vector unit, data movement on the DMA), sets the precision of

@@ -285,13 +285,6 @@ std::vector<std::pair<std::string, std::string>> axis_sql_types(const SweepSpec&
   return out;
 }
 
-std::string default_schema_for(const ArchConfig& cfg) {
-  // With both units, the schedule that chooses per kernel: it is at least as fast as every
-  // fixed schema on the bundled networks, where hetero_parallel (CIM for every static
-  // weight) was the slowest (README, "Schemas").
-  return cfg.npu.enabled && cfg.cim.enabled ? "auto" : cfg.cim.enabled ? "cim_static" : "npu_only";
-}
-
 SweepSpec parse_sweep_spec(const std::string& yaml_text, const std::string& origin, const std::string& base_dir,
                            const std::vector<std::string>& base_overrides) {
   YamlReader r(yaml_text, origin);

@@ -110,7 +110,4 @@ ArchConfig sweep_point_config(const SweepSpec& spec, const SweepPoint& point);
 // Each axis's column type in the results DB: INTEGER / REAL for numeric keys, else TEXT.
 std::vector<std::pair<std::string, std::string>> axis_sql_types(const SweepSpec& spec);
 
-// The schema the base config runs when the spec names none (as `h4hsim run` does).
-std::string default_schema_for(const ArchConfig& cfg);
-
 }  // namespace h4h

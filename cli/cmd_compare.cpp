@@ -1,7 +1,8 @@
 // `h4hsim compare A.yaml B.yaml --model M`: one network on two configs, side by side —
 // latency, energy by component, DRAM traffic, area and static power by part, and the
-// kernels whose time or energy changed most. Each run is `h4hsim run`'s (same JSON), in a
-// child process of its own (one SystemC kernel per process).
+// kernels whose time or energy changed most. Each run is `h4hsim run`'s (the same library
+// call and JSON, sim/api/run_request.h: under auto, the same searched schedule), in a child
+// process of its own (one SystemC kernel per process).
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -18,12 +19,12 @@
 #include "cli/file_args.h"
 #include "frontend/frontend.h"
 #include "frontend/user_error.h"
+#include "sim/api/run_request.h"
 #include "sim/config/arch_config.h"
 #include "sim/engine/subprocess.h"
 #include "sim/engine/system.h"
 #include "sim/mapper/mapper.h"
 #include "sim/report/report.h"
-#include "sim/sweep/sweep_spec.h"
 
 namespace h4h::cli {
 namespace {
@@ -35,19 +36,15 @@ struct CompareArgs {
   bool json = false;
 };
 
-nlohmann::json run_one(const ArchConfig& cfg, const std::string& schema_flag, const Workload& loaded,
-                       int inferences) {
-  const Workload w = at_precision(loaded, cfg);
-  SchemaSpec spec;
-  spec.schema = parse_schema(schema_flag.empty() ? default_schema_for(cfg) : schema_flag);
-  if (spec.schema == Schema::custom)
+// `run --json` of the request, simulated in a child process (one elaboration per process);
+// everything the user can get wrong is checked here first, in the parent.
+nlohmann::json run_one(const RunRequest& req) {
+  if (req.schema && parse_schema(*req.schema) == Schema::custom)
     throw UserError("compare: --schema custom is not supported (use run)");
-  const Mapping m = map_workload(w, cfg, spec);  // a mapping error surfaces here, in the parent
+  const PreparedRun p = prepare_run(req);
   const std::string text = run_in_subprocess([&]() {
-    System sys(cfg);
-    RunOptions ro;
-    ro.inferences = inferences;
-    return run_to_json(sys.run(w, m, ro), w).dump();
+    System sys(p.cfg);
+    return run_result_json(execute_run(sys, p), p, false).dump();
   });
   return nlohmann::json::parse(text);
 }
@@ -143,10 +140,20 @@ void register_compare(CLI::App& app) {
     std::vector<std::string> sa = a->set, sb = a->set;
     sa.insert(sa.end(), a->set_a.begin(), a->set_a.end());
     sb.insert(sb.end(), a->set_b.begin(), a->set_b.end());
-    const ArchConfig ca = load_arch_config(a->a, sa), cb = load_arch_config(a->b, sb);
-    const Workload w = load_workload(a->model, FrontendOptions{});
-    const nlohmann::json ja = run_one(ca, a->schema, w, a->inferences);
-    const nlohmann::json jb = run_one(cb, a->schema, w, a->inferences);
+    RunRequest ra;
+    ra.model = a->model;
+    ra.arch = a->a;
+    ra.overrides = sa;
+    ra.inferences = a->inferences;
+    if (!a->schema.empty()) ra.schema = a->schema;
+    RunRequest rb = ra;
+    rb.arch = a->b;
+    rb.overrides = sb;
+    // Both configs are checked before either is simulated.
+    const ArchConfig ca = load_arch_config(ra.arch, ra.overrides);
+    const ArchConfig cb = load_arch_config(rb.arch, rb.overrides);
+    const nlohmann::json ja = run_one(ra);
+    const nlohmann::json jb = run_one(rb);
     const std::vector<KernelDelta> deltas = kernel_deltas(ja, jb);
     if (a->json) {
       nlohmann::json ks = nlohmann::json::array();

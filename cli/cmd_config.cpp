@@ -30,7 +30,14 @@ void register_config(CLI::App& app) {
   auto* show = cmd->add_subcommand("show", "Print the fully resolved config, defaults filled, with units");
   show->add_option("file", *file, "Arch config YAML")->required();
   add_set_option(*show, *set);
-  show->callback([file, set]() { std::cout << show_arch_config(load_arch_config(*file, *set)); });
+  auto json = std::make_shared<bool>(false);
+  show->add_flag("--json", *json,
+                 "Print JSON (values nested as in the YAML, units, the keys the DRAM preset filled)");
+  show->callback([file, set, json]() {
+    const ArchConfig cfg = load_arch_config(*file, *set);
+    if (*json) std::cout << arch_config_json(cfg).dump(2) << "\n";
+    else std::cout << show_arch_config(cfg);
+  });
 
   auto* keys = cmd->add_subcommand("keys", "Print every key with type, unit, default and source (Markdown)");
   keys->callback([]() { std::cout << arch_keys_markdown(); });

@@ -698,6 +698,24 @@ std::string show_arch_config(const ArchConfig& cfg) {
   return out;
 }
 
+nlohmann::json arch_config_json(const ArchConfig& cfg) {
+  nlohmann::json values = nlohmann::json::object(), units = nlohmann::json::object();
+  for (const auto& d : arch_param_decls()) {
+    nlohmann::json* at = &values;
+    std::stringstream ss(d.path);
+    std::vector<std::string> parts;
+    for (std::string p; std::getline(ss, p, '.');) parts.push_back(p);
+    for (size_t k = 0; k + 1 < parts.size(); ++k) at = &(*at)[parts[k]];
+    std::visit([&](const auto& v) { (*at)[parts.back()] = v; }, d.get(cfg));
+    if (!d.unit.empty()) units[d.path] = d.unit;
+  }
+  return {{"origin", cfg.origin},
+          {"config_hash", config_hash(cfg)},
+          {"values", std::move(values)},
+          {"units", std::move(units)},
+          {"from_preset", cfg.preset_keys}};
+}
+
 std::string arch_keys_markdown() {
   std::string out =
       "# Arch config keys\n\n"

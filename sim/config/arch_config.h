@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "models/bus/bus_params.h"
 #include "models/cim/cim_macro.h"
 #include "models/dram/dram_controller.h"
@@ -123,6 +125,9 @@ void set_arch_param(ArchConfig& cfg, const std::string& path, const std::string&
 void validate_arch_config(const ArchConfig& cfg);
 
 std::string show_arch_config(const ArchConfig& cfg);  // resolved YAML with units + sources
+// `config show --json`: {"origin", "config_hash", "values": {group: {key: value}} nested as
+// the YAML, "units": {path: unit}, "from_preset": [paths the dram.kind preset filled]}.
+nlohmann::json arch_config_json(const ArchConfig& cfg);
 std::string arch_keys_markdown();                     // the key reference (docs/arch_config.md)
 std::string config_hash(const ArchConfig& cfg);       // 16 hex digits, stable
 

@@ -408,6 +408,29 @@ DbStatus ResultsDb::status() const {
   return st;
 }
 
+nlohmann::json ResultsDb::rows_json() const {
+  nlohmann::json rows = nlohmann::json::array();
+  if (!columns_.count("status")) return rows;  // a new, empty DB
+  Stmt s(db_, "SELECT * FROM results ORDER BY point_index, model, schema", name_);
+  const int n = sqlite3_column_count(s.get());
+  int rc;
+  while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
+    nlohmann::json row = nlohmann::json::object();
+    for (int i = 0; i < n; ++i) {
+      const std::string col = sqlite3_column_name(s.get(), i);
+      switch (sqlite3_column_type(s.get(), i)) {
+        case SQLITE_INTEGER: row[col] = static_cast<int64_t>(sqlite3_column_int64(s.get(), i)); break;
+        case SQLITE_FLOAT: row[col] = sqlite3_column_double(s.get(), i); break;
+        case SQLITE_NULL: row[col] = nullptr; break;
+        default: row[col] = text_col(s.get(), i);
+      }
+    }
+    rows.push_back(std::move(row));
+  }
+  if (rc != SQLITE_DONE) throw UserError(fmt::format("{}: {}", name_, sqlite3_errmsg(db_)));
+  return rows;
+}
+
 void ResultsDb::write(const ResultRow& r) {
   std::vector<std::pair<std::string, nlohmann::json>> values = {
       {"config_hash", r.config_hash}, {"model", r.model},   {"schema", r.schema}, {"point_index", r.point_index},

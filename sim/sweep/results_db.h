@@ -84,6 +84,9 @@ class ResultsDb {
                  const std::vector<std::pair<std::string, std::string>>& axis_types, bool allow_change);
 
   DbStatus status() const;
+  // Every row of `results` as an object (column → number, text or null), ordered by point,
+  // model and schema: what the Python package's read_sweep() returns.
+  nlohmann::json rows_json() const;
   // Inserts or replaces (a retried failure) one row, in its own transaction.
   void write(const ResultRow& row);
 

@@ -49,8 +49,23 @@ PlotFormat format_of(const std::string& out_path) {
                               fs::path(out_path).extension().string()));
 }
 
+// Every series of every panel.
+std::vector<const PlotSeries*> all_series(const ScatterPlot& p) {
+  std::vector<const PlotSeries*> out;
+  for (const PlotSeries& s : p.series) out.push_back(&s);
+  for (const PlotPanel& panel : p.panels)
+    for (const PlotSeries& s : panel.series) out.push_back(&s);
+  return out;
+}
+
 void check_series(const ScatterPlot& p) {
-  for (const PlotSeries& s : p.series) {
+  if (!p.series.empty() && !p.panels.empty())
+    throw std::invalid_argument(fmt::format("plot '{}': series and panels both given", p.title));
+  for (const PlotLimit& l : p.limits)
+    if ((l.axis != 'x' && l.axis != 'y') || !std::isfinite(l.value))
+      throw std::invalid_argument(fmt::format("plot '{}': limit '{}' is malformed", p.title, l.label));
+  for (const PlotSeries* sp : all_series(p)) {
+    const PlotSeries& s = *sp;
     if (s.x.size() != s.y.size())
       throw std::invalid_argument(fmt::format("plot '{}': series '{}' has {} x and {} y values",
                                               p.title, s.label, s.x.size(), s.y.size()));
@@ -88,6 +103,17 @@ std::string gp_quote(const std::string& text) {
   return out + "'";
 }
 
+// A title for gnuplot: double-quoted so that a '\n' in it breaks the line.
+std::string gp_title(const std::string& text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (c == '\r') continue;
+    out += c == '\n' ? std::string("\\n") : std::string(1, c);
+  }
+  return out + "\"";
+}
+
 // One gnuplot data block: "x y" lines, in x order for a connected series.
 std::string data_block(const PlotSeries& s) {
   std::vector<size_t> order(s.x.size());
@@ -103,10 +129,10 @@ std::string data_block(const PlotSeries& s) {
 
 // Endpoints of the y = x line: it spans every value on either axis, so the reference covers
 // the data; on a logarithmic axis it starts at the smallest positive value.
-std::pair<double, double> diagonal_span(const ScatterPlot& p) {
+std::pair<double, double> diagonal_span(const ScatterPlot& p, const std::vector<PlotSeries>& series) {
   const bool positive_only = p.log_x || p.log_y;
   double lo = INFINITY, hi = -INFINITY;
-  for (const PlotSeries& s : p.series) {
+  for (const PlotSeries& s : series) {
     for (const std::vector<double>* axis : {&s.x, &s.y}) {
       for (double v : *axis) {
         if (positive_only && v <= 0) continue;
@@ -118,17 +144,28 @@ std::pair<double, double> diagonal_span(const ScatterPlot& p) {
   return {lo, hi};
 }
 
-std::string terminal_command(PlotFormat format) {
+std::string terminal_command(PlotFormat format, int width, int height) {
   // pngcairo draws anti-aliased; the libgd png terminal is the fallback on builds without
   // cairo. noenhanced: labels such as "latency_ms" must not turn "_" into a subscript.
   if (format == PlotFormat::kPng)
-    return "if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) {\n"
-           "  set terminal pngcairo size 1000,700 noenhanced\n"
-           "} else {\n"
-           "  set terminal png size 1000,700 noenhanced\n"
-           "}\n";
-  return "set terminal svg size 1000,700 noenhanced background rgb 'white'\n";
+    return fmt::format(
+        "if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) {{\n"
+        "  set terminal pngcairo size {0},{1} noenhanced font ',10'\n"
+        "}} else {{\n"
+        "  set terminal png size {0},{1} noenhanced\n"
+        "}}\n",
+        width, height);
+  return fmt::format(
+      "set terminal svg size {},{} noenhanced font 'Helvetica,12' background rgb 'white'\n", width,
+      height);
 }
+
+// Colour-blind-safe colours (Okabe & Ito) with a distinct filled marker each: a category
+// reads by shape as well as colour, in print too. Style k uses linetype k % 8 + 1.
+constexpr const char* kPalette[] = {"#0072B2", "#D55E00", "#009E73", "#CC79A7",
+                                    "#E69F00", "#56B4E9", "#000000", "#8C564B"};
+constexpr int kMarkers[] = {7, 5, 9, 13, 11, 15, 7, 5};
+constexpr int kStyles = 8;
 
 // The most useful single line of gnuplot's stderr: its diagnostics read
 // '"script" line N: message' after an echo of the offending command and a caret line, so
@@ -214,42 +251,138 @@ void run_gnuplot(const std::string& script_path, const std::string& stderr_path,
 GnuplotJob gnuplot_job(const ScatterPlot& p, PlotFormat format, const std::string& data_path,
                        const std::string& image_path) {
   GnuplotJob job;
-  std::vector<std::string> clauses;
-  int block = 0;  // gnuplot's `index` counts the blocks separated by two blank lines
-  for (const PlotSeries& s : p.series) {
-    // An empty block would make gnuplot fail the whole plot ("no valid points").
-    if (s.x.empty()) continue;
-    job.data += data_block(s) + "\n\n";
-    const char* style = s.line ? "linespoints pt 7 ps 0.8 lw 1.5" : "points pt 7 ps 0.8";
-    clauses.push_back(fmt::format("{} index {} with {} title {}", gp_quote(data_path), block++,
-                                  style, gp_quote(s.label)));
-  }
-  if (p.diagonal && block > 0) {
-    const auto [lo, hi] = diagonal_span(p);
-    job.data += fmt::format("{} {}\n{} {}\n\n\n", lo, lo, hi, hi);
-    clauses.push_back(fmt::format("{} index {} with lines dt 2 lc rgb 'gray40' title 'y = x'",
-                                  gp_quote(data_path), block++));
-  }
+  std::vector<PlotPanel> panels = p.panels;
+  if (panels.empty()) panels.push_back({"", p.series});
+  const int n = static_cast<int>(panels.size());
+  const int cols = n == 1 ? 1 : 2, rows = (n + cols - 1) / cols;
+  const int width = n == 1 ? 1000 : 640 * cols, height = n == 1 ? 700 : 540 * rows + 40;
 
   std::string& s = job.script;
-  s += terminal_command(format);
+  s += terminal_command(format, width, height);
+  s += "set encoding utf8\n";
   s += "set output " + gp_quote(image_path) + "\n";
-  s += "set title " + gp_quote(p.title) + "\n";
+  for (int k = 0; k < kStyles; ++k)
+    s += fmt::format("set linetype {} lc rgb '{}' pt {} ps 1.1 lw 1.5\n", k + 1, kPalette[k],
+                     kMarkers[k]);
   s += "set xlabel " + gp_quote(p.x_label) + "\n";
   s += "set ylabel " + gp_quote(p.y_label) + "\n";
-  s += "set grid\nset key top left\n";
+  // Light grid; the legend below the plot, never over the data; plain numbers on the ticks
+  // (the axes carry the unit); a margin inside the axes so no point sits on the frame.
+  s += "set grid lc rgb '#dddddd'\n";
+  s += "set key outside below center horizontal maxrows 2 samplen 2 spacing 1.2 width 2\n";
+  s += "set format x '%g'\nset format y '%g'\n";
+  s += "set offsets graph 0.03, graph 0.03, graph 0.05, graph 0.05\n";
   if (p.log_x) s += "set logscale x\n";
   if (p.log_y) s += "set logscale y\n";
-  if (clauses.empty()) {
-    // Nothing to draw: still an image with the title and axes, on a fixed range because
-    // autoscaling over no points is an error in gnuplot.
-    s += "set xrange [1:10]\nset yrange [1:10]\nplot NaN notitle\n";
-  } else {
+  if (n > 1)
+    s += fmt::format("set multiplot layout {},{} title {}\n", rows, cols, gp_title(p.title));
+
+  int block = 0;  // gnuplot's `index` counts the blocks separated by two blank lines
+  auto add_block = [&](const std::string& data) {
+    job.data += data + "\n\n";
+    return block++;
+  };
+  for (const PlotPanel& panel : panels) {
+    s += "unset arrow\nunset label\n";
+    s += "set title " + gp_title(n > 1 ? panel.title : p.title) + "\n";
+    std::vector<std::string> clauses;
+    // Draw order: infeasible points under everything, the data, the reference line, the
+    // fronts on top.
+    for (const PlotSeries& ser : panel.series) {
+      if (ser.x.empty() || ser.role != SeriesRole::infeasible) continue;
+      clauses.push_back(fmt::format("{} index {} with points pt 2 ps 0.7 lc rgb '#a0a0a0' title {}",
+                                    gp_quote(data_path), add_block(data_block(ser)),
+                                    gp_quote(ser.label)));
+    }
+    int position = 0;
+    for (const PlotSeries& ser : panel.series) {
+      if (ser.role != SeriesRole::data) continue;
+      const int style = (ser.style >= 0 ? ser.style : position) % kStyles + 1;
+      ++position;
+      // An empty block would make gnuplot fail the whole plot ("no valid points").
+      if (ser.x.empty()) continue;
+      clauses.push_back(fmt::format("{} index {} with {} lt {} title {}", gp_quote(data_path),
+                                    add_block(data_block(ser)),
+                                    ser.line ? "linespoints" : "points", style,
+                                    gp_quote(ser.label)));
+    }
+    bool any = false;
+    for (const PlotSeries& ser : panel.series) any = any || !ser.x.empty();
+    if (p.diagonal && any) {
+      const auto [lo, hi] = diagonal_span(p, panel.series);
+      clauses.push_back(
+          fmt::format("{} index {} with lines dt 2 lc rgb 'gray40' title 'y = x'",
+                      gp_quote(data_path), add_block(fmt::format("{} {}\n{} {}\n", lo, lo, hi, hi))));
+    }
+    int fronts = 0;
+    for (const PlotSeries& ser : panel.series) {
+      if (ser.x.empty() || ser.role != SeriesRole::front) continue;
+      // A front in more than two objectives (a NAS Pareto set) is not a line in 2-D: points.
+      clauses.push_back(fmt::format(
+          "{} index {} with {} lc rgb '#1a1a1a' lw 2.5 dt {} pt 6 ps 1.6 title {}",
+          gp_quote(data_path), add_block(data_block(ser)), ser.line ? "linespoints" : "points",
+          ++fronts, gp_quote(ser.label)));
+    }
+    // Limits: a dashed red line with its label; an invisible point at the limit keeps it in
+    // the autoscaled range.
+    int tag = 0;
+    for (const PlotLimit& l : p.limits) {
+      ++tag;
+      if (l.axis == 'x') {
+        s += fmt::format("set arrow {} from {}, graph 0 to {}, graph 1 nohead lc rgb '#C00000' "
+                         "dt 3 lw 2 front\n",
+                         tag, l.value, l.value);
+        s += fmt::format("set label {} {} at {}, graph 0.97 left offset character 0.6, 0 "
+                         "tc rgb '#C00000' front\n",
+                         tag, gp_quote(l.label), l.value);
+      } else {
+        s += fmt::format("set arrow {} from graph 0, first {} to graph 1, first {} nohead "
+                         "lc rgb '#C00000' dt 3 lw 2 front\n",
+                         tag, l.value, l.value);
+        s += fmt::format("set label {} {} at graph 0.02, first {} left offset 0, character 0.7 "
+                         "tc rgb '#C00000' front\n",
+                         tag, gp_quote(l.label), l.value);
+      }
+      if (any) {
+        const PlotSeries* ref = nullptr;
+        for (const PlotSeries& ser : panel.series)
+          if (!ser.x.empty()) ref = ref ? ref : &ser;
+        const double x = l.axis == 'x' ? l.value : ref->x.front();
+        const double y = l.axis == 'y' ? l.value : ref->y.front();
+        clauses.push_back(fmt::format("{} index {} with dots lc rgb 'white' notitle",
+                                      gp_quote(data_path), add_block(fmt::format("{} {}\n", x, y))));
+      }
+    }
+    if (!any) {
+      // Nothing to draw: still a panel with the title and axes, on a fixed range because
+      // autoscaling over no points is an error in gnuplot.
+      s += "set xrange [1:10]\nset yrange [1:10]\nplot NaN notitle\nset autoscale\n";
+      continue;
+    }
+    if (p.x_max) s += fmt::format("set xrange [*:{}]\n", *p.x_max);
     s += "plot ";
     for (size_t i = 0; i < clauses.size(); ++i) s += (i ? ", \\\n     " : "") + clauses[i];
     s += "\n";
   }
+  if (n > 1) s += "unset multiplot\n";
   return job;
+}
+
+DisplayUnit display_unit(const std::string& base_unit, double max_abs) {
+  struct Step {
+    double scale;
+    const char* unit;
+  };
+  static const std::vector<Step> ns = {{1, "ns"}, {1e-3, "µs"}, {1e-6, "ms"}, {1e-9, "s"}};
+  static const std::vector<Step> pj = {{1, "pJ"}, {1e-3, "nJ"}, {1e-6, "µJ"}, {1e-9, "mJ"}, {1e-12, "J"}};
+  static const std::vector<Step> b = {{1, "B"}, {1e-3, "KB"}, {1e-6, "MB"}, {1e-9, "GB"}};
+  const std::vector<Step>* steps = base_unit == "ns" ? &ns : base_unit == "pJ" ? &pj
+                                   : base_unit == "B" ? &b : nullptr;
+  if (!steps || !(max_abs > 0) || !std::isfinite(max_abs)) return {1, base_unit};
+  Step pick = steps->front();
+  for (const Step& st : *steps)
+    if (max_abs * st.scale >= 1) pick = st;
+  return {pick.scale, pick.unit};
 }
 
 void write_scatter_plot(const ScatterPlot& p, const std::string& out_path) {

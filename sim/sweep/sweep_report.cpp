@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -34,13 +35,6 @@ std::string csv_field(const std::string& s) {
   std::string q = "\"";
   for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
   return q + "\"";
-}
-
-std::string label_of(const std::string& column) {
-  if (column == "latency_ns") return "latency [ns]";
-  if (column == "energy_pj") return "energy [pJ]";
-  if (column == "area_mm2") return "area [mm^2]";
-  return column;
 }
 
 // " of model m and schemas a, b": the filters, as the messages about an empty selection say them.
@@ -110,6 +104,111 @@ std::vector<size_t> pareto_front_2d(const std::vector<std::pair<double, double>>
   }
   return front;
 }
+
+namespace {
+
+// A column's axis: its values' scale and label in the unit that reads best (latency_ns
+// in ms for networks, energy_pj in mJ or µJ, *_bytes in MB ...).
+struct Axis {
+  double scale = 1;
+  std::string label;
+};
+Axis axis_of(const std::string& column, const std::vector<Row>& rows, bool x) {
+  double max_abs = 0;
+  for (const Row& r : rows) max_abs = std::max(max_abs, std::abs(x ? r.x : r.y));
+  auto ends = [&](const std::string& suffix) {
+    return column.size() > suffix.size() && column.compare(column.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  std::string name = column, base;
+  for (const auto& [suffix, unit] : {std::pair{"_ns", "ns"}, std::pair{"_pj", "pJ"}, std::pair{"_bytes", "B"},
+                                     std::pair{"_mm2", "mm²"}, std::pair{"_mw", "mW"}, std::pair{"_cycles", "cycles"}})
+    if (ends(suffix)) {
+      name = column.substr(0, column.size() - std::string(suffix).size());
+      base = unit;
+      break;
+    }
+  std::replace(name.begin(), name.end(), '_', ' ');
+  if (base.empty()) return {1, column};
+  const DisplayUnit u = display_unit(base, max_abs);
+  return {u.scale, fmt::format("{} ({})", name, u.unit)};
+}
+
+// The plot: one panel per model (each on its own scale) when there are several; within a
+// panel one series per --color value (else per schema), each value with the same colour and
+// marker in every panel; each model's Pareto front over its points.
+ScatterPlot report_plot(const std::string& db_path, const SweepReportOptions& o, const std::vector<Row>& rows,
+                        const std::map<std::string, std::vector<size_t>>& by_model,
+                        const std::map<std::string, std::vector<size_t>>& fronts) {
+  const Axis ax = axis_of(o.x, rows, true), ay = axis_of(o.y, rows, false);
+  ScatterPlot plot;
+  plot.title = fmt::format("{}: {} vs {}{}", std::filesystem::path(db_path).filename().string(), ay.label, ax.label,
+                           o.pareto ? ", Pareto fronts (minimizing both)" : "");
+  plot.x_label = ax.label;
+  plot.y_label = ay.label;
+  plot.log_x = o.log_x;
+  plot.log_y = o.log_y;
+  // Series keys: the --color value, else the schema; styles follow the keys' order, numbers
+  // by value (4, 8, 16, 32), anything else by name.
+  std::set<std::string> schemas;
+  for (const auto& r : rows) schemas.insert(r.schema);
+  auto key_of = [&](const Row& r) {
+    return !o.color.empty() ? fmt::format("{} = {}", o.color, r.color) : schemas.size() > 1 ? r.schema : "";
+  };
+  std::vector<std::string> keys;
+  for (const auto& r : rows)
+    if (std::find(keys.begin(), keys.end(), key_of(r)) == keys.end()) keys.push_back(key_of(r));
+  auto number = [](const std::string& k) {
+    const size_t eq = k.rfind('=');
+    try {
+      size_t used = 0;
+      const std::string v = k.substr(eq == std::string::npos ? 0 : eq + 1);
+      const double d = std::stod(v, &used);
+      return used == v.size() || v.find_first_not_of(' ', used) == std::string::npos ? std::optional<double>(d)
+                                                                                     : std::optional<double>();
+    } catch (const std::exception&) {
+      return std::optional<double>();
+    }
+  };
+  std::stable_sort(keys.begin(), keys.end(), [&](const std::string& a, const std::string& b) {
+    const auto x = number(a), y = number(b);
+    return x && y ? *x < *y : a < b;
+  });
+  for (const auto& [model, idx] : by_model) {
+    PlotPanel panel;
+    panel.title = std::filesystem::path(model).filename().string();
+    for (size_t k = 0; k < keys.size(); ++k) {
+      PlotSeries ser;
+      ser.label = keys[k].empty() ? (by_model.size() > 1 ? "runs" : model) : keys[k];
+      ser.style = static_cast<int>(k);
+      for (size_t i : idx)
+        if (key_of(rows[i]) == keys[k]) {
+          ser.x.push_back(rows[i].x * ax.scale);
+          ser.y.push_back(rows[i].y * ay.scale);
+        }
+      panel.series.push_back(std::move(ser));
+    }
+    if (o.pareto) {
+      PlotSeries f;
+      f.label = "Pareto front";
+      f.role = SeriesRole::front;
+      f.line = true;
+      for (size_t i : fronts.at(model)) {
+        f.x.push_back(rows[i].x * ax.scale);
+        f.y.push_back(rows[i].y * ay.scale);
+      }
+      panel.series.push_back(std::move(f));
+    }
+    plot.panels.push_back(std::move(panel));
+  }
+  if (plot.panels.size() == 1) {  // one model: one panel, its name in the title
+    plot.title += "\n" + plot.panels.front().title;
+    plot.series = std::move(plot.panels.front().series);
+    plot.panels.clear();
+  }
+  return plot;
+}
+
+}  // namespace
 
 std::string sweep_report(const std::string& db_path, const SweepReportOptions& o) {
   std::error_code ec;
@@ -203,55 +302,7 @@ std::string sweep_report(const std::string& db_path, const SweepReportOptions& o
     for (size_t k : pareto_front_2d(points)) fronts[m].push_back(idx[k]);
   }
 
-  if (!o.out.empty()) {
-    ScatterPlot plot;
-    plot.title = fmt::format("{}: {} vs {}", std::filesystem::path(db_path).filename().string(), o.y, o.x);
-    plot.x_label = label_of(o.x);
-    plot.y_label = label_of(o.y);
-    plot.log_x = o.log_x;
-    plot.log_y = o.log_y;
-    // Series: by --color value, else by model (and schema when there are several).
-    std::set<std::string> schemas;
-    for (const auto& r : rows) schemas.insert(r.schema);
-    std::map<std::string, PlotSeries> series;
-    for (const auto& r : rows) {
-      std::string key = !o.color.empty() ? fmt::format("{}={}", o.color, r.color)
-                                         : schemas.size() > 1 ? fmt::format("{} ({})", r.model, r.schema) : r.model;
-      if (!o.color.empty() && by_model.size() > 1) key = fmt::format("{}, {}", r.model, key);
-      PlotSeries& s = series[key];
-      s.label = key;
-      s.x.push_back(r.x);
-      s.y.push_back(r.y);
-    }
-    // Legend order: numeric values by value (4, 8, 16, 32), anything else by name.
-    std::vector<std::pair<std::string, PlotSeries>> ordered(series.begin(), series.end());
-    auto number = [](const std::string& k) {
-      const size_t eq = k.rfind('=');
-      try {
-        return std::optional<double>(std::stod(k.substr(eq == std::string::npos ? 0 : eq + 1)));
-      } catch (const std::exception&) {
-        return std::optional<double>();
-      }
-    };
-    std::stable_sort(ordered.begin(), ordered.end(), [&](const auto& a, const auto& b) {
-      const auto x = number(a.first), y = number(b.first);
-      return x && y && a.first.substr(0, a.first.rfind('=')) == b.first.substr(0, b.first.rfind('=')) ? *x < *y
-                                                                                                      : a.first < b.first;
-    });
-    for (auto& [k, s] : ordered) plot.series.push_back(std::move(s));
-    if (o.pareto)
-      for (const auto& [m, f] : fronts) {
-        PlotSeries s;
-        s.label = "Pareto front: " + m;
-        s.line = true;
-        for (size_t i : f) {
-          s.x.push_back(rows[i].x);
-          s.y.push_back(rows[i].y);
-        }
-        plot.series.push_back(std::move(s));
-      }
-    write_scatter_plot(plot, o.out);
-  }
+  if (!o.out.empty()) write_scatter_plot(report_plot(db_path, o, rows, by_model, fronts), o.out);
 
   std::string header = "model,schema";
   for (const auto& p : params) header += "," + csv_field(p);

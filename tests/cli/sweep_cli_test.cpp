@@ -181,7 +181,14 @@ TEST(SweepCli, ReportDrawsParetoFrontsAndListsTheirParameters) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("tiny_cnn_op17 ("), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("npu.array.rows="), std::string::npos) << r.out;
-  EXPECT_NE(slurp(svg).find("<svg"), std::string::npos);
+  const std::string image = slurp(svg);
+  EXPECT_NE(image.find("<svg"), std::string::npos);
+  // Axes in the unit that reads (a tiny CNN: microseconds and microjoules), the colour
+  // values as legend entries in numeric order, the front drawn as such.
+  EXPECT_NE(image.find("latency (µs)"), std::string::npos);
+  EXPECT_NE(image.find("energy (µJ)"), std::string::npos);
+  EXPECT_NE(image.find("npu.array.rows = 16"), std::string::npos);
+  EXPECT_NE(image.find("Pareto front"), std::string::npos);
   EXPECT_EQ(slurp(csv).rfind("model,schema,npu.array.rows,cim.macro_count,latency_ns,energy_pj,pareto\n", 0), 0u);
   const auto bad = run_cli("sweep report --db " + db + " --x latncy_ns --out " + svg);
   EXPECT_EQ(bad.exit_code, 2);

@@ -278,5 +278,80 @@ TEST(Plot, ScriptSortsLineSeriesAndQuotesLabels) {
   EXPECT_NE(gnuplot_job(p, PlotFormat::kPng, "d", "o").script.find("pngcairo"), std::string::npos);
 }
 
+// Several networks: one panel each, on its own scale, in one image.
+TEST(Plot, PanelsAreOneMultiplotEachWithItsOwnTitleAndAxes) {
+  ScatterPlot p;
+  p.title = "sweep";
+  p.x_label = "latency (ms)";
+  p.y_label = "energy (mJ)";
+  p.panels.push_back({"small net", {{"16x16", {1, 2}, {0.1, 0.2}, false}}});
+  p.panels.push_back({"large net", {{"16x16", {100, 200}, {10, 20}, false}}});
+  const GnuplotJob job = gnuplot_job(p, PlotFormat::kSvg, "d", "o.svg");
+  EXPECT_NE(job.script.find("set multiplot layout 1,2 title \"sweep\""), std::string::npos) << job.script;
+  EXPECT_NE(job.script.find("set title \"small net\""), std::string::npos);
+  EXPECT_NE(job.script.find("set title \"large net\""), std::string::npos);
+  EXPECT_NE(job.script.find("unset multiplot"), std::string::npos);
+  // The same style index in both panels: the same colour and marker (linetype 1).
+  EXPECT_NE(job.script.find("index 0 with points lt 1"), std::string::npos) << job.script;
+  EXPECT_NE(job.script.find("index 1 with points lt 1"), std::string::npos) << job.script;
+  // The legend sits below the axes, never over the data.
+  EXPECT_NE(job.script.find("set key outside below"), std::string::npos);
+  ScatterPlot both = p;
+  both.series.push_back({"x", {1}, {1}, false});
+  EXPECT_THROW(write_scatter_plot(both, "/tmp/never.svg"), std::invalid_argument);
+}
+
+TEST(Plot, InfeasibleGoUnderTheDataAndFrontsOverIt) {
+  ScatterPlot p;
+  p.series.push_back({"front", {1, 2}, {2, 1}, true, SeriesRole::front});
+  p.series.push_back({"feasible", {1, 2, 3}, {3, 2, 1}, false});
+  p.series.push_back({"over a limit", {9}, {9}, false, SeriesRole::infeasible});
+  const std::string script = gnuplot_job(p, PlotFormat::kSvg, "d", "o").script;
+  const size_t infeasible = script.find("pt 2 ps 0.7 lc rgb '#a0a0a0' title 'over a limit'");
+  const size_t data = script.find("title 'feasible'");
+  const size_t front = script.find("lw 2.5 dt 1 pt 6 ps 1.6 title 'front'");
+  ASSERT_NE(infeasible, std::string::npos) << script;
+  ASSERT_NE(data, std::string::npos) << script;
+  ASSERT_NE(front, std::string::npos) << script;
+  EXPECT_LT(infeasible, data);
+  EXPECT_LT(data, front);
+}
+
+TEST(Plot, ALimitIsALabelledLineKeptInView) {
+  ScatterPlot p;
+  p.series.push_back({"points", {1, 2}, {5, 6}, false});
+  p.limits.push_back({'x', 4, "max latency 4 ms"});
+  p.limits.push_back({'y', 7, "min score 7"});
+  const GnuplotJob job = gnuplot_job(p, PlotFormat::kSvg, "d", "o");
+  EXPECT_NE(job.script.find("set arrow 1 from 4, graph 0 to 4, graph 1 nohead"), std::string::npos) << job.script;
+  EXPECT_NE(job.script.find("set label 1 'max latency 4 ms' at 4,"), std::string::npos);
+  EXPECT_NE(job.script.find("set arrow 2 from graph 0, first 7 to graph 1, first 7"), std::string::npos);
+  // Invisible points at the limits stretch the autoscaled axes to them.
+  EXPECT_NE(job.data.find("4 5\n"), std::string::npos) << job.data;
+  EXPECT_NE(job.data.find("1 7\n"), std::string::npos) << job.data;
+  p.x_max = 8;
+  EXPECT_NE(gnuplot_job(p, PlotFormat::kSvg, "d", "o").script.find("set xrange [*:8]"), std::string::npos);
+}
+
+TEST(Plot, DisplayUnitKeepsValuesBetweenOneAndAThousand) {
+  EXPECT_EQ(display_unit("ns", 2.5e6).unit, "ms");
+  EXPECT_EQ(display_unit("ns", 2.5e6).scale, 1e-6);
+  EXPECT_EQ(display_unit("ns", 800).unit, "ns");
+  EXPECT_EQ(display_unit("ns", 4e9).unit, "s");
+  EXPECT_EQ(display_unit("pJ", 4e8).unit, "µJ");  // 0.4 mJ reads as 400 µJ
+  EXPECT_EQ(display_unit("pJ", 5.5e9).unit, "mJ");
+  EXPECT_EQ(display_unit("B", 3e6).unit, "MB");
+  EXPECT_EQ(display_unit("mm²", 12).unit, "mm²");  // not a scaled unit: as is
+  EXPECT_EQ(display_unit("ns", 0).unit, "ns");
+  EXPECT_EQ(display_unit("ns", 0.5).unit, "ns");  // below the smallest unit: the smallest
+}
+
+TEST(Plot, ATitleLineBreakIsKeptAndQuotesAreEscaped) {
+  ScatterPlot p = pareto_plot();
+  p.title = "first \"line\"\nsecond";
+  EXPECT_NE(gnuplot_job(p, PlotFormat::kSvg, "d", "o").script.find("set title \"first \\\"line\\\"\\nsecond\""),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace h4h

@@ -397,7 +397,24 @@ std::string run_trace(const RunStats& s, const Workload& w, const ArchConfig* cf
       case Unit::vector: slice("vector unit"); break;
       case Unit::dma: slice("copy DMA"); break;
       case Unit::cim:
-        for (int64_t m : r.macros) slice(fmt::format("CIM macro {}", m));
+        for (int64_t m : r.macros) {
+          slice(fmt::format("CIM macro {}", m));
+          // Weight programming: the cluster interleaves it with the rounds' compute, so
+          // the trace marks that (and how much) this kernel programmed rather than
+          // inventing a span; a warm kernel (weights pinned) has no mark.
+          if (r.result.program_cycles > 0)
+            events.push_back({{"ph", "i"},
+                              {"s", "t"},
+                              {"pid", 1},
+                              {"tid", track(fmt::format("CIM macro {}", m))},
+                              {"name", "program weights"},
+                              {"ts", r.start_ns / 1000.0},
+                              {"args",
+                               {{"kernel", k.name},
+                                {"program_cycles", r.result.program_cycles},
+                                {"weight_write_bits", r.result.weight_write_bits},
+                                {"inference", r.inference}}}});
+        }
         break;
       case Unit::none: break;
     }
@@ -440,6 +457,25 @@ std::string run_trace(const RunStats& s, const Workload& w, const ArchConfig* cf
       if (i + 1 < steps.size() && steps[i + 1].first == steps[i].first) continue;
       events.push_back({{"ph", "C"}, {"pid", 1}, {"name", "global buffer occupancy"},
                         {"ts", steps[i].first / 1000.0}, {"args", {{"bytes", used}}}});
+    }
+  }
+  // CIM weights written so far (bits, cumulative, stepped when a kernel ends): flat across a
+  // steady-state inference whose weights stayed pinned.
+  {
+    std::vector<std::pair<double, int64_t>> writes;
+    for (const auto& r : s.records)
+      if (r.unit == Unit::cim && r.result.weight_write_bits > 0)
+        writes.push_back({r.end_ns, r.result.weight_write_bits});
+    std::sort(writes.begin(), writes.end());
+    int64_t written = 0;
+    if (!writes.empty())
+      events.push_back({{"ph", "C"}, {"pid", 1}, {"name", "CIM weights written"}, {"ts", 0.0},
+                        {"args", {{"bits", 0}}}});
+    for (size_t i = 0; i < writes.size(); ++i) {
+      written += writes[i].second;
+      if (i + 1 < writes.size() && writes[i + 1].first == writes[i].first) continue;
+      events.push_back({{"ph", "C"}, {"pid", 1}, {"name", "CIM weights written"},
+                        {"ts", writes[i].first / 1000.0}, {"args", {{"bits", written}}}});
     }
   }
   if (!s.bus_slices.empty()) {

@@ -562,8 +562,40 @@ TEST(RunCli, TensorsFileListsEveryTensorsPlacementInsideTheBuffer) {
   const auto events = nlohmann::json::parse(test::slurp(trace));
   for (const auto& e : events["traceEvents"])
     if (e["ph"] == "C") counters.insert(e["name"].get<std::string>());
-  EXPECT_EQ(counters, (std::set<std::string>{"global buffer occupancy", "DRAM bandwidth"}));
+  EXPECT_EQ(counters, (std::set<std::string>{"global buffer occupancy", "DRAM bandwidth",
+                                              "CIM weights written"}));
   for (const auto& f : {csv, js, trace}) std::remove(f.c_str());
+}
+
+// CIM weight programming in the trace: a "program weights" mark on every macro of a cold
+// CIM kernel, none on the warm ones of a steady-state inference whose weights stayed
+// pinned, and a cumulative counter that ends at the run's weight-write bits.
+TEST(RunCli, TraceMarksCimWeightProgrammingAndCountsTheBitsWritten) {
+  const std::string trace = tmp("program.trace.json");
+  auto r = run_cli("run -m " + src("tests/data/onnx/tiny_attention_op17.onnx") + " -a " +
+                   src("arch_configs/hetero.yaml") + " -s cim_static --inferences 2 --trace " + trace);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto events = nlohmann::json::parse(test::slurp(trace))["traceEvents"];
+  std::map<int, int> marks;  // by inference
+  int64_t last_bits = -1;
+  double last_ts = -1;
+  for (const auto& e : events) {
+    if (e["ph"] == "i" && e["name"] == "program weights") {
+      ++marks[e["args"]["inference"].get<int>()];
+      EXPECT_GT(e["args"]["program_cycles"].get<int64_t>(), 0);
+      EXPECT_GT(e["args"]["weight_write_bits"].get<int64_t>(), 0);
+    }
+    if (e["ph"] == "C" && e["name"] == "CIM weights written") {
+      EXPECT_GE(e["ts"].get<double>(), last_ts);
+      EXPECT_GE(e["args"]["bits"].get<int64_t>(), last_bits);  // cumulative
+      last_ts = e["ts"].get<double>();
+      last_bits = e["args"]["bits"].get<int64_t>();
+    }
+  }
+  EXPECT_GT(marks[0], 0);
+  EXPECT_LT(marks[1], marks[0]);  // pinned weights are not programmed again
+  EXPECT_GT(last_bits, 0);
+  std::remove(trace.c_str());
 }
 
 TEST(RunCli, SetOverridesAKeyAndRefusesAnUnknownOneInOneLine) {

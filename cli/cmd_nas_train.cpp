@@ -1,5 +1,6 @@
 // `h4hsim nas train|eval`: the weight-sharing supernet (libtorch) — two-phase incremental
 // training on Fashion-MNIST, and a subnet's accuracy with inherited weights.
+#include <chrono>
 #include <iostream>
 #include <memory>
 
@@ -13,15 +14,17 @@
 #include "frontend/output_file.h"
 #include "frontend/user_error.h"
 #include "nas/subnet.h"
+#include "nas/supernet/train_options.h"
 #ifdef H4H_HAVE_TORCH
 #include "nas/supernet/trainer.h"
 #endif
 
 namespace h4h::cli {
 
-
+// Both commands declare their options in every build, so `--help` lists them; without
+// libtorch in this binary the callback hands the command line to h4hsim-torch (see
+// cli/CMakeLists.txt), which parses it again.
 void register_nas_train(CLI::App& nas) {
-#ifdef H4H_HAVE_TORCH
   struct Args {
     std::string space = "h4h_fmnist", out;
     nas::TrainOptions o;
@@ -56,7 +59,16 @@ void register_nas_train(CLI::App& nas) {
       ->check(CLI::Range(int64_t{0}, int64_t{1000000}));
   // Read and written: a checkpoint of the same recipe is resumed. Checked as an output only.
   files->output("--out,-o", a->out, "Checkpoint; an existing one of the same recipe is resumed")->required();
+  cmd->add_option("--threads", a->o.threads,
+                  "Intra-op threads; 0: every CPU other processes leave free, re-measured every "
+                  "2 s; N: exactly N, for bit-identical reruns")
+      ->check(CLI::Range(0, 1024));
   cmd->add_flag("--quiet,-q", a->quiet, "No progress bar");
+#ifndef H4H_HAVE_TORCH
+  (void)phase1;
+  // The callback owns the options' storage (CLI11 writes into it while parsing).
+  cmd->callback([a, files]() { exec_torch_variant("nas train"); });
+#else
   cmd->callback([a, phase1, files]() {
     const nas::SearchSpace sp = load_space_arg(a->space);
     if (is_stdout_path(a->out))
@@ -69,13 +81,19 @@ void register_nas_train(CLI::App& nas) {
     nas::tune_torch_runtime();
     const std::string mode = !a->o.subnet.empty() ? "stand-alone" : a->o.one_phase ? "one phase" : "phase ";
     const std::string who = a->o.subnet.empty() ? "largest subnet" : "subnet";
+    const auto start = std::chrono::steady_clock::now();
     const auto logs = nas::train_supernet(sp, a->o, a->out, [&](const nas::EpochLog& l) {
-      std::cout << fmt::format("epoch {} ({}): {} loss {:.4f}, validation accuracy {:.2f}%, {:.0f} s\n", l.epoch,
-                               l.phase == 0 ? mode : mode + std::to_string(l.phase), who, l.mean_loss,
-                               100 * l.largest_val_acc, l.seconds) << std::flush;
+      const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      std::cout << fmt::format("epoch {} ({}): {} loss {:.4f}, validation accuracy {:.2f}%, {:.0f} s "
+                               "(wall {:.0f} s since start, {} thread{} at least)\n",
+                               l.epoch, l.phase == 0 ? mode : mode + std::to_string(l.phase), who,
+                               l.mean_loss, 100 * l.largest_val_acc, l.seconds, wall_s,
+                               l.min_threads, l.min_threads == 1 ? "" : "s")
+                << std::flush;
     });
     std::cout << fmt::format("{}: {} epochs trained in this run (recipe {} epochs)\n", a->out, logs.size(), a->o.epochs);
   });
+#endif
 
   struct EvalArgs {
     std::string space = "h4h_fmnist", ckpt, subnet, data = nas::kFmnistDefaultDir, split = "test";
@@ -91,6 +109,9 @@ void register_nas_train(CLI::App& nas) {
       ->check(CLI::IsMember({"test", "val"}));
   ev->add_option("--recal-batches", e->recal_batches, "Training batches (256) for BN recalibration")
       ->check(CLI::Range(1, 1000));
+#ifndef H4H_HAVE_TORCH
+  ev->callback([e]() { exec_torch_variant("nas eval"); });
+#else
   ev->callback([e]() {
     const nas::SearchSpace sp = load_space_arg(e->space);
     const nas::Subnet s = subnet_arg(sp, e->subnet);
@@ -109,16 +130,6 @@ void register_nas_train(CLI::App& nas) {
     std::cout << fmt::format("{}: {} accuracy {:.2f}% on {} images ({} parameters)\n", nas::encode_subnet(s), e->split,
                              100 * acc, split.size(), net->deployment_params(s));
   });
-#else
-  // The libtorch half of the CLI lives in h4hsim-torch (see cli/CMakeLists.txt).
-  for (const auto& [name, help] : {std::pair{"train", "Train the weight-sharing supernet of a space (two-phase incremental)"},
-                                   std::pair{"eval", "Accuracy of a subnet with inherited supernet weights (BN recalibrated)"}}) {
-    auto* cmd = nas.add_subcommand(name, help);
-    cmd->allow_extras();
-    cmd->prefix_command();
-    const std::string what = std::string("nas ") + name;
-    cmd->callback([what]() { exec_torch_variant(what); });
-  }
 #endif
 }
 

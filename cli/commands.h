@@ -25,5 +25,10 @@ void set_invocation(int argc, char** argv);
 // Without libtorch in this binary: exec h4hsim-torch (beside it) with the same arguments;
 // a UserError naming `what` when there is none (a build without libtorch).
 [[noreturn]] void exec_torch_variant(const std::string& what);
+// libtorch's thread pools wait passively (OMP_WAIT_POLICY=PASSIVE, unless the environment
+// says otherwise). They read it when loaded, so h4hsim-torch started without it re-executes
+// itself once with it set; exec_torch_variant sets it before its exec.
+bool set_passive_threading_env();  // true when it set it
+void reexec_with_passive_threading(char** argv);
 
 }  // namespace h4h::cli

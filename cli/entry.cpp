@@ -23,6 +23,8 @@ int run_main(int argc, char** argv) {
   CLI::App app{"h4hsim: cycle-level simulator of NPU+CIM edge AI chips, and hardware-aware NAS"};
   app.set_version_flag("--version", std::string("h4hsim ") + H4H_VERSION);
   app.require_subcommand(1);
+  // Every option's default is shown by --help (subcommands inherit this when created).
+  app.option_defaults()->always_capture_default();
   register_run(app);
   register_inspect(app);
   register_config(app);

@@ -11,10 +11,10 @@
 
 #include <ATen/core/Tensor.h>
 
+#include "nas/supernet/train_options.h"  // kFmnistDefaultDir
+
 namespace h4h::nas {
 
-// Where dataset-fashion-mnist installs the files.
-inline constexpr const char* kFmnistDefaultDir = "/usr/share/datasets/fashion-mnist";
 // Mean and standard deviation of the 60000 training pixels scaled to [0, 1]: images are
 // normalized to (pixel / 255 - mean) / std.
 inline constexpr float kFmnistMean = 0.2860f;

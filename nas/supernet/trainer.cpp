@@ -14,6 +14,7 @@
 
 #include "frontend/output_file.h"
 #include "frontend/user_error.h"
+#include "nas/cpu_share.h"
 #include "sim/report/progress.h"
 
 namespace h4h::nas {
@@ -166,6 +167,10 @@ std::vector<EpochLog> train_supernet(const SearchSpace& sp, const TrainOptions& 
   if (o.max_steps_per_epoch > 0) steps = std::min(steps, o.max_steps_per_epoch);
   const Subnet largest = largest_subnet(sp), smallest = smallest_subnet(sp);
   std::vector<EpochLog> logs;
+  if (o.threads < 0) throw UserError(fmt::format("--threads must be >= 0, got {}", o.threads));
+  if (o.threads > 0) torch::set_num_threads(o.threads);
+  CpuShare share;
+  auto last_share_check = std::chrono::steady_clock::now();
   for (int epoch = start_epoch; epoch < o.epochs; ++epoch) {
     const bool phase1 = !one_phase && epoch < o.phase1_epochs;
     const int phase = one_phase ? 0 : phase1 ? 1 : 2;
@@ -184,7 +189,17 @@ std::vector<EpochLog> train_supernet(const SearchSpace& sp, const TrainOptions& 
                  steps, o.progress);
     const auto t0 = std::chrono::steady_clock::now();
     double loss_sum = 0;
+    int min_threads = torch::get_num_threads();
     for (int64_t step = 0; step < steps; ++step) {
+      // The intra-op pool follows the CPUs other processes leave free (every ~2 s): with
+      // a competitor on a 2-core machine, two threads would wait on the descheduled one.
+      if (o.threads == 0 &&
+          std::chrono::steady_clock::now() - last_share_check >= std::chrono::seconds(2)) {
+        const int free = share.sample();
+        if (free != torch::get_num_threads()) torch::set_num_threads(free);
+        min_threads = std::min(min_threads, free);
+        last_share_check = std::chrono::steady_clock::now();
+      }
       // Inherited (stem, MBConv, head) weights follow one cosine over the whole run — phase 2
       // continues their decay, scaled down, instead of restarting it; the transformers,
       // new in phase 2, get a full cosine of their own over phase 2.
@@ -238,6 +253,7 @@ std::vector<EpochLog> train_supernet(const SearchSpace& sp, const TrainOptions& 
     log.phase = phase;
     log.mean_loss = loss_sum / static_cast<double>(steps);
     log.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    log.min_threads = min_threads;
     if (data.val.size() > 0) log.largest_val_acc = evaluate_subnet(net, target, data.train, data.val, 10, 256);
     save_checkpoint(net, opt, recipe, epoch + 1, ckpt_path);
     logs.push_back(log);

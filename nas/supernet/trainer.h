@@ -31,37 +31,16 @@
 #include "nas/subnet.h"
 #include "nas/supernet/fmnist.h"
 #include "nas/supernet/supernet.h"
+#include "nas/supernet/train_options.h"
 
 namespace h4h::nas {
-
-struct TrainOptions {
-  std::string data_dir = kFmnistDefaultDir;
-  // The default recipe fits the 30-minute budget on a 2-core machine.
-  int epochs = 11;
-  int phase1_epochs = 6;       // two-phase only; 0 < phase1 < epochs
-  bool one_phase = false;      // the baseline
-  int64_t batch = 256;
-  double lr = 3e-3;            // AdamW peak; cosine decay (see the schedule above)
-  double weight_decay = 1e-4;
-  double inherited_lr_scale = 0.5;
-  int random_subnets = 2;      // per sandwich step (plus the largest and the smallest)
-  uint64_t seed = 1;
-  int64_t val_count = 5000;    // held out from the training set for the search
-  int64_t limit = 0;           // > 0: only the first `limit` records of each file (tests)
-  int64_t max_steps_per_epoch = 0;  // > 0: cut epochs short (tests)
-  bool progress = true;
-  bool stop_after_epoch = false;    // tests: stop (as if killed) after the next epoch
-  // Non-empty: stand-alone training of this one subnet (an encoding) from scratch — plain
-  // cross-entropy, no sandwich, no phases, cosine over all epochs — the reference the
-  // supernet's inherited-weight ranking is compared with.
-  std::string subnet;
-};
 
 struct EpochLog {
   int epoch = 0, phase = 1;    // 0: one-phase baseline or stand-alone
   double mean_loss = 0;        // the largest (stand-alone: the trained) subnet's cross-entropy
   double largest_val_acc = 0;  // the same subnet, after BN recalibration (validation split)
-  double seconds = 0;
+  double seconds = 0;           // wall time of the epoch's training steps
+  int min_threads = 0;          // fewest intra-op threads it ran on (other processes' load)
 };
 
 // libtorch's CPU runtime set for training on this machine: every CPU (libtorch counts

@@ -126,3 +126,29 @@ TEST(NasCli, StandAloneCheckpointAnswersOnlyForItsOwnSubnet) {
   EXPECT_NE(other.err.find("a stand-alone checkpoint of r24_s8_w16"), std::string::npos) << other.err;
   fs::remove(ck);
 }
+
+// Both builds declare nas train/eval's options, so --help lists them (it used to show -h
+// only in h4hsim, which hands the commands to h4hsim-torch), with every default.
+TEST(NasCli, TrainAndEvalHelpListTheirOptionsWithDefaults) {
+  const auto train = run_cli("nas train --help");
+  ASSERT_EQ(train.exit_code, 0) << train.err;
+  for (const char* want : {"--epochs", "=11", "--phase1-epochs", "--one-phase", "--batch", "=256",
+                           "--lr", "=0.003", "--out", "/usr/share/datasets/fashion-mnist"})
+    EXPECT_NE(train.out.find(want), std::string::npos) << want << " in\n" << train.out;
+  const auto eval = run_cli("nas eval --help");
+  ASSERT_EQ(eval.exit_code, 0) << eval.err;
+  for (const char* want : {"--ckpt", "--subnet", "--split", "=test", "--recal-batches", "=20"})
+    EXPECT_NE(eval.out.find(want), std::string::npos) << want << " in\n" << eval.out;
+  // A value the option refuses is refused by h4hsim itself, as any other flag.
+  const auto bad = run_cli("nas train --epochs 0 --out " + tmp("x.ckpt"));
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("--epochs"), std::string::npos) << bad.err;
+}
+
+TEST(NasCli, EveryHelpShowsOptionDefaultsAndShardCountsFromZero) {
+  const auto run = run_cli("run --help");
+  EXPECT_NE(run.out.find("=16"), std::string::npos) << run.out;  // --search-runs
+  EXPECT_NE(run.out.find("=kernels"), std::string::npos) << run.out;  // --trace-detail
+  const auto sweep = run_cli("sweep run --help");
+  EXPECT_NE(sweep.out.find("counting from 0"), std::string::npos) << sweep.out;
+}

@@ -31,6 +31,7 @@ std::string tmp(const std::string& name) {
 TrainOptions small_recipe() {
   torch::set_num_threads(1);
   TrainOptions o;
+  o.threads = 1;  // a fixed pool: weights compared bit for bit, whatever else runs
   o.limit = 480;
   o.val_count = 96;
   o.batch = 32;

@@ -269,7 +269,7 @@ GnuplotJob gnuplot_job(const ScatterPlot& p, PlotFormat format, const std::strin
   // Light grid; the legend below the plot, never over the data; plain numbers on the ticks
   // (the axes carry the unit); a margin inside the axes so no point sits on the frame.
   s += "set grid lc rgb '#dddddd'\n";
-  s += "set key outside below center horizontal maxrows 2 samplen 2 spacing 1.2 width 2\n";
+  s += "set key outside below center horizontal maxcols 3 samplen 2 spacing 1.2 width 2\n";
   s += "set format x '%g'\nset format y '%g'\n";
   s += "set offsets graph 0.03, graph 0.03, graph 0.05, graph 0.05\n";
   if (p.log_x) s += "set logscale x\n";

@@ -31,12 +31,15 @@ void register_config(CLI::App& app) {
   show->add_option("file", *file, "Arch config YAML")->required();
   add_set_option(*show, *set);
   auto json = std::make_shared<bool>(false);
-  show->add_flag("--json", *json,
-                 "Print JSON (values nested as in the YAML, units, the keys the DRAM preset filled)");
+  show->add_flag(
+      "--json", *json,
+      "Print JSON (values nested as in the YAML, units, the keys the DRAM preset filled)");
   show->callback([file, set, json]() {
     const ArchConfig cfg = load_arch_config(*file, *set);
-    if (*json) std::cout << arch_config_json(cfg).dump(2) << "\n";
-    else std::cout << show_arch_config(cfg);
+    if (*json)
+      std::cout << arch_config_json(cfg).dump(2) << "\n";
+    else
+      std::cout << show_arch_config(cfg);
   });
 
   auto* keys = cmd->add_subcommand("keys", "Print every key with type, unit, default and source (Markdown)");

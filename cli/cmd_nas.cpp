@@ -245,10 +245,11 @@ void register_validate(CLI::App& nas) {
            {std::tuple{"latency", "ms", 1e-6, &est_lat, &raw_lat, &sim_lat, &lat},
             std::tuple{"energy", "mJ", 1e-9, &est_en, &raw_en, &sim_en, &en}}) {
         ScatterPlot p;
-        p.title = fmt::format("{} on {} ({}, {} inference): LUT estimate vs full simulation\n"
-                              "{} subnets: MAPE {:.2f} %, max error {:.2f} %, Kendall tau {:.3f}",
-                              sp.name, cfg.name, table.schema, table.metric, a->samples, m->mape_pct,
-                              m->max_err_pct, m->kendall_tau);
+        p.title = fmt::format(
+            "{} on {} ({}, {} inference): LUT estimate vs full simulation\n"
+            "{} subnets: MAPE {:.2f} %, max error {:.2f} %, Kendall tau {:.3f}",
+            sp.name, cfg.name, table.schema, table.metric, a->samples, m->mape_pct, m->max_err_pct,
+            m->kendall_tau);
         p.x_label = fmt::format("simulated {} ({})", metric, unit);
         p.y_label = fmt::format("estimated {} ({})", metric, unit);
         p.diagonal = true;

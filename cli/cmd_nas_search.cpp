@@ -276,8 +276,8 @@ void register_nas_search(CLI::App& nas) {
       limits += fmt::format("{}energy ≤ {:g} mJ", limits.empty() ? "" : ", ", a->max_energy_mj);
     std::string arch_names;
     for (const auto& c : cfgs) arch_names += (arch_names.empty() ? "" : ", ") + c.name;
-    p.title = fmt::format("{}: Pareto set ({}), {} candidates evaluated\nestimated on {}{}", sp.name,
-                          oracle->describe(), res.evaluated.size(), arch_names,
+    p.title = fmt::format("{}: Pareto set ({}), {} candidates evaluated\nestimated on {}{}",
+                          sp.name, oracle->describe(), res.evaluated.size(), arch_names,
                           limits.empty() ? "" : "; limits: " + limits);
     p.x_label = "estimated latency (ms)";
     p.y_label = score_col + (oracle->is_accuracy() ? "" : " (proxy, not accuracy)");
@@ -293,11 +293,13 @@ void register_nas_search(CLI::App& nas) {
     p.series.push_back(std::move(infeasible));
     p.series.push_back(std::move(cloud));
     if (a->max_latency_ms > 0) {
-      p.limits.push_back({'x', a->max_latency_ms, fmt::format("max latency {:g} ms", a->max_latency_ms)});
+      p.limits.push_back(
+          {'x', a->max_latency_ms, fmt::format("max latency {:g} ms", a->max_latency_ms)});
       // Candidates far over the limit would squash the feasible ones into a sliver: the axis
       // stops at twice the limit (evaluated.csv has them all).
       double max_x = 0;
-      for (const auto& ser : p.series) for (double x : ser.x) max_x = std::max(max_x, x);
+      for (const auto& ser : p.series)
+        for (double x : ser.x) max_x = std::max(max_x, x);
       if (max_x > 2 * a->max_latency_ms) {
         p.x_max = 2 * a->max_latency_ms;
         p.title += fmt::format(" (axis cut at {:g} ms)", *p.x_max);
@@ -305,7 +307,8 @@ void register_nas_search(CLI::App& nas) {
     }
     for (size_t ai = 0; ai < cfgs.size(); ++ai) {
       // Non-dominated in (score, latency, energy): not a line in this projection.
-      PlotSeries s{fmt::format("Pareto set on {}", cfgs[ai].name), {}, {}, false, SeriesRole::front};
+      PlotSeries s{
+          fmt::format("Pareto set on {}", cfgs[ai].name), {}, {}, false, SeriesRole::front};
       for (const auto& c : res.pareto)
         if (c.arch == static_cast<int>(ai)) {
           s.x.push_back(c.estimate.latency_ns * 1e-6);

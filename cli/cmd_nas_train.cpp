@@ -83,12 +83,14 @@ void register_nas_train(CLI::App& nas) {
     const std::string who = a->o.subnet.empty() ? "largest subnet" : "subnet";
     const auto start = std::chrono::steady_clock::now();
     const auto logs = nas::train_supernet(sp, a->o, a->out, [&](const nas::EpochLog& l) {
-      const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      std::cout << fmt::format("epoch {} ({}): {} loss {:.4f}, validation accuracy {:.2f}%, {:.0f} s "
-                               "(wall {:.0f} s since start, {} thread{} at least)\n",
-                               l.epoch, l.phase == 0 ? mode : mode + std::to_string(l.phase), who,
-                               l.mean_loss, 100 * l.largest_val_acc, l.seconds, wall_s,
-                               l.min_threads, l.min_threads == 1 ? "" : "s")
+      const double wall_s =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      std::cout << fmt::format(
+                       "epoch {} ({}): {} loss {:.4f}, validation accuracy {:.2f}%, {:.0f} s "
+                       "(wall {:.0f} s since start, {} thread{} at least)\n",
+                       l.epoch, l.phase == 0 ? mode : mode + std::to_string(l.phase), who,
+                       l.mean_loss, 100 * l.largest_val_acc, l.seconds, wall_s, l.min_threads,
+                       l.min_threads == 1 ? "" : "s")
                 << std::flush;
     });
     std::cout << fmt::format("{}: {} epochs trained in this run (recipe {} epochs)\n", a->out, logs.size(), a->o.epochs);

@@ -119,7 +119,9 @@ void register_sweep(CLI::App& app) {
       ->description("KEY=VALUE override of the spec's base config, before the axes (repeatable)");
   run->add_flag("--retry-failed", ra->retry_failed, "Run failed rows again (finished ones are always skipped)");
   run->add_flag("--allow-spec-change", ra->allow_change, "Keep the DB's rows when the spec changed; add the new points");
-  run->add_option("--shard", ra->shard, "Run only shard i of n, i counting from 0 (i/n: points i, i+n, i+2n, ...; for job arrays)");
+  run->add_option(
+      "--shard", ra->shard,
+      "Run only shard i of n, i counting from 0 (i/n: points i, i+n, i+2n, ...; for job arrays)");
   run->add_flag("--mpi", ra->mpi, "Run under mpirun: rank 0 hands out points, every rank writes --db DIR/rank<r>.sqlite");
   run->add_option("--timeout-s", ra->timeout_s, "Kill and record as failed a point running longer than this")
       ->check(non_negative_number());

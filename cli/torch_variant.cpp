@@ -56,10 +56,11 @@ void exec_torch_variant(const std::string& what) {
     std::fflush(stdout);
     ::execv(path.c_str(), args.data());
   }
-  throw UserError(fmt::format("{} needs the supernet: there is no {} beside this h4hsim (built "
-                              "without libtorch, or not built yet: scripts/build.sh builds it "
-                              "once Debian's libtorch-dev is installed, as scripts/setup.sh does)",
-                              what, H4H_TORCH_EXE));
+  throw UserError(
+      fmt::format("{} needs the supernet: there is no {} beside this h4hsim (built "
+                  "without libtorch, or not built yet: scripts/build.sh builds it "
+                  "once Debian's libtorch-dev is installed, as scripts/setup.sh does)",
+                  what, H4H_TORCH_EXE));
 }
 
 }  // namespace h4h::cli

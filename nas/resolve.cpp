@@ -16,7 +16,9 @@ SearchSpace load_space_arg(const std::string& arg) {
 }
 
 Subnet subnet_arg(const SearchSpace& sp, const std::string& arg) {
-  return arg == "largest" ? largest_subnet(sp) : arg == "smallest" ? smallest_subnet(sp) : decode_subnet(sp, arg);
+  return arg == "largest"    ? largest_subnet(sp)
+         : arg == "smallest" ? smallest_subnet(sp)
+                             : decode_subnet(sp, arg);
 }
 
 SchemaSpec nas_schema(const ArchConfig& cfg, const std::string& schema_flag) {
@@ -30,8 +32,9 @@ SchemaSpec nas_schema(const ArchConfig& cfg, const std::string& schema_flag) {
   // up to 9.8 %). `run` reports the engine-searched, overlapping schedule.
   if (spec.schema == Schema::auto_select) spec.serial = true;
   if (spec.schema == Schema::custom)
-    throw UserError("the NAS commands take the standard schemas (npu_only, cim_static, "
-                    "hetero_parallel, auto); custom rules are not part of the LUT key");
+    throw UserError(
+        "the NAS commands take the standard schemas (npu_only, cim_static, "
+        "hetero_parallel, auto); custom rules are not part of the LUT key");
   return spec;
 }
 

@@ -61,8 +61,8 @@ System& system_for(const ArchConfig& cfg) {
     g_system = std::make_unique<System>(cfg);
     g_system_key = key;
   } else if (g_system_key != key) {
-    throw OtherConfig(fmt::format("this process simulates config {}; {} needs a worker",
-                                  g_system_key, key));
+    throw OtherConfig(
+        fmt::format("this process simulates config {}; {} needs a worker", g_system_key, key));
   }
   return *g_system;
 }
@@ -243,8 +243,8 @@ PYBIND11_MODULE(_core, m) {
       release);
   m.def("nas_sample", &nas_sample, release);
   m.def(
-      "nas_estimate", [](const std::string& a) { return user_json([&] { return nas_estimate(a); }); },
-      release);
+      "nas_estimate",
+      [](const std::string& a) { return user_json([&] { return nas_estimate(a); }); }, release);
   m.def(
       "nas_lut", [](const std::string& a) { return user_json([&] { return nas_lut(a); }); },
       release);

@@ -14,16 +14,16 @@ struct TrainOptions {
   std::string data_dir = kFmnistDefaultDir;
   // The default recipe fits the 30-minute budget on a 2-core machine.
   int epochs = 11;
-  int phase1_epochs = 6;       // two-phase only; 0 < phase1 < epochs
-  bool one_phase = false;      // the baseline
+  int phase1_epochs = 6;   // two-phase only; 0 < phase1 < epochs
+  bool one_phase = false;  // the baseline
   int64_t batch = 256;
-  double lr = 3e-3;            // AdamW peak; cosine decay (the schedule: trainer.h)
+  double lr = 3e-3;  // AdamW peak; cosine decay (the schedule: trainer.h)
   double weight_decay = 1e-4;
   double inherited_lr_scale = 0.5;
-  int random_subnets = 2;      // per sandwich step (plus the largest and the smallest)
+  int random_subnets = 2;  // per sandwich step (plus the largest and the smallest)
   uint64_t seed = 1;
-  int64_t val_count = 5000;    // held out from the training set for the search
-  int64_t limit = 0;           // > 0: only the first `limit` records of each file (tests)
+  int64_t val_count = 5000;         // held out from the training set for the search
+  int64_t limit = 0;                // > 0: only the first `limit` records of each file (tests)
   int64_t max_steps_per_epoch = 0;  // > 0: cut epochs short (tests)
   // Intra-op threads: 0 (default) follows the CPUs other processes leave free, measured
   // every ~2 s (nas/cpu_share.h); N > 0 fixes the pool at N for bit-identical reruns
@@ -31,7 +31,7 @@ struct TrainOptions {
   // checkpoint resumes under any value.
   int threads = 0;
   bool progress = true;
-  bool stop_after_epoch = false;    // tests: stop (as if killed) after the next epoch
+  bool stop_after_epoch = false;  // tests: stop (as if killed) after the next epoch
   // Non-empty: stand-alone training of this one subnet (an encoding) from scratch — plain
   // cross-entropy, no sandwich, no phases, cosine over all epochs — the reference the
   // supernet's inherited-weight ranking is compared with.

@@ -24,9 +24,8 @@ T field(const nlohmann::json& j, const char* key, const char* type_name) {
 
 RunRequest run_request_from_json(const nlohmann::json& j) {
   if (!j.is_object()) throw UserError("run: the request must be an object");
-  static const char* const known[] = {"model",     "arch",      "overrides", "schema",
-                                      "custom",    "batch",     "inferences", "objective",
-                                      "search_runs", "trace"};
+  static const char* const known[] = {"model", "arch",       "overrides", "schema",      "custom",
+                                      "batch", "inferences", "objective", "search_runs", "trace"};
   for (const auto& item : j.items()) {
     bool ok = false;
     for (const char* k : known) ok = ok || item.key() == k;
@@ -42,7 +41,8 @@ RunRequest run_request_from_json(const nlohmann::json& j) {
   if (present("custom")) r.custom = field<std::string>(j, "custom", "a path");
   if (present("batch")) r.batch = field<int64_t>(j, "batch", "an integer");
   if (present("inferences")) r.inferences = field<int>(j, "inferences", "an integer");
-  if (present("objective")) r.objective = field<std::string>(j, "objective", "latency, energy or edp");
+  if (present("objective"))
+    r.objective = field<std::string>(j, "objective", "latency, energy or edp");
   if (present("search_runs")) r.search_runs = field<int>(j, "search_runs", "an integer");
   if (present("trace")) r.trace = field<bool>(j, "trace", "true or false");
   return r;

@@ -63,7 +63,8 @@ void check_series(const ScatterPlot& p) {
     throw std::invalid_argument(fmt::format("plot '{}': series and panels both given", p.title));
   for (const PlotLimit& l : p.limits)
     if ((l.axis != 'x' && l.axis != 'y') || !std::isfinite(l.value))
-      throw std::invalid_argument(fmt::format("plot '{}': limit '{}' is malformed", p.title, l.label));
+      throw std::invalid_argument(
+          fmt::format("plot '{}': limit '{}' is malformed", p.title, l.label));
   for (const PlotSeries* sp : all_series(p)) {
     const PlotSeries& s = *sp;
     if (s.x.size() != s.y.size())
@@ -129,7 +130,8 @@ std::string data_block(const PlotSeries& s) {
 
 // Endpoints of the y = x line: it spans every value on either axis, so the reference covers
 // the data; on a logarithmic axis it starts at the smallest positive value.
-std::pair<double, double> diagonal_span(const ScatterPlot& p, const std::vector<PlotSeries>& series) {
+std::pair<double, double> diagonal_span(const ScatterPlot& p,
+                                        const std::vector<PlotSeries>& series) {
   const bool positive_only = p.log_x || p.log_y;
   double lo = INFINITY, hi = -INFINITY;
   for (const PlotSeries& s : series) {
@@ -302,26 +304,25 @@ GnuplotJob gnuplot_job(const ScatterPlot& p, PlotFormat format, const std::strin
       // An empty block would make gnuplot fail the whole plot ("no valid points").
       if (ser.x.empty()) continue;
       clauses.push_back(fmt::format("{} index {} with {} lt {} title {}", gp_quote(data_path),
-                                    add_block(data_block(ser)),
-                                    ser.line ? "linespoints" : "points", style,
-                                    gp_quote(ser.label)));
+                                    add_block(data_block(ser)), ser.line ? "linespoints" : "points",
+                                    style, gp_quote(ser.label)));
     }
     bool any = false;
     for (const PlotSeries& ser : panel.series) any = any || !ser.x.empty();
     if (p.diagonal && any) {
       const auto [lo, hi] = diagonal_span(p, panel.series);
-      clauses.push_back(
-          fmt::format("{} index {} with lines dt 2 lc rgb 'gray40' title 'y = x'",
-                      gp_quote(data_path), add_block(fmt::format("{} {}\n{} {}\n", lo, lo, hi, hi))));
+      clauses.push_back(fmt::format("{} index {} with lines dt 2 lc rgb 'gray40' title 'y = x'",
+                                    gp_quote(data_path),
+                                    add_block(fmt::format("{} {}\n{} {}\n", lo, lo, hi, hi))));
     }
     int fronts = 0;
     for (const PlotSeries& ser : panel.series) {
       if (ser.x.empty() || ser.role != SeriesRole::front) continue;
       // A front in more than two objectives (a NAS Pareto set) is not a line in 2-D: points.
-      clauses.push_back(fmt::format(
-          "{} index {} with {} lc rgb '#1a1a1a' lw 2.5 dt {} pt 6 ps 1.6 title {}",
-          gp_quote(data_path), add_block(data_block(ser)), ser.line ? "linespoints" : "points",
-          ++fronts, gp_quote(ser.label)));
+      clauses.push_back(
+          fmt::format("{} index {} with {} lc rgb '#1a1a1a' lw 2.5 dt {} pt 6 ps 1.6 title {}",
+                      gp_quote(data_path), add_block(data_block(ser)),
+                      ser.line ? "linespoints" : "points", ++fronts, gp_quote(ser.label)));
     }
     // Limits: a dashed red line with its label; an invisible point at the limit keeps it in
     // the autoscaled range.
@@ -329,19 +330,23 @@ GnuplotJob gnuplot_job(const ScatterPlot& p, PlotFormat format, const std::strin
     for (const PlotLimit& l : p.limits) {
       ++tag;
       if (l.axis == 'x') {
-        s += fmt::format("set arrow {} from {}, graph 0 to {}, graph 1 nohead lc rgb '#C00000' "
-                         "dt 3 lw 2 front\n",
-                         tag, l.value, l.value);
-        s += fmt::format("set label {} {} at {}, graph 0.97 left offset character 0.6, 0 "
-                         "tc rgb '#C00000' front\n",
-                         tag, gp_quote(l.label), l.value);
+        s += fmt::format(
+            "set arrow {} from {}, graph 0 to {}, graph 1 nohead lc rgb '#C00000' "
+            "dt 3 lw 2 front\n",
+            tag, l.value, l.value);
+        s += fmt::format(
+            "set label {} {} at {}, graph 0.97 left offset character 0.6, 0 "
+            "tc rgb '#C00000' front\n",
+            tag, gp_quote(l.label), l.value);
       } else {
-        s += fmt::format("set arrow {} from graph 0, first {} to graph 1, first {} nohead "
-                         "lc rgb '#C00000' dt 3 lw 2 front\n",
-                         tag, l.value, l.value);
-        s += fmt::format("set label {} {} at graph 0.02, first {} left offset 0, character 0.7 "
-                         "tc rgb '#C00000' front\n",
-                         tag, gp_quote(l.label), l.value);
+        s += fmt::format(
+            "set arrow {} from graph 0, first {} to graph 1, first {} nohead "
+            "lc rgb '#C00000' dt 3 lw 2 front\n",
+            tag, l.value, l.value);
+        s += fmt::format(
+            "set label {} {} at graph 0.02, first {} left offset 0, character 0.7 "
+            "tc rgb '#C00000' front\n",
+            tag, gp_quote(l.label), l.value);
       }
       if (any) {
         const PlotSeries* ref = nullptr;
@@ -350,7 +355,8 @@ GnuplotJob gnuplot_job(const ScatterPlot& p, PlotFormat format, const std::strin
         const double x = l.axis == 'x' ? l.value : ref->x.front();
         const double y = l.axis == 'y' ? l.value : ref->y.front();
         clauses.push_back(fmt::format("{} index {} with dots lc rgb 'white' notitle",
-                                      gp_quote(data_path), add_block(fmt::format("{} {}\n", x, y))));
+                                      gp_quote(data_path),
+                                      add_block(fmt::format("{} {}\n", x, y))));
       }
     }
     if (!any) {
@@ -374,10 +380,13 @@ DisplayUnit display_unit(const std::string& base_unit, double max_abs) {
     const char* unit;
   };
   static const std::vector<Step> ns = {{1, "ns"}, {1e-3, "µs"}, {1e-6, "ms"}, {1e-9, "s"}};
-  static const std::vector<Step> pj = {{1, "pJ"}, {1e-3, "nJ"}, {1e-6, "µJ"}, {1e-9, "mJ"}, {1e-12, "J"}};
+  static const std::vector<Step> pj = {
+      {1, "pJ"}, {1e-3, "nJ"}, {1e-6, "µJ"}, {1e-9, "mJ"}, {1e-12, "J"}};
   static const std::vector<Step> b = {{1, "B"}, {1e-3, "KB"}, {1e-6, "MB"}, {1e-9, "GB"}};
-  const std::vector<Step>* steps = base_unit == "ns" ? &ns : base_unit == "pJ" ? &pj
-                                   : base_unit == "B" ? &b : nullptr;
+  const std::vector<Step>* steps = base_unit == "ns"   ? &ns
+                                   : base_unit == "pJ" ? &pj
+                                   : base_unit == "B"  ? &b
+                                                       : nullptr;
   if (!steps || !(max_abs > 0) || !std::isfinite(max_abs)) return {1, base_unit};
   Step pick = steps->front();
   for (const Step& st : *steps)

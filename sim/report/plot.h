@@ -21,7 +21,7 @@ struct PlotSeries {
   std::vector<double> x, y;
   bool line = false;  // connect the points in x order, e.g. a Pareto front
   SeriesRole role = SeriesRole::data;
-  int style = -1;     // data: colour/marker index; -1: its position among the panel's data
+  int style = -1;  // data: colour/marker index; -1: its position among the panel's data
 };
 
 // A constraint drawn as a dashed red line across every panel, with its label, and kept in

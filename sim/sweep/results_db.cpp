@@ -419,10 +419,17 @@ nlohmann::json ResultsDb::rows_json() const {
     for (int i = 0; i < n; ++i) {
       const std::string col = sqlite3_column_name(s.get(), i);
       switch (sqlite3_column_type(s.get(), i)) {
-        case SQLITE_INTEGER: row[col] = static_cast<int64_t>(sqlite3_column_int64(s.get(), i)); break;
-        case SQLITE_FLOAT: row[col] = sqlite3_column_double(s.get(), i); break;
-        case SQLITE_NULL: row[col] = nullptr; break;
-        default: row[col] = text_col(s.get(), i);
+        case SQLITE_INTEGER:
+          row[col] = static_cast<int64_t>(sqlite3_column_int64(s.get(), i));
+          break;
+        case SQLITE_FLOAT:
+          row[col] = sqlite3_column_double(s.get(), i);
+          break;
+        case SQLITE_NULL:
+          row[col] = nullptr;
+          break;
+        default:
+          row[col] = text_col(s.get(), i);
       }
     }
     rows.push_back(std::move(row));

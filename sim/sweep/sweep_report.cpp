@@ -117,11 +117,13 @@ Axis axis_of(const std::string& column, const std::vector<Row>& rows, bool x) {
   double max_abs = 0;
   for (const Row& r : rows) max_abs = std::max(max_abs, std::abs(x ? r.x : r.y));
   auto ends = [&](const std::string& suffix) {
-    return column.size() > suffix.size() && column.compare(column.size() - suffix.size(), suffix.size(), suffix) == 0;
+    return column.size() > suffix.size() &&
+           column.compare(column.size() - suffix.size(), suffix.size(), suffix) == 0;
   };
   std::string name = column, base;
-  for (const auto& [suffix, unit] : {std::pair{"_ns", "ns"}, std::pair{"_pj", "pJ"}, std::pair{"_bytes", "B"},
-                                     std::pair{"_mm2", "mm²"}, std::pair{"_mw", "mW"}, std::pair{"_cycles", "cycles"}})
+  for (const auto& [suffix, unit] :
+       {std::pair{"_ns", "ns"}, std::pair{"_pj", "pJ"}, std::pair{"_bytes", "B"},
+        std::pair{"_mm2", "mm²"}, std::pair{"_mw", "mW"}, std::pair{"_cycles", "cycles"}})
     if (ends(suffix)) {
       name = column.substr(0, column.size() - std::string(suffix).size());
       base = unit;
@@ -136,13 +138,14 @@ Axis axis_of(const std::string& column, const std::vector<Row>& rows, bool x) {
 // The plot: one panel per model (each on its own scale) when there are several; within a
 // panel one series per --color value (else per schema), each value with the same colour and
 // marker in every panel; each model's Pareto front over its points.
-ScatterPlot report_plot(const std::string& db_path, const SweepReportOptions& o, const std::vector<Row>& rows,
+ScatterPlot report_plot(const std::string& db_path, const SweepReportOptions& o,
+                        const std::vector<Row>& rows,
                         const std::map<std::string, std::vector<size_t>>& by_model,
                         const std::map<std::string, std::vector<size_t>>& fronts) {
   const Axis ax = axis_of(o.x, rows, true), ay = axis_of(o.y, rows, false);
   ScatterPlot plot;
-  plot.title = fmt::format("{}: {} vs {}{}", std::filesystem::path(db_path).filename().string(), ay.label, ax.label,
-                           o.pareto ? ", Pareto fronts (minimizing both)" : "");
+  plot.title = fmt::format("{}: {} vs {}{}", std::filesystem::path(db_path).filename().string(),
+                           ay.label, ax.label, o.pareto ? ", Pareto fronts (minimizing both)" : "");
   plot.x_label = ax.label;
   plot.y_label = ay.label;
   plot.log_x = o.log_x;
@@ -152,7 +155,9 @@ ScatterPlot report_plot(const std::string& db_path, const SweepReportOptions& o,
   std::set<std::string> schemas;
   for (const auto& r : rows) schemas.insert(r.schema);
   auto key_of = [&](const Row& r) {
-    return !o.color.empty() ? fmt::format("{} = {}", o.color, r.color) : schemas.size() > 1 ? r.schema : "";
+    return !o.color.empty()     ? fmt::format("{} = {}", o.color, r.color)
+           : schemas.size() > 1 ? r.schema
+                                : "";
   };
   std::vector<std::string> keys;
   for (const auto& r : rows)
@@ -163,8 +168,9 @@ ScatterPlot report_plot(const std::string& db_path, const SweepReportOptions& o,
       size_t used = 0;
       const std::string v = k.substr(eq == std::string::npos ? 0 : eq + 1);
       const double d = std::stod(v, &used);
-      return used == v.size() || v.find_first_not_of(' ', used) == std::string::npos ? std::optional<double>(d)
-                                                                                     : std::optional<double>();
+      return used == v.size() || v.find_first_not_of(' ', used) == std::string::npos
+                 ? std::optional<double>(d)
+                 : std::optional<double>();
     } catch (const std::exception&) {
       return std::optional<double>();
     }

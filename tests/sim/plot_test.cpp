@@ -287,7 +287,8 @@ TEST(Plot, PanelsAreOneMultiplotEachWithItsOwnTitleAndAxes) {
   p.panels.push_back({"small net", {{"16x16", {1, 2}, {0.1, 0.2}, false}}});
   p.panels.push_back({"large net", {{"16x16", {100, 200}, {10, 20}, false}}});
   const GnuplotJob job = gnuplot_job(p, PlotFormat::kSvg, "d", "o.svg");
-  EXPECT_NE(job.script.find("set multiplot layout 1,2 title \"sweep\""), std::string::npos) << job.script;
+  EXPECT_NE(job.script.find("set multiplot layout 1,2 title \"sweep\""), std::string::npos)
+      << job.script;
   EXPECT_NE(job.script.find("set title \"small net\""), std::string::npos);
   EXPECT_NE(job.script.find("set title \"large net\""), std::string::npos);
   EXPECT_NE(job.script.find("unset multiplot"), std::string::npos);
@@ -323,14 +324,17 @@ TEST(Plot, ALimitIsALabelledLineKeptInView) {
   p.limits.push_back({'x', 4, "max latency 4 ms"});
   p.limits.push_back({'y', 7, "min score 7"});
   const GnuplotJob job = gnuplot_job(p, PlotFormat::kSvg, "d", "o");
-  EXPECT_NE(job.script.find("set arrow 1 from 4, graph 0 to 4, graph 1 nohead"), std::string::npos) << job.script;
+  EXPECT_NE(job.script.find("set arrow 1 from 4, graph 0 to 4, graph 1 nohead"), std::string::npos)
+      << job.script;
   EXPECT_NE(job.script.find("set label 1 'max latency 4 ms' at 4,"), std::string::npos);
-  EXPECT_NE(job.script.find("set arrow 2 from graph 0, first 7 to graph 1, first 7"), std::string::npos);
+  EXPECT_NE(job.script.find("set arrow 2 from graph 0, first 7 to graph 1, first 7"),
+            std::string::npos);
   // Invisible points at the limits stretch the autoscaled axes to them.
   EXPECT_NE(job.data.find("4 5\n"), std::string::npos) << job.data;
   EXPECT_NE(job.data.find("1 7\n"), std::string::npos) << job.data;
   p.x_max = 8;
-  EXPECT_NE(gnuplot_job(p, PlotFormat::kSvg, "d", "o").script.find("set xrange [*:8]"), std::string::npos);
+  EXPECT_NE(gnuplot_job(p, PlotFormat::kSvg, "d", "o").script.find("set xrange [*:8]"),
+            std::string::npos);
 }
 
 TEST(Plot, DisplayUnitKeepsValuesBetweenOneAndAThousand) {
@@ -349,7 +353,8 @@ TEST(Plot, DisplayUnitKeepsValuesBetweenOneAndAThousand) {
 TEST(Plot, ATitleLineBreakIsKeptAndQuotesAreEscaped) {
   ScatterPlot p = pareto_plot();
   p.title = "first \"line\"\nsecond";
-  EXPECT_NE(gnuplot_job(p, PlotFormat::kSvg, "d", "o").script.find("set title \"first \\\"line\\\"\\nsecond\""),
+  EXPECT_NE(gnuplot_job(p, PlotFormat::kSvg, "d", "o")
+                .script.find("set title \"first \\\"line\\\"\\nsecond\""),
             std::string::npos);
 }
 

@@ -321,6 +321,71 @@ void register_estimate(CLI::App& nas) {
   });
 }
 
+// `nas monotonicity`: do two arch configs rank subnets alike? Kendall tau of the LUT
+// estimates of random subnets between the first config and each other one: when it is
+// high, a search run on a cheap proxy config carries over to the others.
+void register_monotonicity(CLI::App& nas) {
+  struct Args {
+    std::string space, lut, schema, inference = "cold";
+    std::vector<std::string> archs, set;
+    int samples = 200;
+    uint64_t seed = 1;
+    bool json = false;
+  };
+  auto a = std::make_shared<Args>();
+  auto* cmd = nas.add_subcommand(
+      "monotonicity", "Kendall tau of subnet latencies and energies between arch configs (LUT estimates)");
+  cmd->add_option("--space", a->space, "Space YAML or bundled name")->required();
+  cmd->add_option("--arch,-a", a->archs, "Arch config YAML; give two or more (the first is the reference)")
+      ->required();
+  add_set_option(*cmd, a->set);
+  cmd->add_option("--schema,-s", a->schema, "Execution schema (default: what each config has)");
+  cmd->add_option("--lut", a->lut, "LUT file holding a table for every --arch (`h4hsim nas lut`)")->required();
+  cmd->add_option("--samples,-n", a->samples, "Random subnets compared")->check(CLI::Range(3, 1000000));
+  cmd->add_option("--seed", a->seed, "Seed of the subnets");
+  add_inference_option(*cmd, a->inference);
+  cmd->add_flag("--json", a->json, "Print JSON instead of the table");
+  cmd->callback([a]() {
+    if (a->archs.size() < 2) throw UserError("nas monotonicity: give at least two --arch configs");
+    const nas::SearchSpace sp = load_space_arg(a->space);
+    const nas::LutFile lut = nas::load_lut(a->lut);
+    std::mt19937_64 rng(a->seed);
+    std::vector<nas::Subnet> subnets;
+    for (int i = 0; i < a->samples; ++i) subnets.push_back(nas::sample_subnet(sp, rng));
+    std::vector<std::string> names;
+    std::vector<std::vector<double>> lat, en;
+    for (const auto& path : a->archs) {
+      const ArchConfig cfg = load_arch_config(path, a->set);
+      const SchemaSpec spec = nas_schema(cfg, a->schema);
+      const nas::Estimator est(sp, nas::require_lut_table(lut, a->lut, cfg, spec, nas::parse_metric(a->inference)));
+      names.push_back(cfg.name);
+      lat.emplace_back();
+      en.emplace_back();
+      for (const auto& s : subnets) {
+        const nas::Estimate e = est.estimate(s);
+        lat.back().push_back(e.latency_ns);
+        en.back().push_back(e.energy_pj);
+      }
+    }
+    nlohmann::json rows = nlohmann::json::array();
+    std::string text = fmt::format("{} random subnets of {} (seed {}), Kendall tau against {}:\n", a->samples,
+                                   sp.name, a->seed, names[0]);
+    text += fmt::format("{:<24} {:>12} {:>12}\n", "arch", "latency tau", "energy tau");
+    for (size_t k = 1; k < names.size(); ++k) {
+      const double tl = nas::kendall_tau(lat[0], lat[k]), te = nas::kendall_tau(en[0], en[k]);
+      rows.push_back({{"arch", names[k]}, {"arch_file", a->archs[k]}, {"latency_tau", tl}, {"energy_tau", te}});
+      text += fmt::format("{:<24} {:>12.4f} {:>12.4f}\n", names[k], tl, te);
+    }
+    if (a->json)
+      std::cout << nlohmann::json{{"space", sp.name}, {"samples", a->samples}, {"seed", a->seed},
+                                  {"reference", names[0]}, {"inference", a->inference}, {"pairs", rows}}
+                       .dump(2)
+                << "\n";
+    else
+      std::cout << text;
+  });
+}
+
 }  // namespace
 
 void register_nas_search(CLI::App& nas);
@@ -336,6 +401,7 @@ void register_nas(CLI::App& app) {
   register_lut(n);
   register_validate(n);
   register_estimate(n);
+  register_monotonicity(n);
   register_nas_search(n);
   register_nas_train(n);
 }

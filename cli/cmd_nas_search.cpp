@@ -34,7 +34,9 @@ namespace h4h::cli {
 namespace {
 
 struct SearchArgs {
-  std::string space, lut, schema, accuracy = "proxy:macs", out, plot_format = "svg", inference = "cold";
+  std::string space, lut, schema, accuracy = "proxy:macs", out, plot_format = "svg", inference = "cold",
+                                 strategy = "nsga2";
+  int64_t oracle_calls = 0;
   std::vector<std::string> archs;
   std::vector<std::string> set;  // --set overrides, applied to every --arch
   double max_latency_ms = 0, max_energy_mj = 0;
@@ -137,6 +139,14 @@ void register_nas_search(CLI::App& nas) {
   cmd->add_option("--max-latency-ms", a->max_latency_ms, "Latency limit (estimated)")->check(positive_number());
   cmd->add_option("--max-energy-mj", a->max_energy_mj, "Energy limit per inference (estimated)")->check(positive_number());
   cmd->add_option("--population,-p", a->population, "Population size")->check(CLI::Range(4, 100000));
+  cmd->add_option("--strategy", a->strategy,
+                  "nsga2, or random: uniform draws scored until --oracle-calls distinct candidates "
+                  "(the baseline at equal oracle calls)")
+      ->check(CLI::IsMember({"nsga2", "random"}));
+  cmd->add_option("--oracle-calls", a->oracle_calls,
+                  "random: distinct candidates to score (0: what nsga2 may score, population x "
+                  "(generations + 1))")
+      ->check(CLI::Range(int64_t{0}, int64_t{100000000}));
   cmd->add_option("--generations,-g", a->generations, "Generations")->check(CLI::Range(0, 100000));
   cmd->add_option("--seed", a->seed, "Random seed");
   cmd->add_option("--max-pareto", a->max_pareto, "Pareto subnets to export and re-simulate (spread along latency)")
@@ -183,6 +193,9 @@ void register_nas_search(CLI::App& nas) {
     o.seed = a->seed;
     o.max_latency_ns = a->max_latency_ms * 1e6;
     o.max_energy_pj = a->max_energy_mj * 1e9;
+    o.oracle_calls = a->oracle_calls;
+    if (a->oracle_calls > 0 && a->strategy != "random")
+      throw UserError("--oracle-calls applies only to --strategy random");
 
     // Created now (a directory that cannot be made fails before the search), and removed
     // again with what this run wrote into it if anything below fails.
@@ -191,7 +204,10 @@ void register_nas_search(CLI::App& nas) {
 
     const auto t0 = std::chrono::steady_clock::now();
     Progress bar("search " + sp.name, a->generations, !a->quiet);
-    const nas::SearchResult res = nas::nsga2_search(sp, est_ptrs, *oracle, o, [&](int) { bar.advance(); });
+    const nas::SearchResult res =
+        a->strategy == "random"
+            ? nas::random_search(sp, est_ptrs, *oracle, o, [&](int) { bar.advance(); })
+            : nas::nsga2_search(sp, est_ptrs, *oracle, o, [&](int) { bar.advance(); });
     bar.finish();
     const double search_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (res.pareto.empty()) throw UserError(no_subnet_meets_the_limits(*a, sp, est_ptrs, cfgs));
@@ -256,7 +272,7 @@ void register_nas_search(CLI::App& nas) {
     nlohmann::json j = {{"space", sp.name}, {"score", {{"name", score_col}, {"description", oracle->describe()},
                                                        {"is_accuracy", oracle->is_accuracy()}}},
                         {"archs", a->archs}, {"inference", a->inference}, {"population", a->population}, {"generations", a->generations},
-                        {"seed", a->seed}, {"evaluations", res.evaluations},
+                        {"seed", a->seed}, {"strategy", a->strategy}, {"evaluations", res.evaluations},
                         {"distinct_candidates", res.evaluated.size()}, {"pareto_size", res.pareto.size()},
                         {"search_seconds", search_s}, {"pareto", jfront}};
     if (a->max_latency_ms > 0) j["max_latency_ms"] = a->max_latency_ms;

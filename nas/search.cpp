@@ -47,38 +47,106 @@ std::unique_ptr<ScoreOracle> make_proxy_oracle(const std::string& name, const Se
                               "proxy:params)", name));
 }
 
-SearchResult nsga2_search(const SearchSpace& space, const std::vector<const Estimator*>& archs,
-                          ScoreOracle& oracle, const SearchOptions& opts,
-                          const std::function<void(int)>& on_generation) {
+namespace {
+
+// Evaluates candidates once each (the oracle may be expensive) and keeps every distinct one;
+// shared by the strategies, so they report alike.
+class CandidatePool {
+ public:
+  CandidatePool(const std::vector<const Estimator*>& archs, ScoreOracle& oracle,
+                const SearchOptions& opts, SearchResult& result)
+      : archs_(archs), oracle_(oracle), opts_(opts), result_(result) {}
+
+  Individual evaluate(int arch, Subnet s) {
+    ++result_.evaluations;
+    const std::string key = fmt::format("{}|{}", arch, encode_subnet(s));
+    auto it = seen_.find(key);
+    if (it != seen_.end()) return individual(result_.evaluated[it->second]);
+    Candidate c;
+    c.arch = arch;
+    c.estimate = archs_[static_cast<size_t>(arch)]->estimate(s);
+    c.score = oracle_.score(s);
+    c.subnet = std::move(s);
+    if (opts_.max_latency_ns > 0 && c.estimate.latency_ns > opts_.max_latency_ns)
+      c.violation += c.estimate.latency_ns / opts_.max_latency_ns - 1;
+    if (opts_.max_energy_pj > 0 && c.estimate.energy_pj > opts_.max_energy_pj)
+      c.violation += c.estimate.energy_pj / opts_.max_energy_pj - 1;
+    seen_.emplace(key, result_.evaluated.size());
+    result_.evaluated.push_back(c);
+    return individual(c);
+  }
+  bool seen(int arch, const Subnet& s) const {
+    return seen_.count(fmt::format("{}|{}", arch, encode_subnet(s))) > 0;
+  }
+
+  // The front over everything evaluated: nothing found is lost.
+  void finish() {
+    std::vector<Fitness> all;
+    for (const auto& c : result_.evaluated) all.push_back(individual(c).f);
+    for (int i : pareto_front(all)) result_.pareto.push_back(result_.evaluated[static_cast<size_t>(i)]);
+    std::sort(result_.pareto.begin(), result_.pareto.end(), [](const Candidate& a, const Candidate& b) {
+      return a.estimate.latency_ns < b.estimate.latency_ns;
+    });
+  }
+
+ private:
+  static Individual individual(const Candidate& c) {
+    return {c, Fitness{{-c.score, c.estimate.latency_ns, c.estimate.energy_pj}, c.violation}};
+  }
+  const std::vector<const Estimator*>& archs_;
+  ScoreOracle& oracle_;
+  const SearchOptions& opts_;
+  SearchResult& result_;
+  std::unordered_map<std::string, size_t> seen_;
+};
+
+void check_search_args(const std::vector<const Estimator*>& archs, const SearchOptions& opts) {
   if (archs.empty()) throw UserError("search: at least one arch config is needed");
   if (opts.population < 4) throw UserError(fmt::format("--population must be >= 4, got {}", opts.population));
   if (opts.generations < 0) throw UserError(fmt::format("--generations must be >= 0, got {}", opts.generations));
+}
+
+}  // namespace
+
+int64_t oracle_budget(const SearchOptions& opts) {
+  return static_cast<int64_t>(opts.population) * (static_cast<int64_t>(opts.generations) + 1);
+}
+
+SearchResult random_search(const SearchSpace& space, const std::vector<const Estimator*>& archs,
+                           ScoreOracle& oracle, const SearchOptions& opts,
+                           const std::function<void(int)>& on_generation) {
+  check_search_args(archs, opts);
   std::mt19937_64 rng(opts.seed);
   SearchResult result;
-  // Distinct candidates are evaluated once (the oracle may be expensive).
-  std::unordered_map<std::string, size_t> seen;
-
-  auto evaluate = [&](int arch, Subnet s) -> Individual {
-    ++result.evaluations;
-    const std::string key = fmt::format("{}|{}", arch, encode_subnet(s));
-    auto it = seen.find(key);
-    if (it != seen.end()) {
-      const Candidate& c = result.evaluated[it->second];
-      return {c, Fitness{{-c.score, c.estimate.latency_ns, c.estimate.energy_pj}, c.violation}};
+  CandidatePool pool(archs, oracle, opts, result);
+  const int n_arch = static_cast<int>(archs.size());
+  const int64_t budget = opts.oracle_calls > 0 ? opts.oracle_calls : oracle_budget(opts);
+  // Uniform draws until the budget of distinct candidates (oracle calls) is spent; a space
+  // smaller than the budget ends when draws stop finding new candidates.
+  int64_t misses = 0;
+  while (static_cast<int64_t>(result.evaluated.size()) < budget && misses < 100 * budget) {
+    const int arch = static_cast<int>(rng() % static_cast<uint64_t>(n_arch));
+    Subnet s = sample_subnet(space, rng);
+    if (pool.seen(arch, s)) {
+      ++misses;
+      continue;
     }
-    Candidate c;
-    c.arch = arch;
-    c.estimate = archs[static_cast<size_t>(arch)]->estimate(s);
-    c.score = oracle.score(s);
-    c.subnet = std::move(s);
-    if (opts.max_latency_ns > 0 && c.estimate.latency_ns > opts.max_latency_ns)
-      c.violation += c.estimate.latency_ns / opts.max_latency_ns - 1;
-    if (opts.max_energy_pj > 0 && c.estimate.energy_pj > opts.max_energy_pj)
-      c.violation += c.estimate.energy_pj / opts.max_energy_pj - 1;
-    seen.emplace(key, result.evaluated.size());
-    result.evaluated.push_back(c);
-    return {c, Fitness{{-c.score, c.estimate.latency_ns, c.estimate.energy_pj}, c.violation}};
-  };
+    pool.evaluate(arch, std::move(s));
+    if (on_generation && result.evaluated.size() % static_cast<size_t>(opts.population) == 0)
+      on_generation(static_cast<int>(result.evaluated.size() / static_cast<size_t>(opts.population)) - 1);
+  }
+  pool.finish();
+  return result;
+}
+
+SearchResult nsga2_search(const SearchSpace& space, const std::vector<const Estimator*>& archs,
+                          ScoreOracle& oracle, const SearchOptions& opts,
+                          const std::function<void(int)>& on_generation) {
+  check_search_args(archs, opts);
+  std::mt19937_64 rng(opts.seed);
+  SearchResult result;
+  CandidatePool pool(archs, oracle, opts, result);
+  auto evaluate = [&](int arch, Subnet s) { return pool.evaluate(arch, std::move(s)); };
 
   const int n_arch = static_cast<int>(archs.size());
   auto random_arch = [&]() { return static_cast<int>(rng() % static_cast<uint64_t>(n_arch)); };
@@ -113,14 +181,7 @@ SearchResult nsga2_search(const SearchSpace& space, const std::vector<const Esti
     if (on_generation) on_generation(gen + 1);
   }
 
-  // The front over everything evaluated, not only the last population: nothing found is lost.
-  std::vector<Fitness> all;
-  for (const auto& c : result.evaluated)
-    all.push_back(Fitness{{-c.score, c.estimate.latency_ns, c.estimate.energy_pj}, c.violation});
-  for (int i : pareto_front(all)) result.pareto.push_back(result.evaluated[static_cast<size_t>(i)]);
-  std::sort(result.pareto.begin(), result.pareto.end(), [](const Candidate& a, const Candidate& b) {
-    return a.estimate.latency_ns < b.estimate.latency_ns;
-  });
+  pool.finish();
   return result;
 }
 

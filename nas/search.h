@@ -40,6 +40,7 @@ struct SearchOptions {
   uint64_t seed = 1;
   double max_latency_ns = 0;    // 0 = no limit
   double max_energy_pj = 0;     // 0 = no limit
+  int64_t oracle_calls = 0;     // random search: distinct candidates to score (0: oracle_budget)
 };
 
 struct Candidate {
@@ -59,5 +60,15 @@ struct SearchResult {
 SearchResult nsga2_search(const SearchSpace& space, const std::vector<const Estimator*>& archs,
                           ScoreOracle& oracle, const SearchOptions& opts,
                           const std::function<void(int generation)>& on_generation = {});
+
+// Distinct candidates NSGA-II may score with `opts` (population x (generations + 1)): the
+// budget another strategy gets, so strategies compare at equal oracle calls.
+int64_t oracle_budget(const SearchOptions& opts);
+
+// The baseline strategy: (arch, subnet) pairs drawn uniformly until oracle_budget(opts)
+// distinct ones are scored (or the space runs out); the front and limits as NSGA-II's.
+SearchResult random_search(const SearchSpace& space, const std::vector<const Estimator*>& archs,
+                           ScoreOracle& oracle, const SearchOptions& opts,
+                           const std::function<void(int generation)>& on_generation = {});
 
 }  // namespace h4h::nas

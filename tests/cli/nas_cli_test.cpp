@@ -152,3 +152,51 @@ TEST(NasCli, EveryHelpShowsOptionDefaultsAndShardCountsFromZero) {
   const auto sweep = run_cli("sweep run --help");
   EXPECT_NE(sweep.out.find("counting from 0"), std::string::npos) << sweep.out;
 }
+
+// nas monotonicity: a config against itself ranks every subnet alike (tau 1); another
+// config gets its own tau; a config without a table in the LUT is refused in one line.
+TEST(NasCli, MonotonicityIsOneForAConfigAgainstItselfAndNeedsEveryTable) {
+  const std::string lut = tmp("mono.lut");
+  fs::remove(lut);
+  const std::string hetero = src("arch_configs/hetero.yaml"), npu = src("arch_configs/npu_only.yaml");
+  for (const auto& arch : {hetero, npu})
+    ASSERT_EQ(run_cli("nas lut -q --space h4h_fmnist --calibration 0 --arch " + arch + " --out " + lut).exit_code, 0);
+  auto r = run_cli("nas monotonicity --json --space h4h_fmnist --lut " + lut + " -n 40 -a " + hetero +
+                   " -a " + hetero + " -a " + npu);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["pairs"].size(), 2u);
+  EXPECT_DOUBLE_EQ(j["pairs"][0]["latency_tau"].get<double>(), 1.0);
+  EXPECT_DOUBLE_EQ(j["pairs"][0]["energy_tau"].get<double>(), 1.0);
+  const double t = j["pairs"][1]["latency_tau"].get<double>();
+  EXPECT_GT(t, -1.0);
+  EXPECT_LE(t, 1.0);
+  const auto missing = run_cli("nas monotonicity --space h4h_fmnist --lut " + lut + " -a " + hetero + " -a " +
+                               src("arch_configs/cim_only.yaml"));
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_EQ(line_count(missing.err), 1) << missing.err;
+  const auto one = run_cli("nas monotonicity --space h4h_fmnist --lut " + lut + " -a " + hetero);
+  EXPECT_EQ(one.exit_code, 2);
+  fs::remove(lut);
+}
+
+// --strategy random: the baseline at equal oracle calls, reported as such.
+TEST(NasCli, RandomStrategyScoresItsOracleCallsAndSaysSo) {
+  const std::string lut = tmp("rnd.lut"), out = tmp("rnd_out");
+  fs::remove(lut);
+  fs::remove_all(out);
+  const std::string hetero = src("arch_configs/hetero.yaml");
+  ASSERT_EQ(run_cli("nas lut -q --space h4h_fmnist --calibration 0 --arch " + hetero + " --out " + lut).exit_code, 0);
+  auto r = run_cli("nas search -q --space h4h_fmnist --lut " + lut + " -a " + hetero +
+                   " --strategy random --oracle-calls 30 --no-resimulate --out " + out);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(slurp(out + "/pareto.json"));
+  EXPECT_EQ(j["strategy"], "random");
+  EXPECT_EQ(j["distinct_candidates"], 30);
+  const auto bad = run_cli("nas search -q --space h4h_fmnist --lut " + lut + " -a " + hetero +
+                           " --oracle-calls 30 --no-resimulate --out " + out + "2");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("--oracle-calls applies only to --strategy random"), std::string::npos) << bad.err;
+  fs::remove(lut);
+  fs::remove_all(out);
+}

@@ -49,6 +49,44 @@ TEST(Search, ParetoSetIsNonDominatedOverEverythingEvaluated) {
     for (const auto& c : r.evaluated) EXPECT_FALSE(weakly_dominates(c, p)) << encode_subnet(p.subnet);
 }
 
+// Counts oracle calls: strategies are compared at equal calls, the expensive resource.
+class CountingOracle : public ScoreOracle {
+ public:
+  explicit CountingOracle(std::unique_ptr<ScoreOracle> inner) : inner_(std::move(inner)) {}
+  std::string name() const override { return inner_->name(); }
+  std::string describe() const override { return inner_->describe(); }
+  bool is_accuracy() const override { return false; }
+  double score(const Subnet& s) override {
+    ++calls;
+    return inner_->score(s);
+  }
+  int64_t calls = 0;
+
+ private:
+  std::unique_ptr<ScoreOracle> inner_;
+};
+
+TEST(Search, RandomSearchScoresItsBudgetOfDistinctCandidatesAndKeepsTheFrontAndLimits) {
+  const LutTable t = synthetic_table(0.5, 3.0);
+  const Estimator est(fmnist(), t);
+  CountingOracle oracle(make_proxy_oracle("proxy:macs", fmnist()));
+  SearchOptions o;
+  o.population = 10;
+  o.generations = 4;
+  o.max_latency_ns = est.estimate(largest_subnet(fmnist())).latency_ns / 2;
+  const SearchResult r = random_search(fmnist(), {&est}, oracle, o);
+  EXPECT_EQ(oracle_budget(o), 50);
+  EXPECT_EQ(r.evaluated.size(), 50u);
+  EXPECT_EQ(oracle.calls, 50);  // each distinct candidate scored once
+  ASSERT_FALSE(r.pareto.empty());
+  for (const auto& p : r.pareto) {
+    EXPECT_LE(p.estimate.latency_ns, o.max_latency_ns);
+    for (const auto& c : r.evaluated) EXPECT_FALSE(weakly_dominates(c, p)) << encode_subnet(p.subnet);
+  }
+  o.oracle_calls = 7;
+  EXPECT_EQ(random_search(fmnist(), {&est}, oracle, o).evaluated.size(), 7u);
+}
+
 TEST(Search, LatencyAndEnergyLimitsHoldOnTheFront) {
   const LutTable t = synthetic_table(0.5, 3.0);
   const Estimator est(fmnist(), t);

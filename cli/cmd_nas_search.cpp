@@ -140,12 +140,13 @@ void register_nas_search(CLI::App& nas) {
   cmd->add_option("--max-energy-mj", a->max_energy_mj, "Energy limit per inference (estimated)")->check(positive_number());
   cmd->add_option("--population,-p", a->population, "Population size")->check(CLI::Range(4, 100000));
   cmd->add_option("--strategy", a->strategy,
-                  "nsga2, or random: uniform draws scored until --oracle-calls distinct candidates "
-                  "(the baseline at equal oracle calls)")
-      ->check(CLI::IsMember({"nsga2", "random"}));
+                  "nsga2; random: uniform draws until --oracle-calls distinct candidates are "
+                  "scored (the baseline at equal oracle calls); tpe: Bayesian optimisation with a "
+                  "TPE surrogate (ParEGO weights), one oracle call per step")
+      ->check(CLI::IsMember({"nsga2", "random", "tpe"}));
   cmd->add_option("--oracle-calls", a->oracle_calls,
-                  "random: distinct candidates to score (0: what nsga2 may score, population x "
-                  "(generations + 1))")
+                  "random, tpe: distinct candidates to score (0: what nsga2 may score, population "
+                  "x (generations + 1))")
       ->check(CLI::Range(int64_t{0}, int64_t{100000000}));
   cmd->add_option("--generations,-g", a->generations, "Generations")->check(CLI::Range(0, 100000));
   cmd->add_option("--seed", a->seed, "Random seed");
@@ -194,8 +195,8 @@ void register_nas_search(CLI::App& nas) {
     o.max_latency_ns = a->max_latency_ms * 1e6;
     o.max_energy_pj = a->max_energy_mj * 1e9;
     o.oracle_calls = a->oracle_calls;
-    if (a->oracle_calls > 0 && a->strategy != "random")
-      throw UserError("--oracle-calls applies only to --strategy random");
+    if (a->oracle_calls > 0 && a->strategy == "nsga2")
+      throw UserError("--oracle-calls applies only to --strategy random or tpe");
 
     // Created now (a directory that cannot be made fails before the search), and removed
     // again with what this run wrote into it if anything below fails.
@@ -205,9 +206,9 @@ void register_nas_search(CLI::App& nas) {
     const auto t0 = std::chrono::steady_clock::now();
     Progress bar("search " + sp.name, a->generations, !a->quiet);
     const nas::SearchResult res =
-        a->strategy == "random"
-            ? nas::random_search(sp, est_ptrs, *oracle, o, [&](int) { bar.advance(); })
-            : nas::nsga2_search(sp, est_ptrs, *oracle, o, [&](int) { bar.advance(); });
+        a->strategy == "random" ? nas::random_search(sp, est_ptrs, *oracle, o, [&](int) { bar.advance(); })
+        : a->strategy == "tpe"  ? nas::tpe_search(sp, est_ptrs, *oracle, o, [&](int) { bar.advance(); })
+                                : nas::nsga2_search(sp, est_ptrs, *oracle, o, [&](int) { bar.advance(); });
     bar.finish();
     const double search_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (res.pareto.empty()) throw UserError(no_subnet_meets_the_limits(*a, sp, est_ptrs, cfgs));

@@ -1,6 +1,8 @@
 #include "nas/search.h"
 
 #include <algorithm>
+#include <array>
+#include <map>
 #include <cmath>
 #include <unordered_map>
 
@@ -110,6 +112,157 @@ void check_search_args(const std::vector<const Estimator*>& archs, const SearchO
 
 int64_t oracle_budget(const SearchOptions& opts) {
   return static_cast<int64_t>(opts.population) * (static_cast<int64_t>(opts.generations) + 1);
+}
+
+namespace {
+
+// A subnet as fixed-length categorical features for the TPE density model: the top-level
+// choices, then per stage its width, depth and every block slot up to the stage's largest
+// depth (type and options; -1 where a field does not apply, -2 for an absent block).
+std::vector<int64_t> tpe_features(const SearchSpace& space, const Subnet& s) {
+  std::vector<int64_t> f = {s.resolution, s.stem_width, s.head_width};
+  for (size_t i = 0; i < space.stages.size(); ++i) {
+    const StageChoice& st = s.stages[i];
+    f.push_back(st.width);
+    f.push_back(static_cast<int64_t>(st.blocks.size()));
+    const int64_t max_depth = *std::max_element(space.stages[i].depths.begin(), space.stages[i].depths.end());
+    for (int64_t j = 0; j < max_depth; ++j) {
+      if (j >= static_cast<int64_t>(st.blocks.size())) {
+        f.insert(f.end(), {-2, -2, -2});
+        continue;
+      }
+      const BlockChoice& b = st.blocks[static_cast<size_t>(j)];
+      if (b.transformer) f.insert(f.end(), {1, b.heads, b.mlp_ratio});
+      else f.insert(f.end(), {0, b.kernel, b.expansion});
+    }
+  }
+  return f;
+}
+
+}  // namespace
+
+SearchResult tpe_search(const SearchSpace& space, const std::vector<const Estimator*>& archs,
+                        ScoreOracle& oracle, const SearchOptions& opts,
+                        const std::function<void(int)>& on_generation) {
+  check_search_args(archs, opts);
+  std::mt19937_64 rng(opts.seed);
+  SearchResult result;
+  CandidatePool pool(archs, oracle, opts, result);
+  const int n_arch = static_cast<int>(archs.size());
+  const int64_t budget = opts.oracle_calls > 0 ? opts.oracle_calls : oracle_budget(opts);
+  auto random_arch = [&]() { return static_cast<int>(rng() % static_cast<uint64_t>(n_arch)); };
+  auto progress = [&]() {
+    if (on_generation && result.evaluated.size() % static_cast<size_t>(opts.population) == 0)
+      on_generation(static_cast<int>(result.evaluated.size() / static_cast<size_t>(opts.population)) - 1);
+  };
+  // Warm-up: the extremes on every arch, then uniform draws, up to one population.
+  for (int a = 0; a < n_arch; ++a)
+    for (const Subnet& s : {smallest_subnet(space), largest_subnet(space)})
+      if (static_cast<int64_t>(result.evaluated.size()) < budget && !pool.seen(a, s)) {
+        pool.evaluate(a, s);
+        progress();
+      }
+  int64_t misses = 0;
+  const int64_t warmup = std::min<int64_t>(budget, opts.population);
+  while (static_cast<int64_t>(result.evaluated.size()) < warmup && misses < 100 * budget) {
+    const int a = random_arch();
+    Subnet s = sample_subnet(space, rng);
+    if (pool.seen(a, s)) { ++misses; continue; }
+    pool.evaluate(a, std::move(s));
+    progress();
+  }
+  std::uniform_real_distribution<double> unit(0, 1);
+  constexpr int kCandidates = 64;   // proposals per step, ranked by l(x) / g(x)
+  constexpr double kGamma = 0.25;   // the best quarter is "good"
+  while (static_cast<int64_t>(result.evaluated.size()) < budget && misses < 100 * budget) {
+    // ParEGO: one random weighting of the three normalized objectives per step (augmented
+    // Chebyshev), so successive steps pull towards different parts of the front; a limit's
+    // violation ranks a candidate behind every feasible one.
+    const auto& ev = result.evaluated;
+    double w[3], wsum = 0;
+    for (double& x : w) wsum += (x = -std::log(std::max(unit(rng), 1e-12)));
+    double lo[3] = {INFINITY, INFINITY, INFINITY}, hi[3] = {-INFINITY, -INFINITY, -INFINITY};
+    auto objectives = [](const Candidate& c) {
+      return std::array<double, 3>{-c.score, c.estimate.latency_ns, c.estimate.energy_pj};
+    };
+    for (const auto& c : ev) {
+      const auto o = objectives(c);
+      for (int k = 0; k < 3; ++k) lo[k] = std::min(lo[k], o[k]), hi[k] = std::max(hi[k], o[k]);
+    }
+    std::vector<std::pair<double, size_t>> scal;
+    for (size_t i = 0; i < ev.size(); ++i) {
+      const auto o = objectives(ev[i]);
+      double mx = 0, sum = 0;
+      for (int k = 0; k < 3; ++k) {
+        const double n = hi[k] > lo[k] ? (o[k] - lo[k]) / (hi[k] - lo[k]) : 0;
+        mx = std::max(mx, w[k] / wsum * n);
+        sum += w[k] / wsum * n;
+      }
+      scal.push_back({mx + 0.05 * sum + (ev[i].violation > 0 ? 10 + ev[i].violation : 0), i});
+    }
+    std::sort(scal.begin(), scal.end());
+    const size_t n_good = std::max<size_t>(1, static_cast<size_t>(kGamma * static_cast<double>(ev.size())));
+    // Per feature, how often each value occurs among the good and the bad (with their arch
+    // as feature 0).
+    std::vector<std::vector<int64_t>> feats(ev.size());
+    for (size_t i = 0; i < ev.size(); ++i) {
+      feats[i] = tpe_features(space, ev[i].subnet);
+      feats[i].insert(feats[i].begin(), ev[i].arch);
+    }
+    const size_t nf = feats[0].size();
+    std::vector<std::map<int64_t, double>> good(nf), bad(nf);
+    for (size_t r = 0; r < scal.size(); ++r)
+      for (size_t k = 0; k < nf; ++k) (r < n_good ? good : bad)[k][feats[scal[r].second][k]] += 1;
+    const double n_bad = static_cast<double>(ev.size() - n_good);
+    auto log_ratio = [&](const std::vector<int64_t>& f) {
+      double v = 0;
+      for (size_t k = 0; k < nf; ++k) {
+        // Laplace smoothing over the values seen at this feature (+1 for an unseen one).
+        const double values = static_cast<double>(std::max(good[k].size(), bad[k].size()) + 1);
+        const auto gi = good[k].find(f[k]), bi = bad[k].find(f[k]);
+        const double l = ((gi == good[k].end() ? 0 : gi->second) + 1) / (static_cast<double>(n_good) + values);
+        const double g = ((bi == bad[k].end() ? 0 : bi->second) + 1) / (n_bad + values);
+        v += std::log(l) - std::log(g);
+      }
+      return v;
+    };
+    // Proposals: mutations of good candidates and uniform draws; the best unseen one by
+    // l/g is scored.
+    double best_v = -INFINITY;
+    int best_arch = 0;
+    Subnet best;
+    bool found = false;
+    for (int c = 0; c < kCandidates; ++c) {
+      int a;
+      Subnet s;
+      if (c % 2 == 0) {
+        const Candidate& parent = ev[scal[static_cast<size_t>(rng() % n_good)].second];
+        s = mutate_subnet(space, parent.subnet, 0.2, rng);
+        a = n_arch > 1 && unit(rng) < 0.2 ? random_arch() : parent.arch;
+      } else {
+        s = sample_subnet(space, rng);
+        a = random_arch();
+      }
+      if (pool.seen(a, s)) continue;
+      std::vector<int64_t> f = tpe_features(space, s);
+      f.insert(f.begin(), a);
+      const double v = log_ratio(f);
+      if (!found || v > best_v) {
+        best_v = v;
+        best = std::move(s);
+        best_arch = a;
+        found = true;
+      }
+    }
+    if (!found) {
+      ++misses;
+      continue;
+    }
+    pool.evaluate(best_arch, std::move(best));
+    progress();
+  }
+  pool.finish();
+  return result;
 }
 
 SearchResult random_search(const SearchSpace& space, const std::vector<const Estimator*>& archs,

@@ -71,4 +71,15 @@ SearchResult random_search(const SearchSpace& space, const std::vector<const Est
                            ScoreOracle& oracle, const SearchOptions& opts,
                            const std::function<void(int generation)>& on_generation = {});
 
+// Bayesian optimisation with a tree-structured Parzen estimator (Bergstra et al. 2011)
+// over the subnet's categorical choices and the arch, made multi-objective ParEGO-style
+// (Knowles 2006: a random weighting of the normalized objectives per step, augmented
+// Chebyshev): after a population of extremes and uniform draws, each step ranks what was
+// scored, splits off the best quarter, and scores the one of 64 proposals (mutations of good
+// candidates and uniform draws) with the highest density ratio l(x) / g(x) — one oracle call
+// per step, until oracle_calls (default oracle_budget) distinct candidates are scored.
+SearchResult tpe_search(const SearchSpace& space, const std::vector<const Estimator*>& archs,
+                        ScoreOracle& oracle, const SearchOptions& opts,
+                        const std::function<void(int generation)>& on_generation = {});
+
 }  // namespace h4h::nas

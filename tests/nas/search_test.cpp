@@ -87,6 +87,48 @@ TEST(Search, RandomSearchScoresItsBudgetOfDistinctCandidatesAndKeepsTheFrontAndL
   EXPECT_EQ(random_search(fmnist(), {&est}, oracle, o).evaluated.size(), 7u);
 }
 
+TEST(Search, TpeScoresItsBudgetOnceEachKeepsLimitsAndIsReproducible) {
+  const LutTable t = synthetic_table(0.5, 3.0);
+  const Estimator est(fmnist(), t);
+  CountingOracle oracle(make_proxy_oracle("proxy:macs", fmnist()));
+  SearchOptions o;
+  o.population = 12;
+  o.generations = 5;
+  o.seed = 4;
+  o.max_latency_ns = est.estimate(largest_subnet(fmnist())).latency_ns / 2;
+  const SearchResult r = tpe_search(fmnist(), {&est}, oracle, o);
+  EXPECT_EQ(r.evaluated.size(), 72u);
+  EXPECT_EQ(oracle.calls, 72);
+  ASSERT_FALSE(r.pareto.empty());
+  for (const auto& p : r.pareto) {
+    EXPECT_LE(p.estimate.latency_ns, o.max_latency_ns);
+    for (const auto& c : r.evaluated) EXPECT_FALSE(weakly_dominates(c, p)) << encode_subnet(p.subnet);
+  }
+  const SearchResult again = tpe_search(fmnist(), {&est}, oracle, o);
+  ASSERT_EQ(again.evaluated.size(), r.evaluated.size());
+  for (size_t i = 0; i < r.evaluated.size(); ++i) EXPECT_EQ(again.evaluated[i].subnet, r.evaluated[i].subnet);
+}
+
+// The surrogate learns: after its warm-up, what TPE scores lies closer to the front than
+// uniform draws do — a larger share of its candidates is feasible under a tight limit.
+TEST(Search, TpeProposalsAreMoreOftenFeasibleThanUniformDraws) {
+  const LutTable t = synthetic_table(0.5, 3.0);
+  const Estimator est(fmnist(), t);
+  auto oracle = make_proxy_oracle("proxy:macs", fmnist());
+  SearchOptions o;
+  o.population = 20;
+  o.generations = 9;
+  o.max_latency_ns = est.estimate(largest_subnet(fmnist())).latency_ns / 4;
+  auto feasible_after_warmup = [&](const SearchResult& r) {
+    int n = 0;
+    for (size_t i = static_cast<size_t>(o.population); i < r.evaluated.size(); ++i) n += r.evaluated[i].violation == 0;
+    return n;
+  };
+  const int tpe = feasible_after_warmup(tpe_search(fmnist(), {&est}, *oracle, o));
+  const int rnd = feasible_after_warmup(random_search(fmnist(), {&est}, *oracle, o));
+  EXPECT_GT(tpe, rnd) << "tpe " << tpe << ", random " << rnd;
+}
+
 TEST(Search, LatencyAndEnergyLimitsHoldOnTheFront) {
   const LutTable t = synthetic_table(0.5, 3.0);
   const Estimator est(fmnist(), t);

@@ -108,6 +108,32 @@ void check_search_args(const std::vector<const Estimator*>& archs, const SearchO
   if (opts.generations < 0) throw UserError(fmt::format("--generations must be >= 0, got {}", opts.generations));
 }
 
+// Reports a finished "generation" each time another population's worth of distinct
+// candidates is scored (the strategies without generations count them this way).
+void report_progress(const SearchResult& result, const SearchOptions& opts,
+                     const std::function<void(int)>& on_generation) {
+  if (on_generation && result.evaluated.size() % static_cast<size_t>(opts.population) == 0)
+    on_generation(static_cast<int>(result.evaluated.size() / static_cast<size_t>(opts.population)) - 1);
+}
+
+// Uniform (arch, subnet) draws, each scored once, until `target` distinct candidates are
+// scored; `misses` counts draws of seen ones, and `max_misses` of them end it (a space
+// smaller than the target).
+void draw_uniform(CandidatePool& pool, const SearchSpace& space, int n_arch, std::mt19937_64& rng,
+                  int64_t target, int64_t max_misses, int64_t& misses, const SearchResult& result,
+                  const SearchOptions& opts, const std::function<void(int)>& on_generation) {
+  while (static_cast<int64_t>(result.evaluated.size()) < target && misses < max_misses) {
+    const int arch = static_cast<int>(rng() % static_cast<uint64_t>(n_arch));
+    Subnet s = sample_subnet(space, rng);
+    if (pool.seen(arch, s)) {
+      ++misses;
+      continue;
+    }
+    pool.evaluate(arch, std::move(s));
+    report_progress(result, opts, on_generation);
+  }
+}
+
 }  // namespace
 
 int64_t oracle_budget(const SearchOptions& opts) {
@@ -151,10 +177,7 @@ SearchResult tpe_search(const SearchSpace& space, const std::vector<const Estima
   const int n_arch = static_cast<int>(archs.size());
   const int64_t budget = opts.oracle_calls > 0 ? opts.oracle_calls : oracle_budget(opts);
   auto random_arch = [&]() { return static_cast<int>(rng() % static_cast<uint64_t>(n_arch)); };
-  auto progress = [&]() {
-    if (on_generation && result.evaluated.size() % static_cast<size_t>(opts.population) == 0)
-      on_generation(static_cast<int>(result.evaluated.size() / static_cast<size_t>(opts.population)) - 1);
-  };
+  auto progress = [&]() { report_progress(result, opts, on_generation); };
   // Warm-up: the extremes on every arch, then uniform draws, up to one population.
   for (int a = 0; a < n_arch; ++a)
     for (const Subnet& s : {smallest_subnet(space), largest_subnet(space)})
@@ -163,14 +186,8 @@ SearchResult tpe_search(const SearchSpace& space, const std::vector<const Estima
         progress();
       }
   int64_t misses = 0;
-  const int64_t warmup = std::min<int64_t>(budget, opts.population);
-  while (static_cast<int64_t>(result.evaluated.size()) < warmup && misses < 100 * budget) {
-    const int a = random_arch();
-    Subnet s = sample_subnet(space, rng);
-    if (pool.seen(a, s)) { ++misses; continue; }
-    pool.evaluate(a, std::move(s));
-    progress();
-  }
+  draw_uniform(pool, space, n_arch, rng, std::min<int64_t>(budget, opts.population), 100 * budget, misses,
+               result, opts, on_generation);
   std::uniform_real_distribution<double> unit(0, 1);
   constexpr int kCandidates = 64;   // proposals per step, ranked by l(x) / g(x)
   constexpr double kGamma = 0.25;   // the best quarter is "good"
@@ -277,17 +294,7 @@ SearchResult random_search(const SearchSpace& space, const std::vector<const Est
   // Uniform draws until the budget of distinct candidates (oracle calls) is spent; a space
   // smaller than the budget ends when draws stop finding new candidates.
   int64_t misses = 0;
-  while (static_cast<int64_t>(result.evaluated.size()) < budget && misses < 100 * budget) {
-    const int arch = static_cast<int>(rng() % static_cast<uint64_t>(n_arch));
-    Subnet s = sample_subnet(space, rng);
-    if (pool.seen(arch, s)) {
-      ++misses;
-      continue;
-    }
-    pool.evaluate(arch, std::move(s));
-    if (on_generation && result.evaluated.size() % static_cast<size_t>(opts.population) == 0)
-      on_generation(static_cast<int>(result.evaluated.size() / static_cast<size_t>(opts.population)) - 1);
-  }
+  draw_uniform(pool, space, n_arch, rng, budget, 100 * budget, misses, result, opts, on_generation);
   pool.finish();
   return result;
 }

@@ -329,25 +329,14 @@ GnuplotJob gnuplot_job(const ScatterPlot& p, PlotFormat format, const std::strin
     int tag = 0;
     for (const PlotLimit& l : p.limits) {
       ++tag;
-      if (l.axis == 'x') {
-        s += fmt::format(
-            "set arrow {} from {}, graph 0 to {}, graph 1 nohead lc rgb '#C00000' "
-            "dt 3 lw 2 front\n",
-            tag, l.value, l.value);
-        s += fmt::format(
-            "set label {} {} at {}, graph 0.97 left offset character 0.6, 0 "
-            "tc rgb '#C00000' front\n",
-            tag, gp_quote(l.label), l.value);
-      } else {
-        s += fmt::format(
-            "set arrow {} from graph 0, first {} to graph 1, first {} nohead "
-            "lc rgb '#C00000' dt 3 lw 2 front\n",
-            tag, l.value, l.value);
-        s += fmt::format(
-            "set label {} {} at graph 0.02, first {} left offset 0, character 0.7 "
-            "tc rgb '#C00000' front\n",
-            tag, gp_quote(l.label), l.value);
-      }
+      const bool vertical = l.axis == 'x';
+      const std::string v = fmt::format("{}", l.value);
+      s += fmt::format("set arrow {} from {} to {} nohead lc rgb '#C00000' dt 3 lw 2 front\n", tag,
+                       vertical ? v + ", graph 0" : "graph 0, first " + v,
+                       vertical ? v + ", graph 1" : "graph 1, first " + v);
+      s += fmt::format("set label {} {} at {} left offset {} tc rgb '#C00000' front\n", tag,
+                       gp_quote(l.label), vertical ? v + ", graph 0.97" : "graph 0.02, first " + v,
+                       vertical ? "character 0.6, 0" : "0, character 0.7");
       if (any) {
         const PlotSeries* ref = nullptr;
         for (const PlotSeries& ser : panel.series)

@@ -71,8 +71,8 @@ Result run_h4h(const h4h::DramTimingParams& p, const h4h::DramControllerParams& 
   std::map<int64_t, std::pair<int64_t, bool>> issued;  // id -> (issue cycle, write)
   size_t next = 0;
   int64_t last = 0, clock = 0;
-  double read_latency = 0;
-  int reads = 0;
+  double read_latency = 0, write_latency = 0, port_wait = 0;
+  int reads = 0, writes = 0;
   // One in-order port, as the DRAMsim3 driver below: a request goes when a slot is free and
   // the controller has room for it (its read queue, or its write buffer for a write).
   std::deque<int64_t> free_slots(outstanding, 0);  // when each free slot freed
@@ -84,6 +84,7 @@ Result run_h4h(const h4h::DramTimingParams& p, const h4h::DramControllerParams& 
            ctrl.will_accept(reqs[next].addr, reqs[next].write)) {
       const Request& r = reqs[next++];
       clock = std::max(clock, t);
+      port_wait += static_cast<double>(clock - free_slots.front());
       issued[ctrl.submit(r.addr, bytes, r.write, clock)] = {free_slots.front(), r.write};
       free_slots.pop_front();
     }
@@ -107,6 +108,9 @@ Result run_h4h(const h4h::DramTimingParams& p, const h4h::DramControllerParams& 
       if (!write) {
         read_latency += static_cast<double>(t - at);
         ++reads;
+      } else {
+        write_latency += static_cast<double>(t - at);
+        ++writes;
       }
       ++completed;
       free_slots.push_back(t);
@@ -118,9 +122,12 @@ Result run_h4h(const h4h::DramTimingParams& p, const h4h::DramControllerParams& 
   }
   if (std::getenv("H4H_DRAM_DEBUG")) {
     const auto& st = ctrl.core().stats();
-    std::fprintf(stderr, "h4hsim: acts %lld hits %lld misses %lld empty %lld refreshes %lld\n",
+    std::fprintf(stderr,
+                 "h4hsim: acts %lld hits %lld misses %lld empty %lld refreshes %lld; mean write "
+                 "latency %.1f tCK, port wait %.1f\n",
                  (long long)st.activates, (long long)st.row_hits, (long long)st.row_misses,
-                 (long long)st.row_empty, (long long)st.refreshes);
+                 (long long)st.row_empty, (long long)st.refreshes,
+                 writes ? write_latency / writes : 0.0, port_wait / reqs.size());
   }
   const double tck_ns = p.tck_ps / 1000.0;
   return {static_cast<double>(reqs.size()) * bytes / (last * tck_ns),
@@ -139,8 +146,8 @@ Result run_dramsim3(const std::string& ini, const std::string& out_dir,
   uint64_t clk = 0, last = 0;
   int in_flight = 0;
   std::deque<uint64_t> free_slots;  // when each free request slot became free
-  double read_latency = 0;
-  int reads = 0;
+  double read_latency = 0, write_latency = 0;
+  int reads = 0, writes = 0;
   auto done = [&](uint64_t addr, bool write) {
     auto& q = by_addr[write][addr];
     const size_t id = q.front();
@@ -152,6 +159,9 @@ Result run_dramsim3(const std::string& ini, const std::string& out_dir,
       if (!write) {
         read_latency += static_cast<double>(clk - pending[id].issued);
         ++reads;
+      } else {
+        write_latency += static_cast<double>(clk - pending[id].issued);
+        ++writes;
       }
     }
   };
@@ -167,13 +177,19 @@ Result run_dramsim3(const std::string& ini, const std::string& out_dir,
   // A request's latency counts from when the requester could issue it (its slot freed), so
   // time spent waiting for room in DRAMsim3's queues counts, as it does in ours.
   free_slots.assign(outstanding, 0);
+  uint64_t blocked[2] = {0, 0};
+  double port_wait = 0;
   while (next < reqs.size() || in_flight > 0) {
     while (next < reqs.size() && (part > 0 || !free_slots.empty())) {
       const Request& r = reqs[next];
       const uint64_t a = r.addr + uint64_t(part) * burst_bytes;
-      if (!mem.WillAcceptTransaction(a, r.write)) break;
+      if (!mem.WillAcceptTransaction(a, r.write)) {
+        ++blocked[r.write];
+        break;
+      }
       if (part == 0) {
         pending[next] = {parts, free_slots.front(), r.write};
+        port_wait += static_cast<double>(clk - free_slots.front());
         free_slots.pop_front();
         ++in_flight;
       }
@@ -187,7 +203,14 @@ Result run_dramsim3(const std::string& ini, const std::string& out_dir,
     mem.ClockTick();
     ++clk;
   }
-  if (std::getenv("H4H_DRAM_DEBUG")) mem.PrintStats();
+  if (std::getenv("H4H_DRAM_DEBUG")) {
+    mem.PrintStats();
+    std::fprintf(stderr,
+                 "DRAMsim3: mean write latency %.1f tCK; port blocked by a read %llu, by a write "
+                 "%llu of %llu cycles, port wait %.1f\n",
+                 writes ? write_latency / writes : 0.0, (unsigned long long)blocked[0],
+                 (unsigned long long)blocked[1], (unsigned long long)clk, port_wait / reqs.size());
+  }
   const double tck_ns = mem.GetTCK();
   return {static_cast<double>(reqs.size()) * bytes / (last * tck_ns),
           reads ? read_latency / reads * tck_ns : 0};

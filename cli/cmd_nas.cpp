@@ -68,16 +68,56 @@ void register_space(CLI::App& nas) {
 }
 
 void register_sample(CLI::App& nas) {
-  struct Args { std::string space; int count = 5; uint64_t seed = 1; };
+  struct Args {
+    std::string space, lut, arch, schema, inference = "cold";
+    std::vector<std::string> set;
+    int count = 5, pool = 20000;
+    uint64_t seed = 1;
+    bool show_latency = false;
+  };
   auto a = std::make_shared<Args>();
   auto* cmd = nas.add_subcommand("sample", "Print random subnet encodings of a space (seeded)");
   cmd->add_option("--space", a->space, "Space YAML or bundled name")->required();
   cmd->add_option("--count,-n", a->count, "How many")->check(CLI::Range(1, 1000000));
   cmd->add_option("--seed", a->seed, "Random seed");
+  auto* lut =
+      cmd->add_option("--stratify-lut", a->lut,
+                      "Spread the subnets evenly over the estimated latency range (smallest to "
+                      "largest subnet) of this LUT, one per equal-width bin, instead of uniformly");
+  cmd->add_option("--arch,-a", a->arch, "Arch config YAML of --stratify-lut's table")->needs(lut);
+  cmd->add_option("--schema,-s", a->schema,
+                  "Execution schema of the table (default: what the config has)")
+      ->needs(lut);
+  add_set_option(*cmd, a->set);
+  add_inference_option(*cmd, a->inference);
+  cmd->add_option("--pool", a->pool, "Random subnets drawn to stratify from")
+      ->check(CLI::Range(1, 10000000))
+      ->needs(lut);
+  cmd->add_flag("--show-latency", a->show_latency,
+                "Print each subnet's estimated latency (ms) after it")
+      ->needs(lut);
   cmd->callback([a]() {
     const nas::SearchSpace sp = load_space_arg(a->space);
     std::mt19937_64 rng(a->seed);
-    for (int i = 0; i < a->count; ++i) std::cout << nas::encode_subnet(nas::sample_subnet(sp, rng)) << "\n";
+    if (a->lut.empty()) {
+      for (int i = 0; i < a->count; ++i)
+        std::cout << nas::encode_subnet(nas::sample_subnet(sp, rng)) << "\n";
+      return;
+    }
+    if (a->arch.empty())
+      throw UserError("nas sample: --stratify-lut needs the --arch its table was built for");
+    const ArchConfig cfg = load_arch_config(a->arch, a->set);
+    const SchemaSpec spec = nas_schema(cfg, a->schema);
+    const nas::LutFile lf = nas::load_lut(a->lut);
+    const nas::Estimator est(
+        sp, nas::require_lut_table(lf, a->lut, cfg, spec, nas::parse_metric(a->inference)));
+    auto latency_ms = [&](const nas::Subnet& s) { return est.estimate(s).latency_ns * 1e-6; };
+    for (const nas::Subnet& s : nas::sample_stratified(sp, a->count, a->pool, latency_ms, rng)) {
+      if (a->show_latency)
+        std::cout << fmt::format("{}\t{:.5f}\n", nas::encode_subnet(s), latency_ms(s));
+      else
+        std::cout << nas::encode_subnet(s) << "\n";
+    }
   });
 }
 

@@ -1,6 +1,8 @@
 #include "nas/subnet.h"
 
 #include <algorithm>
+#include <cmath>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -223,6 +225,50 @@ Subnet sample_subnet(const SearchSpace& sp, std::mt19937_64& rng) {
   }
   s.head_width = pick(sp.head_widths, rng);
   return s;
+}
+
+std::vector<Subnet> sample_stratified(const SearchSpace& sp, int n, int pool,
+                                      const std::function<double(const Subnet&)>& key,
+                                      std::mt19937_64& rng) {
+  std::vector<std::pair<double, Subnet>> draws;
+  std::set<std::string> seen;
+  for (int i = 0; i < pool; ++i) {
+    Subnet s = sample_subnet(sp, rng);
+    if (!seen.insert(encode_subnet(s)).second) continue;
+    draws.emplace_back(key(s), std::move(s));
+  }
+  std::vector<Subnet> out;
+  if (n <= 0 || draws.empty()) return out;
+  double lo = key(smallest_subnet(sp)), hi = key(largest_subnet(sp));
+  for (const auto& d : draws) {
+    lo = std::min(lo, d.first);
+    hi = std::max(hi, d.first);
+  }
+  const double width = (hi - lo) / n;
+  std::vector<char> used(draws.size(), 0);
+  for (int b = 0; b < n && out.size() < draws.size(); ++b) {
+    const double from = lo + width * b, to = b + 1 == n ? hi : from + width;
+    std::vector<size_t> in_bin;
+    for (size_t i = 0; i < draws.size(); ++i)
+      if (!used[i] && draws[i].first >= from &&
+          (draws[i].first < to || (b + 1 == n && draws[i].first <= to)))
+        in_bin.push_back(i);
+    size_t pick_i = 0;
+    if (!in_bin.empty()) {
+      pick_i = in_bin[std::uniform_int_distribution<size_t>(0, in_bin.size() - 1)(rng)];
+    } else {
+      const double centre = (from + to) / 2;
+      double best = INFINITY;
+      for (size_t i = 0; i < draws.size(); ++i)
+        if (!used[i] && std::abs(draws[i].first - centre) < best) {
+          best = std::abs(draws[i].first - centre);
+          pick_i = i;
+        }
+    }
+    used[pick_i] = 1;
+    out.push_back(draws[pick_i].second);
+  }
+  return out;
 }
 
 Subnet mutate_subnet(const SearchSpace& sp, const Subnet& parent, double rate, std::mt19937_64& rng) {

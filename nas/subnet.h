@@ -8,6 +8,7 @@
 //         | t<heads>m<mlp ratio>          transformer (MHSA + FFN)
 // e.g. r224_s16_w16-k3e1_w24-k3e4.k5e6_..._w64-k3e6.t8m2.k5e4_h1792
 #include <cstdint>
+#include <functional>
 #include <random>
 #include <string>
 #include <vector>
@@ -52,6 +53,15 @@ Subnet smallest_subnet(const SearchSpace& space);  // every choice at its minimu
 
 // Uniform over each choice (depth first, then each block's type and options).
 Subnet sample_subnet(const SearchSpace& space, std::mt19937_64& rng);
+// `n` subnets spread over the range of `key` (e.g. estimated latency) from the smallest
+// subnet's to the largest's: the range is cut into n equal-width bins and each bin gets one
+// subnet drawn uniformly from the random subnets (of `pool` drawn) that fall in it; an
+// empty bin takes the unused draw nearest its centre. Uniform draws crowd the middle of the
+// range; a rank correlation measured on them says little about the ends, where a search's
+// budgets usually bind. Distinct subnets; fewer than n only when the pool has fewer.
+std::vector<Subnet> sample_stratified(const SearchSpace& space, int n, int pool,
+                                      const std::function<double(const Subnet&)>& key,
+                                      std::mt19937_64& rng);
 // Re-draws each choice with probability `rate` (depth changes keep the existing blocks).
 Subnet mutate_subnet(const SearchSpace& space, const Subnet& s, double rate, std::mt19937_64& rng);
 // Uniform crossover: each top-level choice and each stage from either parent.

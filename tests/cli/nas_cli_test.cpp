@@ -1,6 +1,7 @@
 // `h4hsim nas ...` end to end on the small space: LUT → validate (JSON contract) →
 // search (files written, Pareto set re-simulated); bad input exits 2 with one line.
 #include <filesystem>
+#include <sstream>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -200,4 +201,35 @@ TEST(NasCli, RandomStrategyScoresItsOracleCallsAndSaysSo) {
       << bad.err;
   fs::remove(lut);
   fs::remove_all(out);
+}
+
+// nas sample --stratify-lut: one subnet per equal-width bin of the estimated latency range,
+// printed with its estimate; the LUT's arch is required.
+TEST(NasCli, StratifiedSampleSpreadsSubnetsOverTheLatencyRange) {
+  const std::string lut = tmp("strat.lut");
+  fs::remove(lut);
+  const std::string hetero = src("arch_configs/hetero.yaml");
+  ASSERT_EQ(
+      run_cli("nas lut -q --space h4h_fmnist --calibration 0 --arch " + hetero + " --out " + lut)
+          .exit_code,
+      0);
+  const auto r = run_cli("nas sample --space h4h_fmnist -n 8 --seed 3 --stratify-lut " + lut +
+                         " -a " + hetero + " --show-latency");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(line_count(r.out), 8);
+  std::istringstream in(r.out);
+  std::string enc;
+  double ms = 0, prev = 0, first = 0;
+  int rising = 0;
+  for (int i = 0; in >> enc >> ms; ++i) {
+    if (i == 0) first = ms;
+    rising += i > 0 && ms > prev;
+    prev = ms;
+  }
+  EXPECT_GE(rising, 6);        // bins in order of latency
+  EXPECT_GT(prev, 3 * first);  // spread from the fast end to the slow end
+  const auto no_arch = run_cli("nas sample --space h4h_fmnist --stratify-lut " + lut);
+  EXPECT_EQ(no_arch.exit_code, 2);
+  EXPECT_EQ(line_count(no_arch.err), 1) << no_arch.err;
+  fs::remove(lut);
 }

@@ -8,6 +8,7 @@
 #include "tests/nas/nas_test_util.h"
 
 #include "frontend/user_error.h"
+#include "nas/blocks.h"
 #include "nas/search_space.h"
 #include "nas/subnet.h"
 
@@ -120,4 +121,48 @@ TEST(Subnet, BadEncodingsNameThePartAtFault) {
     const std::string e = error_of(fmnist(), c.enc);
     EXPECT_NE(e.find(c.expect), std::string::npos) << c.enc << "\n got: " << e;
   }
+}
+
+// Stratified sampling puts one subnet in each equal-width bin of the key's range (from the
+// smallest subnet's key to the largest's), where uniform draws crowd the middle.
+TEST(Subnet, StratifiedSamplingPutsOneSubnetInEachBinOfTheKeysRange) {
+  const SearchSpace& sp = fmnist();
+  auto macs = [&](const Subnet& s) { return static_cast<double>(subnet_macs(sp, s)); };
+  const int n = 10;
+  std::mt19937_64 rng(11);
+  const std::vector<Subnet> picked = sample_stratified(sp, n, 5000, macs, rng);
+  ASSERT_EQ(picked.size(), static_cast<size_t>(n));
+  std::set<std::string> distinct;
+  for (const Subnet& s : picked) {
+    check_subnet(sp, s);
+    distinct.insert(encode_subnet(s));
+  }
+  EXPECT_EQ(distinct.size(), picked.size());
+  // The bins over the range the pool spans: each bin's pick falls in it, in order.
+  std::mt19937_64 pool_rng(11);
+  double lo = macs(smallest_subnet(sp)), hi = macs(largest_subnet(sp));
+  for (int i = 0; i < 5000; ++i) {
+    const double m = macs(sample_subnet(sp, pool_rng));
+    lo = std::min(lo, m);
+    hi = std::max(hi, m);
+  }
+  const double width = (hi - lo) / n;
+  int in_own_bin = 0;
+  for (int b = 0; b < n; ++b) {
+    const double m = macs(picked[static_cast<size_t>(b)]);
+    in_own_bin += m >= lo + width * b - 1 && m <= lo + width * (b + 1) + 1;
+  }
+  // An empty bin takes the nearest draw instead; the top of the range is sparse.
+  EXPECT_GE(in_own_bin, n - 2);
+  // Uniform draws of the same size miss the top of the range.
+  std::mt19937_64 uni(11);
+  double uniform_max = 0, stratified_max = 0;
+  for (int i = 0; i < n; ++i) uniform_max = std::max(uniform_max, macs(sample_subnet(sp, uni)));
+  for (const Subnet& s : picked) stratified_max = std::max(stratified_max, macs(s));
+  EXPECT_GT(stratified_max, uniform_max);
+  // Reproducible from the seed.
+  std::mt19937_64 again(11);
+  const std::vector<Subnet> twice = sample_stratified(sp, n, 5000, macs, again);
+  for (int i = 0; i < n; ++i)
+    EXPECT_EQ(picked[static_cast<size_t>(i)], twice[static_cast<size_t>(i)]);
 }

@@ -55,6 +55,15 @@ SupernetImpl::SupernetImpl(const SearchSpace& sp) : space_(sp) {
       for (auto* t : {&m.expand, &m.expand_bn.weight, &m.expand_bn.bias, &m.dw, &m.dw_bn.weight,
                       &m.dw_bn.bias, &m.project, &m.project_bn.weight, &m.project_bn.bias})
         shared_.push_back(*t);
+      if (std::find(st.expansions.begin(), st.expansions.end(), 1) != st.expansions.end()) {
+        m.dw1 = conv_weight(p + "dw1", {m.in_max, 1, m.k_max, m.k_max}, m.k_max * m.k_max);
+        m.dw1_bn = make_bn(p + "dw1_bn", m.in_max);
+        m.project1 = conv_weight(p + "project1", {m.out_max, m.in_max, 1, 1}, m.in_max);
+        m.project1_bn = make_bn(p + "project1_bn", m.out_max);
+        for (auto* t : {&m.dw1, &m.dw1_bn.weight, &m.dw1_bn.bias, &m.project1,
+                        &m.project1_bn.weight, &m.project1_bn.bias})
+          shared_.push_back(*t);
+      }
       mb_.back().push_back(m);
       TransformerWeights t;
       if (st.kind == StageKind::hybrid && j > 0) {
@@ -66,8 +75,11 @@ SupernetImpl::SupernetImpl(const SearchSpace& sp) : space_(sp) {
         };
         t.ln1_w = register_parameter(p + "ln1_w", torch::ones({c}));
         t.ln1_b = register_parameter(p + "ln1_b", torch::zeros({c}));
-        t.qkv_w = lin("qkv_w", 3 * c, c);
-        t.qkv_b = register_parameter(p + "qkv_b", torch::zeros({3 * c}));
+        for (int64_t heads : st.heads) {
+          t.qkv_w.push_back(lin(fmt::format("qkv{}_w", heads), 3 * c, c));
+          t.qkv_b.push_back(
+              register_parameter(p + fmt::format("qkv{}_b", heads), torch::zeros({3 * c})));
+        }
         // Residual branches start near zero so a fresh transformer barely disturbs the
         // network it joins (phase 2 inserts them into a trained convolutional supernet).
         t.proj_w = register_parameter(p + "proj_w", torch::randn({c, c}) * (0.1 / std::sqrt(static_cast<double>(c))));
@@ -78,9 +90,13 @@ SupernetImpl::SupernetImpl(const SearchSpace& sp) : space_(sp) {
         t.fc1_b = register_parameter(p + "fc1_b", torch::zeros({h}));
         t.fc2_w = register_parameter(p + "fc2_w", torch::randn({c, h}) * (0.1 / std::sqrt(static_cast<double>(h))));
         t.fc2_b = register_parameter(p + "fc2_b", torch::zeros({c}));
-        for (auto* x : {&t.ln1_w, &t.ln1_b, &t.qkv_w, &t.qkv_b, &t.proj_w, &t.proj_b, &t.ln2_w, &t.ln2_b,
-                        &t.fc1_w, &t.fc1_b, &t.fc2_w, &t.fc2_b})
+        for (auto* x : {&t.ln1_w, &t.ln1_b, &t.proj_w, &t.proj_b, &t.ln2_w, &t.ln2_b, &t.fc1_w,
+                        &t.fc1_b, &t.fc2_w, &t.fc2_b})
           transformer_.push_back(*x);
+        for (size_t h = 0; h < st.heads.size(); ++h) {
+          transformer_.push_back(t.qkv_w[h]);
+          transformer_.push_back(t.qkv_b[h]);
+        }
       }
       tf_.back().push_back(t);
     }
@@ -96,7 +112,8 @@ SupernetImpl::SupernetImpl(const SearchSpace& sp) : space_(sp) {
   bns_.push_back(&stem_bn_);
   for (auto& stage : mb_)
     for (auto& m : stage)
-      for (Bn* b : {&m.expand_bn, &m.dw_bn, &m.project_bn}) bns_.push_back(b);
+      for (Bn* b : {&m.expand_bn, &m.dw_bn, &m.project_bn, &m.dw1_bn, &m.project1_bn})
+        if (b->weight.defined()) bns_.push_back(b);
   bns_.push_back(&head_bn_);
 }
 
@@ -123,22 +140,25 @@ torch::Tensor SupernetImpl::mbconv(const torch::Tensor& x, MbconvWeights& w, con
                                    int64_t stride) {
   const int64_t in = x.size(1), mid = in * c.expansion, k = c.kernel;
   torch::Tensor h = x;
-  if (c.expansion != 1) {
+  const bool plain = c.expansion == 1;  // no expand conv: weights of its own (see the header)
+  if (!plain) {
     h = torch::conv2d(h, w.expand.narrow(0, 0, mid).narrow(1, 0, in));
     h = torch::hardswish(bn(h, w.expand_bn, mid));
   }
   // Elastic kernel: the centre k×k of the largest kernel.
   const int64_t off = (w.k_max - k) / 2;
-  const auto dw = w.dw.narrow(0, 0, mid).narrow(2, off, k).narrow(3, off, k);
+  const auto dw = (plain ? w.dw1 : w.dw).narrow(0, 0, mid).narrow(2, off, k).narrow(3, off, k);
   h = torch::conv2d(h, dw, {}, stride, k / 2, 1, mid);
-  h = torch::hardswish(bn(h, w.dw_bn, mid));
-  h = torch::conv2d(h, w.project.narrow(0, 0, out).narrow(1, 0, mid));
-  h = bn(h, w.project_bn, out);
+  h = torch::hardswish(bn(h, plain ? w.dw1_bn : w.dw_bn, mid));
+  h = torch::conv2d(h, (plain ? w.project1 : w.project).narrow(0, 0, out).narrow(1, 0, mid));
+  h = bn(h, plain ? w.project1_bn : w.project_bn, out);
   if (stride == 1 && in == out) h = h + x;
   return h;
 }
 
-torch::Tensor SupernetImpl::transformer(const torch::Tensor& x, TransformerWeights& w, const BlockChoice& c) {
+torch::Tensor SupernetImpl::transformer(const torch::Tensor& x, TransformerWeights& w,
+                                        const BlockChoice& c,
+                                        const std::vector<int64_t>& head_choices) {
   const int64_t b = x.size(0), ch = x.size(1), hh = x.size(2), ww = x.size(3), n = hh * ww;
   const int64_t heads = c.heads, d = ch / heads, hidden = c.mlp_ratio * ch;
   torch::Tensor t = x.flatten(2).transpose(1, 2);  // [B, N, C]
@@ -146,9 +166,14 @@ torch::Tensor SupernetImpl::transformer(const torch::Tensor& x, TransformerWeigh
     return torch::layer_norm(v, {ch}, g.narrow(0, 0, ch), bb.narrow(0, 0, ch), 1e-5);
   };
   const torch::Tensor a = ln(t, w.ln1_w, w.ln1_b);
-  // q, k, v: the leading `ch` rows of each third of the fused projection.
+  // q, k, v: the leading `ch` rows of each third of this head count's fused projection.
+  const size_t hi = static_cast<size_t>(std::find(head_choices.begin(), head_choices.end(), heads) -
+                                        head_choices.begin());
+  const torch::Tensor& qkv_w = w.qkv_w.at(hi);
+  const torch::Tensor& qkv_b = w.qkv_b.at(hi);
   auto part = [&](int64_t i) {
-    return torch::linear(a, w.qkv_w.narrow(0, i * w.c_max, ch).narrow(1, 0, ch), w.qkv_b.narrow(0, i * w.c_max, ch))
+    return torch::linear(a, qkv_w.narrow(0, i * w.c_max, ch).narrow(1, 0, ch),
+                         qkv_b.narrow(0, i * w.c_max, ch))
         .view({b, n, heads, d})
         .transpose(1, 2);  // [B, heads, N, d]
   };
@@ -182,7 +207,8 @@ torch::Tensor SupernetImpl::forward(const torch::Tensor& images, const Subnet& s
     const StageChoice& st = s.stages[i];
     for (size_t j = 0; j < st.blocks.size(); ++j) {
       const BlockChoice& c = st.blocks[j];
-      if (c.transformer) x = transformer(x, tf_[i][j], c);
+      if (c.transformer)
+        x = transformer(x, tf_[i][j], c, space_.stages[i].heads);
       else x = mbconv(x, mb_[i][j], c, st.width, j == 0 ? space_.stages[i].stride : 1);
     }
   }

@@ -4,8 +4,10 @@
 // - MBConv blocks are elastic in kernel (centre crop of the largest kernel), expansion and
 //   width (leading channels of the largest tensors) and depth (a stage runs its first d
 //   blocks);
-// - transformer blocks are elastic in embed width (leading features), heads (the head
-//   split of the same features) and MLP ratio (leading hidden units);
+// - transformer blocks are elastic in embed width (leading features), heads (q/k/v weights
+//   of their own per head count: the head dimension width / heads changes with it) and MLP
+//   ratio (leading hidden units); an MBConv with expansion 1 (no expand conv) has its own
+//   depthwise and projection weights, which see the block input rather than expanded features;
 // - at a hybrid position (a hybrid stage's block after the first) both block types exist,
 //   each with its own weights and norms (BatchNorm in MBConv, LayerNorm in transformers),
 //   so the two types never share a normalization statistic.
@@ -53,16 +55,24 @@ class SupernetImpl : public torch::nn::Module {
     int64_t in_max = 0, out_max = 0, mid_max = 0, k_max = 0;
     torch::Tensor expand, dw, project;
     Bn expand_bn, dw_bn, project_bn;
+    // Expansion 1 (no expand conv): the depthwise conv sees the block's input, not expanded
+    // features, so it has its own depthwise and projection weights.
+    torch::Tensor dw1, project1;
+    Bn dw1_bn, project1_bn;
   };
   struct TransformerWeights {
     int64_t c_max = 0, hidden_max = 0;
-    torch::Tensor ln1_w, ln1_b, qkv_w, qkv_b, proj_w, proj_b, ln2_w, ln2_b, fc1_w, fc1_b, fc2_w, fc2_b;
+    torch::Tensor ln1_w, ln1_b, proj_w, proj_b, ln2_w, ln2_b, fc1_w, fc1_b, fc2_w, fc2_b;
+    // q/k/v per head count (index: the stage's heads choices): the head dimension is
+    // width / heads, so a row means something else under 2 and 4 heads.
+    std::vector<torch::Tensor> qkv_w, qkv_b;
   };
   Bn make_bn(const std::string& name, int64_t c);
   torch::Tensor conv_weight(const std::string& name, std::vector<int64_t> shape, int64_t fan_in);
   torch::Tensor bn(const torch::Tensor& x, Bn& b, int64_t c);
   torch::Tensor mbconv(const torch::Tensor& x, MbconvWeights& w, const BlockChoice& c, int64_t out, int64_t stride);
-  torch::Tensor transformer(const torch::Tensor& x, TransformerWeights& w, const BlockChoice& c);
+  torch::Tensor transformer(const torch::Tensor& x, TransformerWeights& w, const BlockChoice& c,
+                            const std::vector<int64_t>& head_choices);
 
   SearchSpace space_;
   double bn_momentum_ = 0.1;

@@ -23,11 +23,15 @@ namespace {
 
 // What a checkpoint must match to be resumed: the space and the recipe.
 std::string recipe_of(const SearchSpace& sp, const TrainOptions& o) {
-  return fmt::format("space={} epochs={} phase1={} one_phase={} batch={} lr={} wd={} inherited={} random={} "
-                     "seed={} val={} limit={} max_steps={}",
-                     sp.name, o.epochs, o.one_phase || !o.subnet.empty() ? 0 : o.phase1_epochs, o.one_phase, o.batch, o.lr,
-                     o.weight_decay, o.inherited_lr_scale, o.random_subnets, o.seed, o.val_count, o.limit,
-                     o.max_steps_per_epoch) +
+  // version 2: anchors follow the step's block types; q/k/v per head count; own weights for
+  // expansion 1 (a version-1 checkpoint does not resume under this recipe).
+  return fmt::format(
+             "space={} version=2 epochs={} phase1={} one_phase={} batch={} lr={} wd={} "
+             "inherited={} random={} "
+             "seed={} val={} limit={} max_steps={}",
+             sp.name, o.epochs, o.one_phase || !o.subnet.empty() ? 0 : o.phase1_epochs, o.one_phase,
+             o.batch, o.lr, o.weight_decay, o.inherited_lr_scale, o.random_subnets, o.seed,
+             o.val_count, o.limit, o.max_steps_per_epoch) +
          (o.subnet.empty() ? "" : " subnet=" + o.subnet);
 }
 
@@ -66,6 +70,29 @@ Subnet follow_types(const SearchSpace& sp, Subnet s, const std::vector<std::vect
   }
   return s;
 }
+
+}  // namespace
+
+Subnet anchor_of_types(const SearchSpace& sp, const std::vector<std::vector<char>>& use_tf,
+                       bool largest) {
+  Subnet s = largest ? largest_subnet(sp) : smallest_subnet(sp);
+  for (size_t i = 0; i < s.stages.size(); ++i) {
+    const StageSpace& st = sp.stages[i];
+    for (size_t j = 1; j < s.stages[i].blocks.size(); ++j) {
+      if (!use_tf[i][j]) continue;
+      BlockChoice b;
+      b.transformer = true;
+      b.heads = largest ? *std::max_element(st.heads.begin(), st.heads.end())
+                        : *std::min_element(st.heads.begin(), st.heads.end());
+      b.mlp_ratio = largest ? *std::max_element(st.mlp_ratios.begin(), st.mlp_ratios.end())
+                            : *std::min_element(st.mlp_ratios.begin(), st.mlp_ratios.end());
+      s.stages[i].blocks[j] = b;
+    }
+  }
+  return s;
+}
+
+namespace {
 
 double cosine(double base, int64_t step, int64_t total) {
   if (total <= 0) return base;
@@ -165,7 +192,6 @@ std::vector<EpochLog> train_supernet(const SearchSpace& sp, const TrainOptions& 
   const int64_t n_train = data.train.size();
   int64_t steps = (n_train + o.batch - 1) / o.batch;
   if (o.max_steps_per_epoch > 0) steps = std::min(steps, o.max_steps_per_epoch);
-  const Subnet largest = largest_subnet(sp), smallest = smallest_subnet(sp);
   std::vector<EpochLog> logs;
   if (o.threads < 0) throw UserError(fmt::format("--threads must be >= 0, got {}", o.threads));
   if (o.threads > 0) torch::set_num_threads(o.threads);
@@ -214,9 +240,25 @@ std::vector<EpochLog> train_supernet(const SearchSpace& sp, const TrainOptions& 
       const auto idx = order_t.narrow(0, from, count);
       const torch::Tensor x = augment(data.train.images.index_select(0, idx), rng);
       const torch::Tensor y = data.train.labels.index_select(0, idx);
-      opt.zero_grad();
+      // Gradients are dropped, not zeroed (PyTorch 2's set_to_none; libtorch 1.13 zeroes):
+      // with a zero gradient AdamW would still move the weights of choices this step did
+      // not sample, by their stale momentum and the decay, and a resumed run — whose
+      // gradients start undefined — would diverge from an uninterrupted one.
+      for (auto& group : opt.param_groups())
+        for (auto& p : group.params()) p.mutable_grad() = torch::Tensor();
+      // This step's block type per hybrid position (phase 2 and one phase): the anchors and
+      // the random subnets all follow it.
+      std::vector<std::vector<char>> use_tf(sp.stages.size());
+      for (size_t i = 0; i < sp.stages.size(); ++i) {
+        use_tf[i].assign(static_cast<size_t>(*std::max_element(sp.stages[i].depths.begin(),
+                                                               sp.stages[i].depths.end())),
+                         0);
+        if (phase != 1 && !standalone && sp.stages[i].kind == StageKind::hybrid)
+          for (auto& u : use_tf[i]) u = static_cast<char>(rng() & 1);
+      }
       // Sandwich: the largest learns from labels; the others distil from it in place.
-      const torch::Tensor teacher_logits = net->forward(x, target);
+      const Subnet teacher = standalone ? target : anchor_of_types(sp, use_tf, true);
+      const torch::Tensor teacher_logits = net->forward(x, teacher);
       const torch::Tensor ce = torch::nn::functional::cross_entropy(teacher_logits, y);
       ce.backward();
       loss_sum += ce.item<double>();
@@ -226,17 +268,11 @@ std::vector<EpochLog> train_supernet(const SearchSpace& sp, const TrainOptions& 
         continue;
       }
       const torch::Tensor soft = torch::softmax(teacher_logits.detach(), 1);
-      std::vector<std::vector<char>> use_tf(sp.stages.size());
-      for (size_t i = 0; i < sp.stages.size(); ++i) {
-        use_tf[i].assign(static_cast<size_t>(*std::max_element(sp.stages[i].depths.begin(), sp.stages[i].depths.end())), 0);
-        if (sp.stages[i].kind == StageKind::hybrid)
-          for (auto& u : use_tf[i]) u = static_cast<char>(rng() & 1);
-      }
-      std::vector<Subnet> students = {smallest};
+      std::vector<Subnet> students = {anchor_of_types(sp, use_tf, false)};
       for (int r = 0; r < o.random_subnets; ++r) {
         Subnet s = sample_subnet(sp, rng);
-        if (phase == 1) s = conv_only(sp, std::move(s), rng);
-        else if (phase == 2) s = follow_types(sp, std::move(s), use_tf, rng);
+        s = phase == 1 ? conv_only(sp, std::move(s), rng)
+                       : follow_types(sp, std::move(s), use_tf, rng);
         students.push_back(std::move(s));
       }
       for (const auto& s : students) {

@@ -12,12 +12,13 @@
 //   phase-1 cosine that ended at zero left them ~4 effective epochs of 6 — measured);
 //   the transformer weights, new in phase 2, get a full cosine of their own over phase 2;
 // - block-type-consistent sampling: each step draws one block type per hybrid position
-//   and every random subnet of the step follows it, so the MBConv and transformer at one
-//   position never pull on the shared path in the same step;
+//   and every subnet of the step — the two anchors (anchor_of_types) and the random ones —
+//   follows it, so the MBConv and transformer at one position never pull on the shared
+//   path in the same step;
 // - norms are separate per type by construction (BatchNorm in MBConv, LayerNorm in
 //   transformers, own weights for each).
 // The one-phase baseline trains the full hybrid space from scratch for the same number of
-// epochs with the same seed and plain sandwich sampling.
+// epochs with the same seed and the same type-consistent sandwich: only the phases differ.
 //
 // Checkpoints are written atomically at the end of every epoch; train_supernet() resumes
 // from the checkpoint at `ckpt_path` when one exists (same space and recipe), and every
@@ -42,6 +43,15 @@ struct EpochLog {
   double seconds = 0;           // wall time of the epoch's training steps
   int min_threads = 0;          // fewest intra-op threads it ran on (other processes' load)
 };
+
+// A sandwich anchor with one step's block types: the largest (smallest) subnet, with a
+// transformer at the largest (smallest) heads and MLP ratio at each hybrid position where
+// use_tf[stage][block] is set (positions beyond the anchor's depth do not exist). In phase
+// 2 and in one-phase training both anchors follow the step's draw, like its random
+// subnets: the transformer weights then get the label signal through the largest, and
+// the shared path is not pulled towards MBConv-only features in every step.
+Subnet anchor_of_types(const SearchSpace& space, const std::vector<std::vector<char>>& use_tf,
+                       bool largest);
 
 // libtorch's CPU runtime set for training on this machine: every CPU (libtorch counts
 // physical cores, 1 on a 2-vCPU VM) and no mmap/munmap of every large tensor (glibc's

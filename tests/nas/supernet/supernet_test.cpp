@@ -203,3 +203,61 @@ TEST(Supernet, StandAloneTrainingOfABadEncodingIsAUserError) {
   EXPECT_THROW(train_supernet(fmnist(), o, tmp("bad_subnet.ckpt")), UserError);
   EXPECT_FALSE(fs::exists(tmp("bad_subnet.ckpt")));
 }
+
+// d = width / heads: a q/k/v row means something else under 2 and 4 heads, so each head
+// count has its own projection; expansion 1 skips the expand conv, so its depthwise and
+// projection see the block input and have weights of their own.
+TEST(Supernet, EachHeadCountHasItsOwnQkvAndExpansionOneItsOwnDepthwise) {
+  torch::set_num_threads(1);
+  torch::manual_seed(5);
+  Supernet net(fmnist());
+  Subnet s = largest_subnet(fmnist());
+  s.stages[0].blocks[0].expansion = 1;  // stage 0 offers expansion 1
+  BlockChoice t;
+  t.transformer = true;
+  t.heads = 2;
+  t.mlp_ratio = 1;
+  s.stages[2].blocks[1] = t;  // a hybrid position
+  check_subnet(fmnist(), s);
+  net->forward(torch::rand({4, 1, 28, 28}), s).sum().backward();
+  auto grad_moves = [&](const std::string& name) {
+    const auto p = net->named_parameters()[name];
+    return p.grad().defined() && p.grad().abs().sum().item<double>() > 0;
+  };
+  EXPECT_TRUE(grad_moves("s2b1_qkv2_w"));
+  EXPECT_FALSE(grad_moves("s2b1_qkv4_w"));
+  EXPECT_TRUE(grad_moves("s0b0_dw1"));
+  EXPECT_TRUE(grad_moves("s0b0_project1"));
+  EXPECT_FALSE(grad_moves("s0b0_dw"));
+  EXPECT_FALSE(grad_moves("s0b0_expand"));
+  // Every subnet still has the ONNX builder's parameter count (the extra weights are
+  // alternatives, never used together).
+  EXPECT_EQ(net->deployment_params(s), subnet_params(fmnist(), s));
+}
+
+TEST(Supernet, SandwichAnchorsFollowTheStepsBlockTypes) {
+  const SearchSpace& sp = fmnist();
+  std::vector<std::vector<char>> none(sp.stages.size(), std::vector<char>(3, 0)), all = none;
+  for (size_t i = 0; i < sp.stages.size(); ++i)
+    if (sp.stages[i].kind == StageKind::hybrid) std::fill(all[i].begin(), all[i].end(), 1);
+  EXPECT_EQ(encode_subnet(anchor_of_types(sp, none, true)), encode_subnet(largest_subnet(sp)));
+  EXPECT_EQ(encode_subnet(anchor_of_types(sp, none, false)), encode_subnet(smallest_subnet(sp)));
+  const Subnet big = anchor_of_types(sp, all, true), small = anchor_of_types(sp, all, false);
+  check_subnet(sp, big);
+  check_subnet(sp, small);
+  int transformers = 0;
+  for (size_t i = 0; i < sp.stages.size(); ++i)
+    for (size_t j = 0; j < big.stages[i].blocks.size(); ++j) {
+      const BlockChoice& b = big.stages[i].blocks[j];
+      // Block 0 of a stage changes the width: always MBConv.
+      EXPECT_EQ(b.transformer, sp.stages[i].kind == StageKind::hybrid && j > 0) << i << "." << j;
+      if (b.transformer) {
+        ++transformers;
+        EXPECT_EQ(b.heads, 4);
+        EXPECT_EQ(b.mlp_ratio, 2);
+      }
+    }
+  EXPECT_EQ(transformers, 4);  // two hybrid stages of depth 3
+  // The smallest has depth 1 in the hybrid stages: no position to fill.
+  EXPECT_EQ(encode_subnet(small), encode_subnet(smallest_subnet(sp)));
+}

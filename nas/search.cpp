@@ -67,12 +67,17 @@ class CandidatePool {
     Candidate c;
     c.arch = arch;
     c.estimate = archs_[static_cast<size_t>(arch)]->estimate(s);
-    c.score = oracle_.score(s);
-    c.subnet = std::move(s);
     if (opts_.max_latency_ns > 0 && c.estimate.latency_ns > opts_.max_latency_ns)
       c.violation += c.estimate.latency_ns / opts_.max_latency_ns - 1;
     if (opts_.max_energy_pj > 0 && c.estimate.energy_pj > opts_.max_energy_pj)
       c.violation += c.estimate.energy_pj / opts_.max_energy_pj - 1;
+    if (c.violation > 0 && oracle_.skip_infeasible()) {
+      c.scored = false;  // ranked by its violation alone; score 0 keeps the fitness finite
+    } else {
+      c.score = oracle_.score(s);
+      ++result_.oracle_calls;
+    }
+    c.subnet = std::move(s);
     seen_.emplace(key, result_.evaluated.size());
     result_.evaluated.push_back(c);
     return individual(c);
@@ -116,20 +121,22 @@ void report_progress(const SearchResult& result, const SearchOptions& opts,
     on_generation(static_cast<int>(result.evaluated.size() / static_cast<size_t>(opts.population)) - 1);
 }
 
-// Uniform (arch, subnet) draws, each scored once, until `target` distinct candidates are
-// scored; `misses` counts draws of seen ones, and `max_misses` of them end it (a space
-// smaller than the target).
+// Uniform (arch, subnet) draws, each scored once, until the oracle has been called `target`
+// times (distinct candidates; without skip_infeasible, every candidate drawn); `misses` counts
+// draws of seen ones, and `max_misses` of them end it (a space smaller than the target).
 void draw_uniform(CandidatePool& pool, const SearchSpace& space, int n_arch, std::mt19937_64& rng,
                   int64_t target, int64_t max_misses, int64_t& misses, const SearchResult& result,
                   const SearchOptions& opts, const std::function<void(int)>& on_generation) {
-  while (static_cast<int64_t>(result.evaluated.size()) < target && misses < max_misses) {
+  while (result.oracle_calls < target && misses < max_misses) {
     const int arch = static_cast<int>(rng() % static_cast<uint64_t>(n_arch));
     Subnet s = sample_subnet(space, rng);
     if (pool.seen(arch, s)) {
       ++misses;
       continue;
     }
-    pool.evaluate(arch, std::move(s));
+    // A candidate the oracle skipped (over a limit) costs no call but counts as a miss, so
+    // a limit nothing meets cannot keep the loop drawing.
+    if (!pool.evaluate(arch, std::move(s)).c.scored) ++misses;
     report_progress(result, opts, on_generation);
   }
 }
@@ -181,7 +188,7 @@ SearchResult tpe_search(const SearchSpace& space, const std::vector<const Estima
   // Warm-up: the extremes on every arch, then uniform draws, up to one population.
   for (int a = 0; a < n_arch; ++a)
     for (const Subnet& s : {smallest_subnet(space), largest_subnet(space)})
-      if (static_cast<int64_t>(result.evaluated.size()) < budget && !pool.seen(a, s)) {
+      if (result.oracle_calls < budget && !pool.seen(a, s)) {
         pool.evaluate(a, s);
         progress();
       }
@@ -191,7 +198,7 @@ SearchResult tpe_search(const SearchSpace& space, const std::vector<const Estima
   std::uniform_real_distribution<double> unit(0, 1);
   constexpr int kCandidates = 64;   // proposals per step, ranked by l(x) / g(x)
   constexpr double kGamma = 0.25;   // the best quarter is "good"
-  while (static_cast<int64_t>(result.evaluated.size()) < budget && misses < 100 * budget) {
+  while (result.oracle_calls < budget && misses < 100 * budget) {
     // ParEGO: one random weighting of the three normalized objectives per step (augmented
     // Chebyshev), so successive steps pull towards different parts of the front; a limit's
     // violation ranks a candidate behind every feasible one.
@@ -204,7 +211,8 @@ SearchResult tpe_search(const SearchSpace& space, const std::vector<const Estima
     };
     for (const auto& c : ev) {
       const auto o = objectives(c);
-      for (int k = 0; k < 3; ++k) lo[k] = std::min(lo[k], o[k]), hi[k] = std::max(hi[k], o[k]);
+      for (int k = c.scored ? 0 : 1; k < 3; ++k)
+        lo[k] = std::min(lo[k], o[k]), hi[k] = std::max(hi[k], o[k]);
     }
     std::vector<std::pair<double, size_t>> scal;
     for (size_t i = 0; i < ev.size(); ++i) {
@@ -275,7 +283,7 @@ SearchResult tpe_search(const SearchSpace& space, const std::vector<const Estima
       ++misses;
       continue;
     }
-    pool.evaluate(best_arch, std::move(best));
+    if (!pool.evaluate(best_arch, std::move(best)).c.scored) ++misses;
     progress();
   }
   pool.finish();

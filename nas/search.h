@@ -26,6 +26,9 @@ class ScoreOracle {
   virtual std::string describe() const = 0;  // one line for reports
   virtual bool is_accuracy() const = 0;
   virtual double score(const Subnet& s) = 0;
+  // An expensive oracle (the supernet's) is not asked about candidates a limit already
+  // rules out: their rank comes from the violation, never from the score.
+  virtual bool skip_infeasible() const { return false; }
 };
 
 // Proxies available without a trained supernet: "proxy:macs" (log10 of MACs: capacity)
@@ -46,7 +49,8 @@ struct SearchOptions {
 struct Candidate {
   int arch = 0;                 // index into the estimators
   Subnet subnet;
-  double score = 0;
+  double score = 0;    // 0 when not scored (see scored)
+  bool scored = true;  // false: over a limit, and the oracle skips those
   Estimate estimate;
   double violation = 0;
 };
@@ -55,6 +59,7 @@ struct SearchResult {
   std::vector<Candidate> pareto;   // feasible, non-dominated, distinct; by latency
   std::vector<Candidate> evaluated;// every distinct candidate evaluated
   int64_t evaluations = 0;         // including repeats served from the cache
+  int64_t oracle_calls = 0;        // distinct candidates the oracle scored
 };
 
 SearchResult nsga2_search(const SearchSpace& space, const std::vector<const Estimator*>& archs,

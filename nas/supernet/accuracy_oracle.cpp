@@ -34,6 +34,7 @@ class SupernetOracle : public ScoreOracle {
                        ckpt_, val_.size());
   }
   bool is_accuracy() const override { return true; }
+  bool skip_infeasible() const override { return true; }
   double score(const Subnet& s) override {
     const std::string key = encode_subnet(s);
     auto it = cache_.find(key);

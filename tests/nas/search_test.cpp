@@ -60,7 +60,9 @@ class CountingOracle : public ScoreOracle {
     ++calls;
     return inner_->score(s);
   }
+  bool skip_infeasible() const override { return skip; }
   int64_t calls = 0;
+  bool skip = false;  // as the supernet oracle: not asked about candidates over a limit
 
  private:
   std::unique_ptr<ScoreOracle> inner_;
@@ -215,4 +217,37 @@ TEST(Estimator, SteadyStateChargesReprogrammingOnceTheClusterIsTaken) {
   t.metric = "cold";
   const Estimator cold(fmnist(), t);
   EXPECT_DOUBLE_EQ(cold.estimate(s).sum_latency_ns, blocks * 1);
+}
+
+// An expensive oracle is not asked about candidates over a limit: they rank by violation
+// alone, and the random and TPE budgets count the calls actually made.
+TEST(Search, AnOracleThatSkipsInfeasibleCandidatesIsCalledOnlyForFeasibleOnes) {
+  const LutTable t = synthetic_table(0.5, 3.0);
+  const Estimator est(fmnist(), t);
+  SearchOptions o;
+  o.population = 10;
+  o.generations = 3;
+  o.seed = 2;
+  o.max_latency_ns = est.estimate(largest_subnet(fmnist())).latency_ns / 2;
+  for (const std::string strategy : {"nsga2", "random", "tpe"}) {
+    CountingOracle oracle(make_proxy_oracle("proxy:macs", fmnist()));
+    oracle.skip = true;
+    const SearchResult r = strategy == "nsga2"    ? nsga2_search(fmnist(), {&est}, oracle, o)
+                           : strategy == "random" ? random_search(fmnist(), {&est}, oracle, o)
+                                                  : tpe_search(fmnist(), {&est}, oracle, o);
+    int64_t scored = 0, skipped = 0;
+    for (const auto& c : r.evaluated) {
+      EXPECT_EQ(c.scored, c.violation == 0) << strategy << " " << encode_subnet(c.subnet);
+      scored += c.scored;
+      skipped += !c.scored;
+    }
+    EXPECT_EQ(oracle.calls, scored) << strategy;
+    EXPECT_EQ(r.oracle_calls, scored) << strategy;
+    EXPECT_GT(skipped, 0) << strategy;  // the limit rules out part of the space
+    if (strategy != "nsga2") {
+      EXPECT_EQ(scored, oracle_budget(o)) << strategy;  // calls, not draws
+    }
+    ASSERT_FALSE(r.pareto.empty());
+    for (const auto& p : r.pareto) EXPECT_TRUE(p.scored) << strategy;
+  }
 }

@@ -51,6 +51,9 @@ void register_nas_train(CLI::App& nas) {
                   "Random subnets per sandwich step, besides the largest and the smallest")
       ->check(CLI::Range(0, 16));
   cmd->add_option("--seed", a->o.seed, "Seed (weights, sampling, data order, validation split)");
+  cmd->add_option("--split-seed", a->o.split_seed,
+                  "Seed of the train/validation split alone (0: --seed's); fixed across seeds, the "
+                  "validation images stay the same");
   cmd->add_option("--limit", a->o.limit, "Use only the first N records of each file (smoke runs)")
       ->check(CLI::Range(int64_t{0}, int64_t{60000}));
   cmd->add_option("--val-count", a->o.val_count, "Validation images held out of the training set")
@@ -124,9 +127,7 @@ void register_nas_train(CLI::App& nas) {
                                   nas::encode_subnet(s)));
     nas::tune_torch_runtime();
     nas::Supernet net = nas::load_supernet(sp, e->ckpt);
-    const std::string seed = nas::recipe_value(recipe, "seed"), val = nas::recipe_value(recipe, "val"),
-                      limit = nas::recipe_value(recipe, "limit");
-    const nas::FmnistData data = nas::load_fmnist(e->data, std::stoll(val), std::stoull(seed), std::stoll(limit));
+    const nas::FmnistData data = nas::load_recipe_data(recipe, e->data);
     const nas::FmnistSplit& split = e->split == "test" ? data.test : data.val;
     const double acc = nas::evaluate_subnet(net, s, data.train, split, e->recal_batches, 256);
     std::cout << fmt::format("{}: {} accuracy {:.2f}% on {} images ({} parameters)\n", nas::encode_subnet(s), e->split,

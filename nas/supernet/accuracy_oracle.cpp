@@ -13,10 +13,7 @@ FmnistData load_split(const std::string& ckpt, const std::string& dir) {
   if (!checkpoint_subnet(recipe).empty())
     throw UserError(fmt::format("{}: a stand-alone checkpoint of one subnet ({}), not a supernet; the search "
                                 "needs `h4hsim nas train` without --subnet", ckpt, checkpoint_subnet(recipe)));
-  const std::string seed = recipe_value(recipe, "seed"), val = recipe_value(recipe, "val"),
-                    limit = recipe_value(recipe, "limit");
-  return load_fmnist(dir, val.empty() ? 5000 : std::stoll(val), seed.empty() ? 1 : std::stoull(seed),
-                     limit.empty() ? 0 : std::stoll(limit));
+  return load_recipe_data(recipe, dir);
 }
 
 class SupernetOracle : public ScoreOracle {

@@ -22,6 +22,9 @@ struct TrainOptions {
   double inherited_lr_scale = 0.5;
   int random_subnets = 2;  // per sandwich step (plus the largest and the smallest)
   uint64_t seed = 1;
+  // The train/validation split's seed; 0: `seed`'s. Fixed across seeds, it keeps an ablation's
+  // validation images the same while weights, sampling and data order change.
+  uint64_t split_seed = 0;
   int64_t val_count = 5000;         // held out from the training set for the search
   int64_t limit = 0;                // > 0: only the first `limit` records of each file (tests)
   int64_t max_steps_per_epoch = 0;  // > 0: cut epochs short (tests)

@@ -32,6 +32,8 @@ std::string recipe_of(const SearchSpace& sp, const TrainOptions& o) {
              sp.name, o.epochs, o.one_phase || !o.subnet.empty() ? 0 : o.phase1_epochs, o.one_phase,
              o.batch, o.lr, o.weight_decay, o.inherited_lr_scale, o.random_subnets, o.seed,
              o.val_count, o.limit, o.max_steps_per_epoch) +
+         (o.split_seed != 0 && o.split_seed != o.seed ? fmt::format(" split={}", o.split_seed)
+                                                      : "") +
          (o.subnet.empty() ? "" : " subnet=" + o.subnet);
 }
 
@@ -148,6 +150,16 @@ void tune_torch_runtime() {
 
 std::string checkpoint_subnet(const std::string& recipe) { return recipe_value(recipe, "subnet"); }
 
+FmnistData load_recipe_data(const std::string& recipe, const std::string& data_dir) {
+  const std::string split = recipe_value(recipe, "split"), seed = recipe_value(recipe, "seed"),
+                    val = recipe_value(recipe, "val"), limit = recipe_value(recipe, "limit");
+  return load_fmnist(data_dir, val.empty() ? 5000 : std::stoll(val),
+                     !split.empty() ? std::stoull(split)
+                     : seed.empty() ? 1
+                                    : std::stoull(seed),
+                     limit.empty() ? 0 : std::stoll(limit));
+}
+
 std::vector<EpochLog> train_supernet(const SearchSpace& sp, const TrainOptions& o, const std::string& ckpt_path,
                                      const std::function<void(const EpochLog&)>& on_epoch) {
   if (o.epochs <= 0) throw UserError(fmt::format("--epochs must be > 0, got {}", o.epochs));
@@ -158,7 +170,8 @@ std::vector<EpochLog> train_supernet(const SearchSpace& sp, const TrainOptions& 
   if (o.batch <= 0) throw UserError(fmt::format("--batch must be > 0, got {}", o.batch));
   // The subnet that learns from labels (and is validated): the largest, or the stand-alone one.
   const Subnet target = standalone ? decode_subnet(sp, o.subnet) : largest_subnet(sp);
-  const FmnistData data = load_fmnist(o.data_dir, o.val_count, o.seed, o.limit);
+  const FmnistData data =
+      load_fmnist(o.data_dir, o.val_count, o.split_seed != 0 ? o.split_seed : o.seed, o.limit);
   if (data.train.size() < o.batch)
     throw UserError(fmt::format("{} training images are fewer than one batch of {}", data.train.size(), o.batch));
 

@@ -71,6 +71,10 @@ std::string checkpoint_recipe(const std::string& ckpt_path);
 // One value of a recipe ("" when absent).
 std::string recipe_value(const std::string& recipe, const std::string& key);
 
+// The data a checkpoint's recipe was trained on: the same train/validation split (its split
+// seed, validation size and record limit) and the test set, read from `data_dir`.
+FmnistData load_recipe_data(const std::string& recipe, const std::string& data_dir);
+
 // The subnet a stand-alone checkpoint was trained for ("" for a supernet checkpoint).
 std::string checkpoint_subnet(const std::string& recipe);
 

@@ -1,26 +1,39 @@
 #!/usr/bin/env bash
-# Supernet figures (issue 5) on h4h_fmnist with the default recipe, on this machine:
-#  1. wall time of `h4hsim nas train` (two-phase, default recipe; budget <= 30 min on 2 cores);
-#  2. test accuracy of the largest and smallest subnets with inherited weights;
-#  3. Kendall tau between inherited-weight and stand-alone-trained test accuracy of 8 random
-#     subnets (seed 11; stand-alone: `nas train --subnet ENC`, SA_EPOCHS epochs each);
-#  4. two-phase vs one-phase: each supernet drives `nas search --accuracy supernet:CKPT` on the
-#     hetero preset under a latency budget; the best-scoring subnet of each front is then
-#     evaluated on the test set with its own supernet.
+# Supernet figures (issue 19) on h4h_fmnist with the default recipe, on this machine:
+#  1. wall time of `h4hsim nas train` (two-phase, default recipe; budget <= 30 min on 2 cores)
+#     and the test accuracy of the largest and smallest subnets with inherited weights;
+#  2. ranking: Kendall tau between inherited-weight and stand-alone-trained test accuracy of
+#     N_RANK subnets (default 20) spread evenly over the estimated latency range on the hetero
+#     preset (`nas sample --stratify-lut`, seed 11; stand-alone: `nas train --subnet ENC`,
+#     SA_EPOCHS epochs each), with a bootstrap 95 % interval (subnets resampled), and how many
+#     of them inherit an accuracy between the smallest's and the largest's;
+#  3. (STAGES containing "ablation") two-phase vs one-phase: the learning rate tuned per arm
+#     on seed 1 (ABLATION_LRS, chosen by mean validation accuracy over the panel), then
+#     ABLATION_SEEDS seeds per arm at that rate, all on one validation split (--split-seed 1);
+#     the panel (the ranking subnets, the largest, the smallest and 4 transformer-heavy
+#     subnets) is scored on the test set; per arm mean +- 95 % interval over seeds, paired
+#     per-subnet differences (t interval and sign test) and each arm's measured wall time;
+#  4. (STAGES containing "search") two-phase vs one-phase on one seed: each supernet drives
+#     `nas search --accuracy supernet:CKPT` on the hetero preset under a latency budget; the
+#     best-scoring subnet of each front is evaluated on the test set with its own supernet.
 # Every step resumes: checkpoints are resumed and finished results are not redone, so an
-# interrupted run is continued by running the same command again.
+# interrupted run is continued by running the same command again (hours of CPU on 2 cores).
 # Usage: bench/bench_supernet.sh [workdir=bench/out/supernet] [budget_ms=0.2]
-# Environment: SA_EPOCHS (stand-alone epochs, default 4), SEARCH_POP / SEARCH_GEN (24 / 6).
+# Environment: STAGES ("ranking search"; "ablation" adds ~12 trainings), N_RANK (20),
+#   SA_EPOCHS (stand-alone epochs, 4), ABLATION_SEEDS ("1 2 3"), ABLATION_LRS
+#   ("1.5e-3 3e-3 6e-3"), SEARCH_POP / SEARCH_GEN (24 / 6).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 h4hsim="${H4H_BUILD_DIR:-$root/build}/cli/h4hsim"
 work="${1:-$root/bench/out/supernet}"
 budget_ms="${2:-0.2}"
+stages="${STAGES:-ranking search}"
+n_rank="${N_RANK:-20}"
 sa_epochs="${SA_EPOCHS:-4}"
 pop="${SEARCH_POP:-24}"
 gen="${SEARCH_GEN:-6}"
 arch="$root/arch_configs/hetero.yaml"
-[[ -x "$h4hsim" && -x "${h4hsim}-torch" ]] || "$root/scripts/build.sh"
+[[ -x "$h4hsim" && -x "${h4hsim}-torch" ]] || "$root/scripts/build.sh" h4hsim h4hsim-torch
 mkdir -p "$work"
 log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
 
@@ -46,21 +59,87 @@ for s in largest smallest; do
   once "eval_two_phase_$s" "$h4hsim" nas eval --ckpt "$work/two_phase.ckpt" --subnet "$s" >&2
 done
 
-log "Kendall tau: 8 subnets, inherited vs stand-alone ($sa_epochs epochs each)"
-mapfile -t subnets < <("$h4hsim" nas sample --space h4h_fmnist -n 8 --seed 11)
-rows="$work/kendall.tsv"
-: >"$rows"
-for i in "${!subnets[@]}"; do
-  enc="${subnets[$i]}"
-  once "eval_inherited_$i" "$h4hsim" nas eval --ckpt "$work/two_phase.ckpt" --subnet "$enc" >&2
-  once "train_standalone_$i" "$h4hsim" nas train -q --subnet "$enc" --epochs "$sa_epochs" \
-    --out "$work/standalone_$i.ckpt" >&2
-  once "eval_standalone_$i" "$h4hsim" nas eval --ckpt "$work/standalone_$i.ckpt" --subnet "$enc" >&2
-  printf "%s\t%s\t%s\n" "$enc" "$(acc_of "$work/eval_inherited_$i.out")" "$(acc_of "$work/eval_standalone_$i.out")" >>"$rows"
-done
-
-log "LUT (hetero) and search with the two-phase supernet, latency <= $budget_ms ms"
 [[ -s "$work/fmnist_hetero.lut" ]] || "$h4hsim" nas lut -q --space h4h_fmnist --arch "$arch" --out "$work/fmnist_hetero.lut" >&2
+
+if [[ " $stages " == *" ranking "* ]]; then
+  log "ranking: $n_rank subnets over the latency range, inherited vs stand-alone ($sa_epochs epochs each)"
+  [[ -s "$work/rank_subnets.tsv" ]] || "$h4hsim" nas sample --space h4h_fmnist -n "$n_rank" --seed 11 \
+    --stratify-lut "$work/fmnist_hetero.lut" -a "$arch" --show-latency >"$work/rank_subnets.tsv"
+  rows="$work/ranking.tsv"
+  : >"$rows"
+  mapfile -t ranked <"$work/rank_subnets.tsv"
+  for i in "${!ranked[@]}"; do
+    IFS=$'\t' read -r enc lat_ms <<<"${ranked[$i]}"
+    once "eval_inherited_$i" "$h4hsim" nas eval --ckpt "$work/two_phase.ckpt" --subnet "$enc" >&2
+    once "train_standalone_$i" "$h4hsim" nas train -q --subnet "$enc" --epochs "$sa_epochs" \
+      --out "$work/standalone_$i.ckpt" >&2
+    once "eval_standalone_$i" "$h4hsim" nas eval --ckpt "$work/standalone_$i.ckpt" --subnet "$enc" >&2
+    printf "%s\t%s\t%s\t%s\n" "$enc" "$lat_ms" "$(acc_of "$work/eval_inherited_$i.out")" \
+      "$(acc_of "$work/eval_standalone_$i.out")" >>"$rows"
+  done
+fi
+
+if [[ " $stages " == *" ablation "* ]]; then
+  seeds="${ABLATION_SEEDS:-1 2 3}"
+  lrs="${ABLATION_LRS:-1.5e-3 3e-3 6e-3}"
+  # The panel: the ranking subnets, both extremes and transformer-heavy subnets (every hybrid
+  # position a transformer, at several sizes), where the phases should matter most.
+  panel="$work/ablation_panel.txt"
+  if [[ ! -s "$panel" ]]; then
+    [[ -s "$work/rank_subnets.tsv" ]] || "$h4hsim" nas sample --space h4h_fmnist -n "$n_rank" --seed 11 \
+      --stratify-lut "$work/fmnist_hetero.lut" -a "$arch" --show-latency >"$work/rank_subnets.tsv"
+    { cut -f1 "$work/rank_subnets.tsv"; echo largest; echo smallest
+      echo r28_s16_w24-k5e3.k5e3_w32-k5e6.k5e6.k5e6_w48-k5e6.t4m2.t4m2_w64-k5e6.t4m2.t4m2_h256
+      echo r28_s8_w16-k3e3_w24-k3e3_w32-k3e3.t2m1.t2m1_w48-k3e3.t2m1.t2m1_h128
+      echo r24_s16_w24-k3e3.k3e3_w32-k3e4.k3e4_w48-k3e4.t4m1.t2m2_w64-k3e4.t2m1.t4m2_h256
+      echo r28_s8_w16-k5e3_w32-k5e4.k5e4_w32-k5e6.t2m2_w48-k5e6.t4m1_h256; } >"$panel.tmp"
+    mv "$panel.tmp" "$panel"
+  fi
+  mapfile -t members <"$panel"
+  arm_flag() { [[ "$1" == one ]] && echo --one-phase || true; }
+  # score <tag> <ckpt> <split>: panel accuracies, one per line, in panel order.
+  score() {
+    local k
+    for k in "${!members[@]}"; do
+      once "abl_eval_$1_$3_$k" "$h4hsim" nas eval --ckpt "$2" --subnet "${members[$k]}" --split "$3" >&2
+      acc_of "$work/abl_eval_$1_$3_$k.out"
+    done
+  }
+  declare -A best_lr
+  for arm in two one; do
+    best=""; best_mean=-1
+    for lr in $lrs; do
+      tag="${arm}_s1_lr$lr"
+      log "ablation: $arm-phase, seed 1, lr $lr (tuning)"
+      # shellcheck disable=SC2046
+      once "abl_train_$tag" "$h4hsim" nas train -q $(arm_flag "$arm") --seed 1 --split-seed 1 --lr "$lr" \
+        --out "$work/abl_$tag.ckpt" >&2
+      m=$(score "$tag" "$work/abl_$tag.ckpt" val | awk '{s += $1} END {printf "%.4f", s / NR}')
+      echo "$arm $lr $m" >>"$work/ablation_tuning.tsv.tmp"
+      if awk "BEGIN{exit !($m > $best_mean)}"; then best="$lr"; best_mean="$m"; fi
+    done
+    best_lr[$arm]="$best"
+  done
+  sort -u "$work/ablation_tuning.tsv.tmp" >"$work/ablation_tuning.tsv" && rm -f "$work/ablation_tuning.tsv.tmp"
+  : >"$work/ablation.tsv"
+  for arm in two one; do
+    for seed in $seeds; do
+      tag="${arm}_s${seed}_lr${best_lr[$arm]}"
+      log "ablation: $arm-phase, seed $seed, lr ${best_lr[$arm]}"
+      # shellcheck disable=SC2046
+      once "abl_train_$tag" "$h4hsim" nas train -q $(arm_flag "$arm") --seed "$seed" --split-seed 1 \
+        --lr "${best_lr[$arm]}" --out "$work/abl_$tag.ckpt" >&2
+      mapfile -t accs < <(score "$tag" "$work/abl_$tag.ckpt" test)
+      for k in "${!members[@]}"; do
+        printf "%s\t%s\t%s\t%s\t%s\n" "$arm" "$seed" "${members[$k]}" "${accs[$k]}" \
+          "$(wall_of "$work/abl_train_$tag.out")" >>"$work/ablation.tsv"
+      done
+    done
+  done
+fi
+
+if [[ " $stages " == *" search "* ]]; then
+log "search with the two-phase supernet, latency <= $budget_ms ms"
 search() {  # search <name> <ckpt>
   [[ -s "$work/search_$1/pareto.csv" ]] && return 0
   rm -rf "$work/search_$1"
@@ -88,34 +167,91 @@ search one_phase "$work/one_phase.ckpt"
 read -r best1 val1 lat1 < <(best_of "$work/search_one_phase/pareto.csv")
 once eval_best_one_phase "$h4hsim" nas eval --ckpt "$work/one_phase.ckpt" --subnet "$best1" >&2
 
+fi
+
 echo
-echo "== supernet figures (h4h_fmnist, default recipe, $(nproc) CPUs) =="
-printf "training wall time: two-phase %s s, one-phase %s s\n" "$(wall_of "$work/train_two_phase.out")" \
-  "$(wall_of "$work/train_one_phase.out")"
-printf "%-10s %12s %13s\n" supernet largest_test% smallest_test%
-printf "%-10s %12s %13s\n" two-phase "$(acc_of "$work/eval_two_phase_largest.out")" "$(acc_of "$work/eval_two_phase_smallest.out")"
-printf "%-10s %12s %13s\n" one-phase "$(acc_of "$work/eval_one_phase_largest.out")" "$(acc_of "$work/eval_one_phase_smallest.out")"
-echo "best searched subnet at latency <= $budget_ms ms (hetero, LUT estimate):"
-printf "  two-phase %s: val %.2f%%, test %s%%, %s ms\n" "$best2" "$(awk "BEGIN{print 100*$val2}")" \
-  "$(acc_of "$work/eval_best_two_phase.out")" "$lat2"
-printf "  one-phase %s: val %.2f%%, test %s%%, %s ms\n" "$best1" "$(awk "BEGIN{print 100*$val1}")" \
-  "$(acc_of "$work/eval_best_one_phase.out")" "$lat1"
-echo "8 subnets, test accuracy with inherited (two-phase) vs stand-alone ($sa_epochs epochs) weights:"
-python3 - "$rows" <<'EOF'
-import itertools, sys
+echo "== supernet figures (h4h_fmnist, default recipe, $(nproc) CPUs: $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)) =="
+printf "training wall time: two-phase %s s\n" "$(wall_of "$work/train_two_phase.out")"
+printf "two-phase: largest %s %%, smallest %s %% (test, BN recalibrated)\n" \
+  "$(acc_of "$work/eval_two_phase_largest.out")" "$(acc_of "$work/eval_two_phase_smallest.out")"
+if [[ " $stages " == *" ranking "* ]]; then
+  echo "$n_rank subnets over the latency range: test accuracy inherited (two-phase) vs stand-alone ($sa_epochs epochs)"
+  python3 - "$work/ranking.tsv" "$(acc_of "$work/eval_two_phase_smallest.out")" \
+    "$(acc_of "$work/eval_two_phase_largest.out")" <<'EOF'
+import itertools, random, sys
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
-for enc, a, b in rows:
-    print(f"  {a:>6}  {b:>6}  {enc}")
-x = [float(r[1]) for r in rows]; y = [float(r[2]) for r in rows]
-# Kendall tau-b (ties in either ranking reduce the denominator).
-c = d = tx = ty = 0
-for i, j in itertools.combinations(range(len(x)), 2):
-    sx = (x[i] > x[j]) - (x[i] < x[j]); sy = (y[i] > y[j]) - (y[i] < y[j])
-    if sx == 0 and sy == 0: continue
-    if sx == 0: tx += 1
-    elif sy == 0: ty += 1
-    elif sx == sy: c += 1
-    else: d += 1
-den = ((c + d + tx) * (c + d + ty)) ** 0.5
-print(f"Kendall tau-b = {(c - d) / den if den else float('nan'):.3f} ({len(x)} subnets)")
+lo, hi = float(sys.argv[2]), float(sys.argv[3])
+print(f"  {'est ms':>7} {'inherited':>9} {'alone':>6}  subnet")
+for enc, ms, a, b in rows:
+    print(f"  {float(ms):7.4f} {a:>9} {b:>6}  {enc}")
+x = [float(r[2]) for r in rows]; y = [float(r[3]) for r in rows]
+def tau_b(x, y):
+    # Kendall tau-b (as scipy.stats.kendalltau): ties reduce the denominator.
+    c = d = tx = ty = 0
+    for i, j in itertools.combinations(range(len(x)), 2):
+        sx = (x[i] > x[j]) - (x[i] < x[j]); sy = (y[i] > y[j]) - (y[i] < y[j])
+        if sx == 0 and sy == 0: continue
+        if sx == 0: tx += 1
+        elif sy == 0: ty += 1
+        elif sx == sy: c += 1
+        else: d += 1
+    den = ((c + d + tx) * (c + d + ty)) ** 0.5
+    return (c - d) / den if den else float("nan")
+t = tau_b(x, y)
+# Percentile bootstrap over subnets (pairs resampled with replacement), 2000 resamples.
+rng = random.Random(7)
+boot = []
+for _ in range(2000):
+    idx = [rng.randrange(len(x)) for _ in x]
+    v = tau_b([x[i] for i in idx], [y[i] for i in idx])
+    if v == v: boot.append(v)
+boot.sort()
+ci = (boot[int(0.025 * len(boot))], boot[int(0.975 * len(boot)) - 1])
+between = sum(lo <= v <= hi for v in x)
+print(f"Kendall tau-b = {t:.3f}, bootstrap 95 % interval [{ci[0]:.3f}, {ci[1]:.3f}] ({len(x)} subnets)")
+print(f"inherited accuracy between the smallest's ({lo} %) and the largest's ({hi} %): {between} of {len(x)}")
 EOF
+fi
+if [[ " $stages " == *" ablation "* ]]; then
+  echo "two-phase vs one-phase (learning rate tuned per arm on seed 1; validation split fixed):"
+  sed 's/^/  tuning (arm, lr, mean panel validation %): /' "$work/ablation_tuning.tsv"
+  python3 - "$work/ablation.tsv" <<'EOF'
+import math, statistics, sys
+from collections import defaultdict
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
+acc = defaultdict(dict); wall = defaultdict(dict)
+for arm, seed, sub, a, w in rows:
+    acc[(arm, seed)][sub] = float(a); wall[arm][seed] = float(w)
+T975 = {1: 12.71, 2: 4.30, 3: 3.18, 4: 2.78, 5: 2.57, 6: 2.45, 7: 2.36, 8: 2.31, 9: 2.26}
+def ci(v):
+    m = statistics.mean(v)
+    if len(v) < 2: return m, float("nan")
+    return m, T975.get(len(v) - 1, 1.96) * statistics.stdev(v) / math.sqrt(len(v))
+seeds = sorted({s for (_, s) in acc})
+subs = sorted({s for d in acc.values() for s in d})
+for arm in ("two", "one"):
+    means = [statistics.mean(acc[(arm, s)].values()) for s in seeds if (arm, s) in acc]
+    m, h = ci(means)
+    print(f"  {arm}-phase: panel mean test accuracy {m:.2f} +- {h:.2f} % over {len(means)} seeds; "
+          f"training wall time {statistics.mean(wall[arm].values()):.0f} s per run")
+# Paired per subnet (averaged over seeds): two - one.
+d = [statistics.mean(acc[("two", s)][sub] for s in seeds) - statistics.mean(acc[("one", s)][sub] for s in seeds)
+     for sub in subs if all((a, s) in acc and sub in acc[(a, s)] for a in ("two", "one") for s in seeds)]
+m, h = ci(d)
+wins = sum(x > 0 for x in d); losses = sum(x < 0 for x in d); n = wins + losses
+# Two-sided sign test, exact binomial.
+p = min(1.0, 2 * sum(math.comb(n, k) for k in range(0, min(wins, losses) + 1)) / 2 ** n) if n else 1.0
+print(f"  paired over {len(d)} subnets (two - one): {m:+.2f} +- {h:.2f} points; "
+      f"two-phase better on {wins}, worse on {losses} (sign test p = {p:.3f})")
+EOF
+fi
+if [[ " $stages " == *" search "* ]]; then
+  printf "one-phase: largest %s %%, smallest %s %%; training wall time %s s\n" \
+    "$(acc_of "$work/eval_one_phase_largest.out")" "$(acc_of "$work/eval_one_phase_smallest.out")" \
+    "$(wall_of "$work/train_one_phase.out")"
+  echo "best searched subnet at latency <= $budget_ms ms (hetero, LUT estimate):"
+  printf "  two-phase %s: val %.2f%%, test %s%%, %s ms\n" "$best2" "$(awk "BEGIN{print 100*$val2}")" \
+    "$(acc_of "$work/eval_best_two_phase.out")" "$lat2"
+  printf "  one-phase %s: val %.2f%%, test %s%%, %s ms\n" "$best1" "$(awk "BEGIN{print 100*$val1}")" \
+    "$(acc_of "$work/eval_best_one_phase.out")" "$lat1"
+fi

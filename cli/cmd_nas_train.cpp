@@ -1,6 +1,8 @@
 // `h4hsim nas train|eval`: the weight-sharing supernet (libtorch) — two-phase incremental
 // training on Fashion-MNIST, and a subnet's accuracy with inherited weights.
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <iostream>
 #include <memory>
 
@@ -132,6 +134,53 @@ void register_nas_train(CLI::App& nas) {
     const double acc = nas::evaluate_subnet(net, s, data.train, split, e->recal_batches, 256);
     std::cout << fmt::format("{}: {} accuracy {:.2f}% on {} images ({} parameters)\n", nas::encode_subnet(s), e->split,
                              100 * acc, split.size(), net->deployment_params(s));
+  });
+#endif
+
+  struct ConflictArgs {
+    std::string space = "h4h_fmnist", ckpt, data = nas::kFmnistDefaultDir;
+    int batches = 20;
+    uint64_t seed = 1;
+  };
+  auto c = std::make_shared<ConflictArgs>();
+  auto* cf = nas.add_subcommand(
+      "conflict",
+      "Gradient conflict between block types: cosine of the shared weights' gradients, MBConv vs "
+      "transformer at the hybrid positions (and MBConv vs MBConv for reference)");
+  cf->add_option("--space", c->space, "Space YAML or bundled name (default h4h_fmnist)");
+  cf->add_option("--ckpt", c->ckpt, "Supernet checkpoint (nas train)")->required();
+  cf->add_option("--data", c->data, "Fashion-MNIST directory");
+  cf->add_option("--batches", c->batches, "Batches of 256 training images, one random subnet each")
+      ->check(CLI::Range(2, 100000));
+  cf->add_option("--seed", c->seed, "Seed of the subnets and batches");
+#ifndef H4H_HAVE_TORCH
+  cf->callback([c]() { exec_torch_variant("nas conflict"); });
+#else
+  cf->callback([c]() {
+    const nas::SearchSpace sp = load_space_arg(c->space);
+    const std::string recipe = nas::checkpoint_recipe(c->ckpt);
+    if (!nas::checkpoint_subnet(recipe).empty())
+      throw UserError(
+          fmt::format("{}: a stand-alone checkpoint of one subnet, not a supernet", c->ckpt));
+    nas::tune_torch_runtime();
+    nas::Supernet net = nas::load_supernet(sp, c->ckpt);
+    const nas::FmnistData data = nas::load_recipe_data(recipe, c->data);
+    const nas::ConflictReport r =
+        nas::gradient_conflict(net, sp, data.train, c->batches, 256, c->seed);
+    auto summary = [](const std::vector<double>& v) {
+      const double n = static_cast<double>(v.size());
+      double m = 0, ss = 0;
+      for (double x : v) m += x / n;
+      for (double x : v) ss += (x - m) * (x - m);
+      // Normal 95 % interval of the mean over batches (n >= 2).
+      return fmt::format("mean {:+.3f} (95 % interval +-{:.3f}), min {:+.3f}", m,
+                         1.96 * std::sqrt(ss / (n - 1) / n), *std::min_element(v.begin(), v.end()));
+    };
+    std::cout << fmt::format(
+        "gradient cosine on the shared weights, {} batches of 256 training images, {}:\n"
+        "  MBConv vs transformer at every hybrid position: {}\n"
+        "  MBConv vs MBConv (other kernel / expansion):    {}\n",
+        c->batches, c->ckpt, summary(r.cross), summary(r.same));
   });
 #endif
 }

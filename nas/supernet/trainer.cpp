@@ -372,4 +372,78 @@ double evaluate_subnet(Supernet& net, const Subnet& s, const FmnistSplit& recal,
   return eval.size() > 0 ? static_cast<double>(correct) / static_cast<double>(eval.size()) : 0.0;
 }
 
+namespace {
+// The gradients of the cross-entropy of `s` on (images, labels), one per parameter
+// (undefined where `s` does not use the parameter).
+std::vector<torch::Tensor> gradients_of(Supernet& net, const torch::Tensor& images,
+                                        const torch::Tensor& labels, const Subnet& s) {
+  for (auto& p : net->parameters()) p.mutable_grad() = torch::Tensor();
+  torch::nn::functional::cross_entropy(net->forward(images, s), labels).backward();
+  std::vector<torch::Tensor> g;
+  for (auto& p : net->parameters())
+    g.push_back(p.grad().defined() ? p.grad().clone() : torch::Tensor());
+  return g;
+}
+
+// Over the parameters `mask` holds (default: every one both gradients define).
+double cosine_of(const std::vector<torch::Tensor>& a, const std::vector<torch::Tensor>& b,
+                 const std::vector<char>* mask = nullptr) {
+  double dot = 0, na = 0, nb = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (!a[i].defined() || !b[i].defined()) continue;  // weights only one of them uses
+    if (mask && !(*mask)[i]) continue;
+    dot += (a[i] * b[i]).sum().item<double>();
+    na += a[i].square().sum().item<double>();
+    nb += b[i].square().sum().item<double>();
+  }
+  return na > 0 && nb > 0 ? dot / std::sqrt(na * nb) : 0.0;
+}
+}  // namespace
+
+double gradient_cosine(Supernet& net, const torch::Tensor& images, const torch::Tensor& labels,
+                       const Subnet& a, const Subnet& b) {
+  net->train();
+  return cosine_of(gradients_of(net, images, labels, a), gradients_of(net, images, labels, b));
+}
+
+ConflictReport gradient_conflict(Supernet& net, const SearchSpace& sp, const FmnistSplit& train,
+                                 int batches, int64_t batch, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  ConflictReport r;
+  std::vector<std::vector<char>> all_tf(sp.stages.size());
+  for (size_t i = 0; i < sp.stages.size(); ++i)
+    all_tf[i].assign(static_cast<size_t>(
+                         *std::max_element(sp.stages[i].depths.begin(), sp.stages[i].depths.end())),
+                     sp.stages[i].kind == StageKind::hybrid ? 1 : 0);
+  for (int b = 0; b < batches; ++b) {
+    const int64_t from = (static_cast<int64_t>(
+        rng() % static_cast<uint64_t>(std::max<int64_t>(1, train.size() - batch))));
+    const int64_t count = std::min(batch, train.size() - from);
+    const torch::Tensor x = train.images.narrow(0, from, count),
+                        y = train.labels.narrow(0, from, count);
+    Subnet s = sample_subnet(sp, rng);
+    for (size_t i = 0; i < sp.stages.size(); ++i)
+      if (sp.stages[i].kind == StageKind::hybrid)
+        while (s.stages[i].blocks.size() < all_tf[i].size())
+          s.stages[i].blocks.push_back(s.stages[i].blocks.back());
+    std::vector<std::vector<char>> mb(all_tf.size());
+    for (size_t i = 0; i < mb.size(); ++i) mb[i].assign(all_tf[i].size(), 0);
+    const Subnet as_mb = follow_types(sp, conv_only(sp, s, rng), mb, rng);
+    const Subnet as_mb2 =
+        conv_only(sp, follow_types(sp, s, all_tf, rng), rng);  // fresh MBConv draws
+    const Subnet as_tf = follow_types(sp, conv_only(sp, s, rng), all_tf, rng);
+    net->train();
+    const auto g_mb = gradients_of(net, x, y, as_mb), g_mb2 = gradients_of(net, x, y, as_mb2),
+               g_tf = gradients_of(net, x, y, as_tf);
+    // Both cosines over the same weights: those all three subnets use (the shared path).
+    std::vector<char> shared(g_mb.size());
+    for (size_t k = 0; k < shared.size(); ++k)
+      shared[k] = g_mb[k].defined() && g_mb2[k].defined() && g_tf[k].defined();
+    r.cross.push_back(cosine_of(g_mb, g_tf, &shared));
+    r.same.push_back(cosine_of(g_mb, g_mb2, &shared));
+  }
+  for (auto& p : net->parameters()) p.mutable_grad() = torch::Tensor();
+  return r;
+}
+
 }  // namespace h4h::nas

@@ -86,4 +86,21 @@ Supernet load_supernet(const SearchSpace& space, const std::string& ckpt_path);
 double evaluate_subnet(Supernet& net, const Subnet& s, const FmnistSplit& recal, const FmnistSplit& eval,
                        int recal_batches = 20, int64_t batch = 256);
 
+// Gradient conflict between block types (H4H's premise for two-phase training): the cosine
+// of the cross-entropy gradients two subnets put on the weights both use (the shared path:
+// stem, MBConv stages, each stage's first block, head), on one batch in training mode.
+// 1: they pull the shared weights the same way; <= 0: they conflict.
+double gradient_cosine(Supernet& net, const torch::Tensor& images, const torch::Tensor& labels,
+                       const Subnet& a, const Subnet& b);
+
+// Per batch of `batch` training images: a random subnet with every hybrid stage at its
+// largest depth, its hybrid positions once all MBConv, once all MBConv with other
+// kernels/expansions, once all transformers. `cross`: cosine MBConv vs transformer; `same`:
+// MBConv vs MBConv, the reference for how much two choices at a position disagree anyway.
+struct ConflictReport {
+  std::vector<double> cross, same;
+};
+ConflictReport gradient_conflict(Supernet& net, const SearchSpace& space, const FmnistSplit& train,
+                                 int batches, int64_t batch, uint64_t seed);
+
 }  // namespace h4h::nas

@@ -288,3 +288,23 @@ TEST(Supernet, SplitSeedKeepsTheValidationSplitAcrossSeeds) {
   EXPECT_FALSE(same_weights(na, nb));
   for (const auto& f : {a, b, c}) fs::remove(f);
 }
+
+// The conflict measurement: a subnet's gradient against itself has cosine 1; the report has
+// one cosine per batch for each pair, each in [-1, 1].
+TEST(Supernet, GradientConflictReportsOneCosinePerBatchInRange) {
+  torch::set_num_threads(1);
+  torch::manual_seed(2);
+  Supernet net(fmnist());
+  const FmnistData data = load_fmnist(kFmnistDefaultDir, 96, 3, 480);
+  const torch::Tensor x = data.train.images.narrow(0, 0, 32),
+                      y = data.train.labels.narrow(0, 0, 32);
+  const Subnet s = largest_subnet(fmnist());
+  EXPECT_NEAR(gradient_cosine(net, x, y, s, s), 1.0, 1e-9);
+  const ConflictReport r = gradient_conflict(net, fmnist(), data.train, 3, 32, 5);
+  ASSERT_EQ(r.cross.size(), 3u);
+  ASSERT_EQ(r.same.size(), 3u);
+  for (double v : r.cross) EXPECT_TRUE(v >= -1 && v <= 1) << v;
+  for (double v : r.same) EXPECT_TRUE(v >= -1 && v <= 1) << v;
+  // The transformer changes what the head sees more than another kernel does.
+  EXPECT_NE(r.cross[0], r.same[0]);
+}

@@ -104,11 +104,14 @@ TEST(NasCli, BadInputIsExitCode2WithOneLine) {
 TEST(NasCli, SupernetCommandsRunWithoutLibtorchInTheMainBinary) {
   // h4hsim stays free of libtorch (fast start); nas train/eval are handed to h4hsim-torch
   // with the same arguments, and answer like any command: one line, exit code 2 on a mistake.
-  const auto r = run_cli("nas eval --ckpt " + tmp("missing.ckpt") + " --subnet largest");
-  EXPECT_EQ(r.exit_code, 2) << r.err;
-  EXPECT_EQ(line_count(r.err), 1) << r.err;
-  EXPECT_TRUE(r.err.find("no such checkpoint") != std::string::npos ||
-              r.err.find("without libtorch") != std::string::npos) << r.err;
+  for (const std::string cmd : {"nas eval --subnet largest --ckpt ", "nas conflict --ckpt "}) {
+    const auto r = run_cli(cmd + tmp("missing.ckpt"));
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_EQ(line_count(r.err), 1) << r.err;
+    EXPECT_TRUE(r.err.find("no such checkpoint") != std::string::npos ||
+                r.err.find("without libtorch") != std::string::npos)
+        << r.err;
+  }
 }
 
 TEST(NasCli, StandAloneCheckpointAnswersOnlyForItsOwnSubnet) {
@@ -125,6 +128,11 @@ TEST(NasCli, StandAloneCheckpointAnswersOnlyForItsOwnSubnet) {
   EXPECT_EQ(other.exit_code, 2);
   EXPECT_EQ(line_count(other.err), 1) << other.err;
   EXPECT_NE(other.err.find("a stand-alone checkpoint of r24_s8_w16"), std::string::npos) << other.err;
+  // Nor is it a supernet whose block types could conflict.
+  const auto conflict = run_cli("nas conflict --ckpt " + ck + " --batches 2");
+  EXPECT_EQ(conflict.exit_code, 2);
+  EXPECT_EQ(line_count(conflict.err), 1) << conflict.err;
+  EXPECT_NE(conflict.err.find("not a supernet"), std::string::npos) << conflict.err;
   fs::remove(ck);
 }
 

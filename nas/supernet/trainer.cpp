@@ -37,6 +37,23 @@ std::string recipe_of(const SearchSpace& sp, const TrainOptions& o) {
          (o.subnet.empty() ? "" : " subnet=" + o.subnet);
 }
 
+// Per stage, one flag per block slot up to the stage's largest depth: `hybrid_value` at the
+// hybrid stages' slots, 0 elsewhere (which block types a step or a measurement puts where).
+std::vector<std::vector<char>> position_mask(const SearchSpace& sp, bool hybrid_value) {
+  std::vector<std::vector<char>> m(sp.stages.size());
+  for (size_t i = 0; i < sp.stages.size(); ++i)
+    m[i].assign(static_cast<size_t>(
+                    *std::max_element(sp.stages[i].depths.begin(), sp.stages[i].depths.end())),
+                sp.stages[i].kind == StageKind::hybrid && hybrid_value ? 1 : 0);
+  return m;
+}
+
+// Gradients dropped, not zeroed (PyTorch 2's set_to_none; libtorch 1.13's zero_grad zeroes):
+// with a zero gradient AdamW would still move weights a step did not use.
+void drop_gradients(Supernet& net) {
+  for (auto& p : net->parameters()) p.mutable_grad() = torch::Tensor();
+}
+
 // Every hybrid position of `s` as MBConv (phase 1: the convolutional supernet).
 Subnet conv_only(const SearchSpace& sp, Subnet s, std::mt19937_64& rng) {
   for (size_t i = 0; i < s.stages.size(); ++i)
@@ -253,22 +270,16 @@ std::vector<EpochLog> train_supernet(const SearchSpace& sp, const TrainOptions& 
       const auto idx = order_t.narrow(0, from, count);
       const torch::Tensor x = augment(data.train.images.index_select(0, idx), rng);
       const torch::Tensor y = data.train.labels.index_select(0, idx);
-      // Gradients are dropped, not zeroed (PyTorch 2's set_to_none; libtorch 1.13 zeroes):
-      // with a zero gradient AdamW would still move the weights of choices this step did
-      // not sample, by their stale momentum and the decay, and a resumed run — whose
-      // gradients start undefined — would diverge from an uninterrupted one.
-      for (auto& group : opt.param_groups())
-        for (auto& p : group.params()) p.mutable_grad() = torch::Tensor();
+      // Dropped, not zeroed: a resumed run's gradients start undefined too, so it stays on
+      // the uninterrupted run's path.
+      drop_gradients(net);
       // This step's block type per hybrid position (phase 2 and one phase): the anchors and
       // the random subnets all follow it.
-      std::vector<std::vector<char>> use_tf(sp.stages.size());
-      for (size_t i = 0; i < sp.stages.size(); ++i) {
-        use_tf[i].assign(static_cast<size_t>(*std::max_element(sp.stages[i].depths.begin(),
-                                                               sp.stages[i].depths.end())),
-                         0);
-        if (phase != 1 && !standalone && sp.stages[i].kind == StageKind::hybrid)
-          for (auto& u : use_tf[i]) u = static_cast<char>(rng() & 1);
-      }
+      std::vector<std::vector<char>> use_tf = position_mask(sp, false);
+      if (phase != 1 && !standalone)
+        for (size_t i = 0; i < sp.stages.size(); ++i)
+          if (sp.stages[i].kind == StageKind::hybrid)
+            for (auto& u : use_tf[i]) u = static_cast<char>(rng() & 1);
       // Sandwich: the largest learns from labels; the others distil from it in place.
       const Subnet teacher = standalone ? target : anchor_of_types(sp, use_tf, true);
       const torch::Tensor teacher_logits = net->forward(x, teacher);
@@ -377,7 +388,7 @@ namespace {
 // (undefined where `s` does not use the parameter).
 std::vector<torch::Tensor> gradients_of(Supernet& net, const torch::Tensor& images,
                                         const torch::Tensor& labels, const Subnet& s) {
-  for (auto& p : net->parameters()) p.mutable_grad() = torch::Tensor();
+  drop_gradients(net);
   torch::nn::functional::cross_entropy(net->forward(images, s), labels).backward();
   std::vector<torch::Tensor> g;
   for (auto& p : net->parameters())
@@ -410,14 +421,10 @@ ConflictReport gradient_conflict(Supernet& net, const SearchSpace& sp, const Fmn
                                  int batches, int64_t batch, uint64_t seed) {
   std::mt19937_64 rng(seed);
   ConflictReport r;
-  std::vector<std::vector<char>> all_tf(sp.stages.size());
-  for (size_t i = 0; i < sp.stages.size(); ++i)
-    all_tf[i].assign(static_cast<size_t>(
-                         *std::max_element(sp.stages[i].depths.begin(), sp.stages[i].depths.end())),
-                     sp.stages[i].kind == StageKind::hybrid ? 1 : 0);
+  const std::vector<std::vector<char>> all_tf = position_mask(sp, true);
   for (int b = 0; b < batches; ++b) {
-    const int64_t from = (static_cast<int64_t>(
-        rng() % static_cast<uint64_t>(std::max<int64_t>(1, train.size() - batch))));
+    const int64_t from = static_cast<int64_t>(
+        rng() % static_cast<uint64_t>(std::max<int64_t>(1, train.size() - batch)));
     const int64_t count = std::min(batch, train.size() - from);
     const torch::Tensor x = train.images.narrow(0, from, count),
                         y = train.labels.narrow(0, from, count);
@@ -426,9 +433,7 @@ ConflictReport gradient_conflict(Supernet& net, const SearchSpace& sp, const Fmn
       if (sp.stages[i].kind == StageKind::hybrid)
         while (s.stages[i].blocks.size() < all_tf[i].size())
           s.stages[i].blocks.push_back(s.stages[i].blocks.back());
-    std::vector<std::vector<char>> mb(all_tf.size());
-    for (size_t i = 0; i < mb.size(); ++i) mb[i].assign(all_tf[i].size(), 0);
-    const Subnet as_mb = follow_types(sp, conv_only(sp, s, rng), mb, rng);
+    const Subnet as_mb = conv_only(sp, s, rng);
     const Subnet as_mb2 =
         conv_only(sp, follow_types(sp, s, all_tf, rng), rng);  // fresh MBConv draws
     const Subnet as_tf = follow_types(sp, conv_only(sp, s, rng), all_tf, rng);
@@ -442,7 +447,7 @@ ConflictReport gradient_conflict(Supernet& net, const SearchSpace& sp, const Fmn
     r.cross.push_back(cosine_of(g_mb, g_tf, &shared));
     r.same.push_back(cosine_of(g_mb, g_mb2, &shared));
   }
-  for (auto& p : net->parameters()) p.mutable_grad() = torch::Tensor();
+  drop_gradients(net);
   return r;
 }
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Supernet figures (issue 19) on h4h_fmnist with the default recipe, on this machine:
-#  1. wall time of `h4hsim nas train` (two-phase, default recipe; budget <= 30 min on 2 cores)
+#  1. training time of `h4hsim nas train` (two-phase, default recipe; budget <= 30 min on 2
+#     cores): the sum of the epoch times its log reports, and their range
 #     and the test accuracy of the largest and smallest subnets with inherited weights;
 #  2. ranking: Kendall tau between inherited-weight and stand-alone-trained test accuracy of
 #     N_RANK subnets (default 20) spread evenly over the estimated latency range on the hetero
@@ -12,21 +13,26 @@
 #     ABLATION_SEEDS seeds per arm at that rate, all on one validation split (--split-seed 1);
 #     the panel (the ranking subnets, the largest, the smallest and 4 transformer-heavy
 #     subnets) is scored on the test set; per arm mean +- 95 % interval over seeds, paired
-#     per-subnet differences (t interval and sign test) and each arm's measured wall time;
-#  4. (STAGES containing "search") two-phase vs one-phase on one seed: each supernet drives
-#     `nas search --accuracy supernet:CKPT` on the hetero preset under a latency budget; the
-#     best-scoring subnet of each front is evaluated on the test set with its own supernet.
+#     per-subnet differences (t interval and sign test) and each arm's measured training time;
+#  4. (STAGES containing "search") search that finds something: at each of BUDGETS_MS latency
+#     budgets on the hetero preset, the subnet picked by NSGA-II with the supernet oracle,
+#     by random search with the same number of oracle calls, by NSGA-II on proxy:macs, and
+#     the three hand-designed nets of bench/supernet_baselines.py scaled to the budget
+#     (MobileNetV2-style, a plain CNN, a hybrid with transformers in the last stage), each
+#     retrained stand-alone on BASELINE_SEEDS seeds and compared on test accuracy with
+#     intervals (no pick is judged by the validation score it was selected on).
 # Every step resumes: checkpoints are resumed and finished results are not redone, so an
 # interrupted run is continued by running the same command again (hours of CPU on 2 cores).
-# Usage: bench/bench_supernet.sh [workdir=bench/out/supernet] [budget_ms=0.2]
+# Usage: bench/bench_supernet.sh [workdir=bench/out/supernet]
 # Environment: STAGES ("ranking search"; "ablation" adds ~12 trainings), N_RANK (20),
 #   SA_EPOCHS (stand-alone epochs, 4), ABLATION_SEEDS ("1 2 3"), ABLATION_LRS
-#   ("1.5e-3 3e-3 6e-3"), SEARCH_POP / SEARCH_GEN (24 / 6).
+#   ("1.5e-3 3e-3 6e-3"), SEARCH_POP / SEARCH_GEN (24 / 6), BUDGETS_MS ("0.05 0.08 0.11"),
+#   BASELINE_SEEDS ("1 2 3"), SEARCH_METHODS ("supernet random proxy"; "tpe" also works),
+#   SA_STEPS (search stage: stand-alone steps per epoch, 0 = all; a few for a quick check).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 h4hsim="${H4H_BUILD_DIR:-$root/build}/cli/h4hsim"
 work="${1:-$root/bench/out/supernet}"
-budget_ms="${2:-0.2}"
 stages="${STAGES:-ranking search}"
 n_rank="${N_RANK:-20}"
 sa_epochs="${SA_EPOCHS:-4}"
@@ -51,7 +57,12 @@ once() {
   cat "$work/$name.out"
 }
 acc_of() { awk '/accuracy/ {for (i = 1; i <= NF; ++i) if ($i == "accuracy") {sub("%", "", $(i+1)); print $(i+1)}}' "$1"; }
-wall_of() { awk '/^wall_s/ {print $2}' "$1"; }
+# Training time from a `nas train` log: the sum of its epochs' own times (a run resumed after
+# an interruption still counts every epoch once), and their range.
+epoch_s_of() { awk 'match($0, /, [0-9.]+ s \(wall/) {s += substr($0, RSTART + 2, RLENGTH - 10)}
+  END {printf "%.0f", s}' "$1"; }
+epoch_range_of() { awk 'match($0, /, [0-9.]+ s \(wall/) {v = substr($0, RSTART + 2, RLENGTH - 10) + 0
+  if (n++ == 0 || v < lo) lo = v; if (v > hi) hi = v} END {printf "%d epochs, %.0f-%.0f s each", n, lo, hi}' "$1"; }
 
 log "two-phase supernet (default recipe)"
 once train_two_phase "$h4hsim" nas train -q --out "$work/two_phase.ckpt" >&2
@@ -132,46 +143,103 @@ if [[ " $stages " == *" ablation "* ]]; then
       mapfile -t accs < <(score "$tag" "$work/abl_$tag.ckpt" test)
       for k in "${!members[@]}"; do
         printf "%s\t%s\t%s\t%s\t%s\n" "$arm" "$seed" "${members[$k]}" "${accs[$k]}" \
-          "$(wall_of "$work/abl_train_$tag.out")" >>"$work/ablation.tsv"
+          "$(epoch_s_of "$work/abl_train_$tag.out")" >>"$work/ablation.tsv"
       done
     done
   done
 fi
 
 if [[ " $stages " == *" search "* ]]; then
-log "search with the two-phase supernet, latency <= $budget_ms ms"
-search() {  # search <name> <ckpt>
-  [[ -s "$work/search_$1/pareto.csv" ]] && return 0
-  rm -rf "$work/search_$1"
-  "$h4hsim" nas search -q --space h4h_fmnist --arch "$arch" --lut "$work/fmnist_hetero.lut" --accuracy "supernet:$2" \
-    --max-latency-ms "$budget_ms" -p "$pop" -g "$gen" --out "$work/search_$1" >&2
-}
-best_of() {  # the highest validation accuracy of a front: "subnet val_acc est_latency_ms"
-  python3 - "$1" <<'EOF'
+  # Goal 4: at each latency budget (hetero preset, LUT estimate), the subnet each method
+  # picks, retrained stand-alone from scratch on BASELINE_SEEDS seeds and scored on the test
+  # set — so no method is judged by the validation score it was selected on (the winner's
+  # curse of picking a front's maximum). Methods: NSGA-II with the supernet oracle (its
+  # front's best-scoring feasible member), random search with the same number of oracle
+  # calls, NSGA-II on proxy:macs (the most MACs that fit), and three hand-designed families
+  # scaled uniformly to the budget (bench/supernet_baselines.py: mbv2, cnn, hybrid).
+  budgets="${BUDGETS_MS:-0.05 0.08 0.11}"
+  bseeds="${BASELINE_SEEDS:-1 2 3}"
+  methods="${SEARCH_METHODS:-supernet random proxy}"
+  picks="$work/search_picks.tsv"
+  search_to() {  # search_to <dir> <nas search options...>: one search, resumable by its output
+    local dir="$1"; shift
+    [[ -s "$dir/pareto.json" ]] && return 0
+    rm -rf "$dir"
+    "$h4hsim" nas search -q --space h4h_fmnist --arch "$arch" --lut "$work/fmnist_hetero.lut" \
+      --no-resimulate -p "$pop" -g "$gen" --seed 1 --out "$dir" "$@" >&2
+  }
+  best_of() {  # best_of <pareto.csv> <budget>: the feasible member with the highest score
+    python3 - "$1" "$2" <<'EOF'
 import csv, sys
-rows = list(csv.DictReader(open(sys.argv[1])))
-b = max(rows, key=lambda r: float(r["val_accuracy"]))
-print(b["subnet"], b["val_accuracy"], b["est_latency_ms"])
+rows = list(csv.reader(open(sys.argv[1])))
+head, rows = rows[0], rows[1:]
+s, lat, enc = 5, head.index("est_latency_ms"), head.index("subnet")
+ok = [r for r in rows if r[s] != "" and float(r[lat]) <= float(sys.argv[2])]
+if not ok: sys.exit(f"{sys.argv[1]}: no scored subnet within {sys.argv[2]} ms")
+b = max(ok, key=lambda r: (float(r[s]), -float(r[lat])))
+print(b[enc], b[lat])
 EOF
-}
-search two_phase "$work/two_phase.ckpt"
-read -r best2 val2 lat2 < <(best_of "$work/search_two_phase/pareto.csv")
-once eval_best_two_phase "$h4hsim" nas eval --ckpt "$work/two_phase.ckpt" --subnet "$best2" >&2
-
-log "one-phase baseline (same epochs and seed) and its search"
-once train_one_phase "$h4hsim" nas train -q --one-phase --out "$work/one_phase.ckpt" >&2
-for s in largest smallest; do
-  once "eval_one_phase_$s" "$h4hsim" nas eval --ckpt "$work/one_phase.ckpt" --subnet "$s" >&2
-done
-search one_phase "$work/one_phase.ckpt"
-read -r best1 val1 lat1 < <(best_of "$work/search_one_phase/pareto.csv")
-once eval_best_one_phase "$h4hsim" nas eval --ckpt "$work/one_phase.ckpt" --subnet "$best1" >&2
-
+  }
+  calls_of() { python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["oracle_calls"])' "$1"; }
+  estimate() { "$h4hsim" nas estimate --space h4h_fmnist --lut "$work/fmnist_hetero.lut" -a "$arch" --subnet "$1" |
+    awk '{sub(":", "", $1); print $1 "\t" $3}'; }
+  for fam in mbv2 cnn hybrid; do
+    if [[ ! -s "$work/family_$fam.tsv" ]]; then
+      python3 "$root/bench/supernet_baselines.py" list "$fam" | while read -r e; do estimate "$e"; done \
+        >"$work/family_$fam.tsv.tmp"
+      mv "$work/family_$fam.tsv.tmp" "$work/family_$fam.tsv"
+    fi
+  done
+  : >"$picks.tmp"
+  for b in $budgets; do
+    log "search: latency <= $b ms ($methods; hand-designed mbv2, cnn, hybrid)"
+    ckpt="$work/two_phase.ckpt"
+    for m in $methods; do
+      case "$m" in
+        supernet) search_to "$work/search_${m}_$b" --accuracy "supernet:$ckpt" --max-latency-ms "$b" ;;
+        random | tpe)
+          search_to "$work/search_supernet_$b" --accuracy "supernet:$ckpt" --max-latency-ms "$b"
+          search_to "$work/search_${m}_$b" --accuracy "supernet:$ckpt" --max-latency-ms "$b" --strategy "$m" \
+            --oracle-calls "$(calls_of "$work/search_supernet_$b/pareto.json")" ;;
+        proxy) search_to "$work/search_${m}_$b" --accuracy proxy:macs --max-latency-ms "$b" ;;
+        *) echo "SEARCH_METHODS: unknown method '$m' (supernet, random, tpe, proxy)" >&2; exit 2 ;;
+      esac
+      pick=$(best_of "$work/search_${m}_$b/pareto.csv" "$b")
+      read -r enc ms <<<"$pick"
+      calls=$(calls_of "$work/search_${m}_$b/pareto.json")
+      printf "%s\t%s\t%s\t%s\t%s\n" "$b" "$m" "$enc" "$ms" "$calls" >>"$picks.tmp"
+    done
+    for fam in mbv2 cnn hybrid; do
+      enc=$(python3 "$root/bench/supernet_baselines.py" pick "$b" <"$work/family_$fam.tsv")
+      printf "%s\t%s\t%s\t%s\t-\n" "$b" "$fam" "$enc" "$(awk -v e="$enc" '$1 == e {print $2}' "$work/family_$fam.tsv")" \
+        >>"$picks.tmp"
+    done
+  done
+  mv "$picks.tmp" "$picks"
+  # Stand-alone retraining of every picked subnet (one per subnet and seed, shared between
+  # methods that pick the same one), validation split fixed as in the ablation.
+  results="$work/search_results.tsv"
+  : >"$results.tmp"
+  while IFS=$'\t' read -r b m enc ms calls; do
+    key=$(printf "%s" "$enc" | md5sum | cut -c1-12)
+    for s in $bseeds; do
+      if [[ ! -s "$work/sa_${key}_s$s.eval.out" ]]; then
+        log "stand-alone: $enc, seed $s ($sa_epochs epochs)"
+      fi
+      once "sa_${key}_s$s.train" "$h4hsim" nas train -q --subnet "$enc" --epochs "$sa_epochs" --seed "$s" \
+        --split-seed 1 --max-steps "${SA_STEPS:-0}" --out "$work/sa_${key}_s$s.ckpt" >/dev/null
+      once "sa_${key}_s$s.eval" "$h4hsim" nas eval --ckpt "$work/sa_${key}_s$s.ckpt" --subnet "$enc" >/dev/null
+      printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\n" "$b" "$m" "$enc" "$ms" "$calls" "$s" \
+        "$(acc_of "$work/sa_${key}_s$s.eval.out")" >>"$results.tmp"
+    done
+  done <"$picks"
+  mv "$results.tmp" "$results"
 fi
 
 echo
 echo "== supernet figures (h4h_fmnist, default recipe, $(nproc) CPUs: $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)) =="
-printf "training wall time: two-phase %s s\n" "$(wall_of "$work/train_two_phase.out")"
+printf "training time: two-phase %s s (%s)\n" "$(epoch_s_of "$work/train_two_phase.out")" \
+  "$(epoch_range_of "$work/train_two_phase.out")"
 printf "two-phase: largest %s %%, smallest %s %% (test, BN recalibrated)\n" \
   "$(acc_of "$work/eval_two_phase_largest.out")" "$(acc_of "$work/eval_two_phase_smallest.out")"
 if [[ " $stages " == *" ranking "* ]]; then
@@ -233,7 +301,7 @@ for arm in ("two", "one"):
     means = [statistics.mean(acc[(arm, s)].values()) for s in seeds if (arm, s) in acc]
     m, h = ci(means)
     print(f"  {arm}-phase: panel mean test accuracy {m:.2f} +- {h:.2f} % over {len(means)} seeds; "
-          f"training wall time {statistics.mean(wall[arm].values()):.0f} s per run")
+          f"training time {statistics.mean(wall[arm].values()):.0f} s per run (sum of epoch times)")
 # Paired per subnet (averaged over seeds): two - one.
 d = [statistics.mean(acc[("two", s)][sub] for s in seeds) - statistics.mean(acc[("one", s)][sub] for s in seeds)
      for sub in subs if all((a, s) in acc and sub in acc[(a, s)] for a in ("two", "one") for s in seeds)]
@@ -246,12 +314,34 @@ print(f"  paired over {len(d)} subnets (two - one): {m:+.2f} +- {h:.2f} points; 
 EOF
 fi
 if [[ " $stages " == *" search "* ]]; then
-  printf "one-phase: largest %s %%, smallest %s %%; training wall time %s s\n" \
-    "$(acc_of "$work/eval_one_phase_largest.out")" "$(acc_of "$work/eval_one_phase_smallest.out")" \
-    "$(wall_of "$work/train_one_phase.out")"
-  echo "best searched subnet at latency <= $budget_ms ms (hetero, LUT estimate):"
-  printf "  two-phase %s: val %.2f%%, test %s%%, %s ms\n" "$best2" "$(awk "BEGIN{print 100*$val2}")" \
-    "$(acc_of "$work/eval_best_two_phase.out")" "$lat2"
-  printf "  one-phase %s: val %.2f%%, test %s%%, %s ms\n" "$best1" "$(awk "BEGIN{print 100*$val1}")" \
-    "$(acc_of "$work/eval_best_one_phase.out")" "$lat1"
+  echo "search at each latency budget (hetero, LUT estimate): the picked subnet retrained stand-alone"
+  echo "($sa_epochs epochs, seeds ${BASELINE_SEEDS:-1 2 3}), test accuracy mean +- 95 % t interval over seeds;"
+  echo "difference to the supernet's pick with a Welch interval:"
+  python3 - "$work/search_results.tsv" <<'EOF'
+import math, statistics, sys
+from collections import defaultdict
+T975 = {1: 12.71, 2: 4.30, 3: 3.18, 4: 2.78, 5: 2.57, 6: 2.45, 7: 2.36, 8: 2.31, 9: 2.26, 10: 2.23}
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
+acc = defaultdict(list); info = {}
+for b, m, enc, ms, calls, seed, a in rows:
+    acc[(b, m)].append(float(a)); info[(b, m)] = (enc, ms, calls)
+def ci(v):
+    if len(v) < 2: return float("nan")
+    return T975.get(len(v) - 1, 1.96) * statistics.stdev(v) / math.sqrt(len(v))
+for b in sorted({k[0] for k in acc}, key=float):
+    print(f"  <= {b} ms")
+    ref = acc.get((b, "supernet"))
+    for (bb, m), v in acc.items():
+        if bb != b: continue
+        enc, ms, calls = info[(b, m)]
+        line = f"    {m:9} {statistics.mean(v):6.2f} +- {ci(v):4.2f} %  est {float(ms):.4f} ms  calls {calls:>4}"
+        if ref and m != "supernet" and len(v) > 1 and len(ref) > 1:
+            d = statistics.mean(ref) - statistics.mean(v)
+            va, vb = statistics.variance(ref) / len(ref), statistics.variance(v) / len(v)
+            se = math.sqrt(va + vb)
+            # Welch-Satterthwaite degrees of freedom, rounded down.
+            df = int((va + vb) ** 2 / (va ** 2 / (len(ref) - 1) + vb ** 2 / (len(v) - 1))) if se > 0 else 1
+            line += f"  supernet - this {d:+.2f} +- {T975.get(max(df, 1), 1.96) * se:.2f}"
+        print(line + f"  {enc}")
+EOF
 fi

@@ -278,6 +278,18 @@ ci = (boot[int(0.025 * len(boot))], boot[int(0.975 * len(boot)) - 1])
 between = sum(lo <= v <= hi for v in x)
 print(f"Kendall tau-b = {t:.3f}, bootstrap 95 % interval [{ci[0]:.3f}, {ci[1]:.3f}] ({len(x)} subnets)")
 print(f"inherited accuracy between the smallest's ({lo} %) and the largest's ({hi} %): {between} of {len(x)}")
+# What the supernet adds over latency alone: the estimated latency's own tau with the
+# stand-alone accuracies (a subnet's size already ranks them), and the tau of what is left
+# of both accuracies once a line in log latency is taken out (partial: ~0 means the
+# inherited accuracy knows nothing about a subnet beyond its size).
+import math, statistics
+lat = [math.log(float(r[1])) for r in rows]
+def resid(v):
+    ml, mv = statistics.mean(lat), statistics.mean(v)
+    b = sum((a - ml) * (c - mv) for a, c in zip(lat, v)) / sum((a - ml) ** 2 for a in lat)
+    return [c - mv - b * (a - ml) for a, c in zip(lat, v)]
+print(f"estimated latency vs stand-alone: tau-b = {tau_b(lat, y):.3f}; "
+      f"partial tau-b of inherited vs stand-alone given log latency = {tau_b(resid(x), resid(y)):.3f}")
 EOF
 fi
 if [[ " $stages " == *" ablation "* ]]; then

@@ -61,6 +61,10 @@ acc_of() { awk '/accuracy/ {for (i = 1; i <= NF; ++i) if ($i == "accuracy") {sub
 # an interruption still counts every epoch once), and their range.
 epoch_s_of() { awk 'match($0, /, [0-9.]+ s \(wall/) {s += substr($0, RSTART + 2, RLENGTH - 10)}
   END {printf "%.0f", s}' "$1"; }
+# The same epochs' CPU time (logged since 2026-12-05; "-" for older logs): the compute itself,
+# which other processes on the machine do not inflate as they do the wall time.
+epoch_cpu_of() { awk 'match($0, /, [0-9.]+ CPU s\)/) {s += substr($0, RSTART + 2, RLENGTH - 9); n++}
+  END {if (n) printf "%.0f", s; else printf "-"}' "$1"; }
 epoch_range_of() { awk 'match($0, /, [0-9.]+ s \(wall/) {v = substr($0, RSTART + 2, RLENGTH - 10) + 0
   if (n++ == 0 || v < lo) lo = v; if (v > hi) hi = v} END {printf "%d epochs, %.0f-%.0f s each", n, lo, hi}' "$1"; }
 
@@ -142,8 +146,9 @@ if [[ " $stages " == *" ablation "* ]]; then
         --lr "${best_lr[$arm]}" --out "$work/abl_$tag.ckpt" >&2
       mapfile -t accs < <(score "$tag" "$work/abl_$tag.ckpt" test)
       for k in "${!members[@]}"; do
-        printf "%s\t%s\t%s\t%s\t%s\n" "$arm" "$seed" "${members[$k]}" "${accs[$k]}" \
-          "$(epoch_s_of "$work/abl_train_$tag.out")" >>"$work/ablation.tsv"
+        printf "%s\t%s\t%s\t%s\t%s\t%s\n" "$arm" "$seed" "${members[$k]}" "${accs[$k]}" \
+          "$(epoch_s_of "$work/abl_train_$tag.out")" "$(epoch_cpu_of "$work/abl_train_$tag.out")" \
+          >>"$work/ablation.tsv"
       done
     done
   done
@@ -238,8 +243,8 @@ fi
 
 echo
 echo "== supernet figures (h4h_fmnist, default recipe, $(nproc) CPUs: $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)) =="
-printf "training time: two-phase %s s (%s)\n" "$(epoch_s_of "$work/train_two_phase.out")" \
-  "$(epoch_range_of "$work/train_two_phase.out")"
+printf "training time: two-phase %s s (%s), CPU %s s\n" "$(epoch_s_of "$work/train_two_phase.out")" \
+  "$(epoch_range_of "$work/train_two_phase.out")" "$(epoch_cpu_of "$work/train_two_phase.out")"
 printf "two-phase: largest %s %%, smallest %s %% (test, BN recalibrated)\n" \
   "$(acc_of "$work/eval_two_phase_largest.out")" "$(acc_of "$work/eval_two_phase_smallest.out")"
 if [[ " $stages " == *" ranking "* ]]; then
@@ -299,9 +304,10 @@ if [[ " $stages " == *" ablation "* ]]; then
 import math, statistics, sys
 from collections import defaultdict
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
-acc = defaultdict(dict); wall = defaultdict(dict)
-for arm, seed, sub, a, w in rows:
+acc = defaultdict(dict); wall = defaultdict(dict); cpu = defaultdict(dict)
+for arm, seed, sub, a, w, c in rows:
     acc[(arm, seed)][sub] = float(a); wall[arm][seed] = float(w)
+    if c != "-": cpu[arm][seed] = float(c)
 T975 = {1: 12.71, 2: 4.30, 3: 3.18, 4: 2.78, 5: 2.57, 6: 2.45, 7: 2.36, 8: 2.31, 9: 2.26}
 def ci(v):
     m = statistics.mean(v)
@@ -313,7 +319,9 @@ for arm in ("two", "one"):
     means = [statistics.mean(acc[(arm, s)].values()) for s in seeds if (arm, s) in acc]
     m, h = ci(means)
     print(f"  {arm}-phase: panel mean test accuracy {m:.2f} +- {h:.2f} % over {len(means)} seeds; "
-          f"training time {statistics.mean(wall[arm].values()):.0f} s per run (sum of epoch times)")
+          f"training time {statistics.mean(wall[arm].values()):.0f} s per run (sum of epoch times), "
+          + (f"CPU {statistics.mean(cpu[arm].values()):.0f} s per run ({len(cpu[arm])} runs logged it)"
+             if cpu[arm] else "CPU time not logged"))
 # Paired per subnet (averaged over seeds): two - one.
 d = [statistics.mean(acc[("two", s)][sub] for s in seeds) - statistics.mean(acc[("one", s)][sub] for s in seeds)
      for sub in subs if all((a, s) in acc and sub in acc[(a, s)] for a in ("two", "one") for s in seeds)]

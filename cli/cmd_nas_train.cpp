@@ -92,10 +92,10 @@ void register_nas_train(CLI::App& nas) {
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       std::cout << fmt::format(
                        "epoch {} ({}): {} loss {:.4f}, validation accuracy {:.2f}%, {:.0f} s "
-                       "(wall {:.0f} s since start, {} thread{} at least)\n",
+                       "(wall {:.0f} s since start, {} thread{} at least, {:.0f} CPU s)\n",
                        l.epoch, l.phase == 0 ? mode : mode + std::to_string(l.phase), who,
                        l.mean_loss, 100 * l.largest_val_acc, l.seconds, wall_s, l.min_threads,
-                       l.min_threads == 1 ? "" : "s")
+                       l.min_threads == 1 ? "" : "s", l.cpu_seconds)
                 << std::flush;
     });
     std::cout << fmt::format("{}: {} epochs trained in this run (recipe {} epochs)\n", a->out, logs.size(), a->o.epochs);

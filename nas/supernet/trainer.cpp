@@ -1,6 +1,7 @@
 #include "nas/supernet/trainer.h"
 
 #include <malloc.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -149,6 +150,14 @@ torch::serialize::InputArchive open_checkpoint(const std::string& path) {
   return ar;
 }
 
+// CPU time of the whole process so far (user + system, every thread), seconds.
+double process_cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         1e-6 * static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
+}
+
 std::string read_recipe(torch::serialize::InputArchive& ar, const std::string& path) {
   c10::IValue v;
   if (!ar.try_read("recipe", v) || !v.isString())
@@ -244,6 +253,7 @@ std::vector<EpochLog> train_supernet(const SearchSpace& sp, const TrainOptions& 
                              standalone ? "stand-alone" : phase == 0 ? "one phase" : fmt::format("phase {}", phase)),
                  steps, o.progress);
     const auto t0 = std::chrono::steady_clock::now();
+    const double cpu0 = process_cpu_seconds();
     double loss_sum = 0;
     int min_threads = torch::get_num_threads();
     for (int64_t step = 0; step < steps; ++step) {
@@ -313,6 +323,7 @@ std::vector<EpochLog> train_supernet(const SearchSpace& sp, const TrainOptions& 
     log.phase = phase;
     log.mean_loss = loss_sum / static_cast<double>(steps);
     log.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    log.cpu_seconds = process_cpu_seconds() - cpu0;
     log.min_threads = min_threads;
     if (data.val.size() > 0) log.largest_val_acc = evaluate_subnet(net, target, data.train, data.val, 10, 256);
     save_checkpoint(net, opt, recipe, epoch + 1, ckpt_path);

@@ -41,6 +41,8 @@ struct EpochLog {
   double mean_loss = 0;        // the largest (stand-alone: the trained) subnet's cross-entropy
   double largest_val_acc = 0;  // the same subnet, after BN recalibration (validation split)
   double seconds = 0;           // wall time of the epoch's training steps
+  double cpu_seconds = 0;       // CPU time (user + system, all threads) of the same steps:
+                                // the compute, whatever else shares the machine
   int min_threads = 0;          // fewest intra-op threads it ran on (other processes' load)
 };
 

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -92,6 +93,12 @@ TEST(Supernet, TrainingOnASmallSliceLowersTheLossAndBeatsChance) {
   EXPECT_EQ(logs[0].phase, 1);
   EXPECT_EQ(logs[2].phase, 2);
   EXPECT_LT(logs[2].mean_loss, logs[0].mean_loss);
+  // Each epoch's compute is measured as CPU time: positive, and no more than every CPU busy
+  // for the whole epoch (plus the clock's granularity).
+  for (const EpochLog& l : logs) {
+    EXPECT_GT(l.cpu_seconds, 0.0);
+    EXPECT_LE(l.cpu_seconds, l.seconds * std::max(1u, std::thread::hardware_concurrency()) + 0.05);
+  }
   // Inherited weights, BN recalibrated: better than chance (0.1) on held-out images.
   Supernet net = load_supernet(fmnist(), ckpt);
   const FmnistData d = load_fmnist(kFmnistDefaultDir, o.val_count, o.seed, o.limit);

@@ -300,8 +300,8 @@ fi
 if [[ " $stages " == *" ablation "* ]]; then
   echo "two-phase vs one-phase (learning rate tuned per arm on seed 1; validation split fixed):"
   sed 's/^/  tuning (arm, lr, mean panel validation %): /' "$work/ablation_tuning.tsv"
-  python3 - "$work/ablation.tsv" <<'EOF'
-import math, statistics, sys
+  python3 - "$work/ablation.tsv" "$work/ranking.tsv" <<'EOF'
+import itertools, math, os, statistics, sys
 from collections import defaultdict
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
 acc = defaultdict(dict); wall = defaultdict(dict); cpu = defaultdict(dict)
@@ -331,6 +331,31 @@ wins = sum(x > 0 for x in d); losses = sum(x < 0 for x in d); n = wins + losses
 p = min(1.0, 2 * sum(math.comb(n, k) for k in range(0, min(wins, losses) + 1)) / 2 ** n) if n else 1.0
 print(f"  paired over {len(d)} subnets (two - one): {m:+.2f} +- {h:.2f} points; "
       f"two-phase better on {wins}, worse on {losses} (sign test p = {p:.3f})")
+# Ranking per supernet: Kendall tau-b of its inherited test accuracies with the stand-alone
+# ones of the ranking stage's subnets (those in the panel), mean over seeds per arm.
+def tau_b(x, y):
+    c = d_ = tx = ty = 0
+    for i, j in itertools.combinations(range(len(x)), 2):
+        sx = (x[i] > x[j]) - (x[i] < x[j]); sy = (y[i] > y[j]) - (y[i] < y[j])
+        if sx == 0 and sy == 0: continue
+        if sx == 0: tx += 1
+        elif sy == 0: ty += 1
+        elif sx == sy: c += 1
+        else: d_ += 1
+    den = ((c + d_ + tx) * (c + d_ + ty)) ** 0.5
+    return (c - d_) / den if den else float("nan")
+if os.path.exists(sys.argv[2]):
+    alone = {r[0]: float(r[3]) for r in (l.rstrip("\n").split("\t") for l in open(sys.argv[2]) if l.strip())}
+    for arm in ("two", "one"):
+        taus = []
+        for s in seeds:
+            common = [sub for sub in acc.get((arm, s), {}) if sub in alone]
+            if len(common) >= 3:
+                taus.append(tau_b([acc[(arm, s)][x] for x in common], [alone[x] for x in common]))
+        if taus:
+            m, h = ci(taus)
+            print(f"  {arm}-phase: Kendall tau-b inherited vs stand-alone on {len(common)} ranking subnets "
+                  f"{m:.3f} +- {h:.3f} over {len(taus)} seeds")
 EOF
 fi
 if [[ " $stages " == *" search "* ]]; then

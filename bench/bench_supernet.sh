@@ -9,7 +9,8 @@
 #     SA_EPOCHS epochs each), with a bootstrap 95 % interval (subnets resampled), and how many
 #     of them inherit an accuracy between the smallest's and the largest's;
 #  3. (STAGES containing "ablation") two-phase vs one-phase: the learning rate tuned per arm
-#     on seed 1 (ABLATION_LRS, chosen by mean validation accuracy over the panel), then
+#     on seed 1 (ABLATION_LRS, chosen by mean validation accuracy over the panel; a best rate
+#     at the grid's edge extends the grid by factors of 2 while it improves), then
 #     ABLATION_SEEDS seeds per arm at that rate, all on one validation split (--split-seed 1);
 #     the panel (the ranking subnets, the largest, the smallest and 4 transformer-heavy
 #     subnets) is scored on the test set; per arm mean +- 95 % interval over seeds, paired
@@ -121,17 +122,33 @@ if [[ " $stages " == *" ablation "* ]]; then
     done
   }
   declare -A best_lr
+  # tune <arm> <lr>: trains seed 1 at lr, scores the panel on the validation split and keeps
+  # the best mean in $best / $best_mean.
+  tune() {
+    local tag="$1_s1_lr$2" m
+    log "ablation: $1-phase, seed 1, lr $2 (tuning)"
+    # shellcheck disable=SC2046
+    once "abl_train_$tag" "$h4hsim" nas train -q $(arm_flag "$1") --seed 1 --split-seed 1 --lr "$2" \
+      --out "$work/abl_$tag.ckpt" >&2
+    m=$(score "$tag" "$work/abl_$tag.ckpt" val | awk '{s += $1} END {printf "%.4f", s / NR}')
+    echo "$1 $2 $m" >>"$work/ablation_tuning.tsv.tmp"
+    if awk "BEGIN{exit !($m > $best_mean)}"; then best="$2"; best_mean="$m"; fi
+  }
   for arm in two one; do
     best=""; best_mean=-1
-    for lr in $lrs; do
-      tag="${arm}_s1_lr$lr"
-      log "ablation: $arm-phase, seed 1, lr $lr (tuning)"
-      # shellcheck disable=SC2046
-      once "abl_train_$tag" "$h4hsim" nas train -q $(arm_flag "$arm") --seed 1 --split-seed 1 --lr "$lr" \
-        --out "$work/abl_$tag.ckpt" >&2
-      m=$(score "$tag" "$work/abl_$tag.ckpt" val | awk '{s += $1} END {printf "%.4f", s / NR}')
-      echo "$arm $lr $m" >>"$work/ablation_tuning.tsv.tmp"
-      if awk "BEGIN{exit !($m > $best_mean)}"; then best="$lr"; best_mean="$m"; fi
+    for lr in $lrs; do tune "$arm" "$lr"; done
+    # A best rate at the edge of the grid is not yet a tuned one: step past that edge by a
+    # factor of 2 while it keeps improving (at most twice).
+    read -r lo hi < <(echo "$lrs" | tr ' ' '\n' | sort -g | awk 'NR == 1 {lo = $1} {hi = $1} END {print lo, hi}')
+    for _ in 1 2; do
+      if awk "BEGIN{exit !($best == $hi)}"; then
+        hi=$(awk "BEGIN{printf \"%g\", 2 * $hi}"); before="$best"; tune "$arm" "$hi"
+      elif awk "BEGIN{exit !($best == $lo)}"; then
+        lo=$(awk "BEGIN{printf \"%g\", $lo / 2}"); before="$best"; tune "$arm" "$lo"
+      else
+        break
+      fi
+      [[ "$best" != "$before" ]] || break
     done
     best_lr[$arm]="$best"
   done

@@ -46,7 +46,14 @@ void register_nas_train(CLI::App& nas) {
                   "Stand-alone: train only this subnet (encoding, 'largest' or 'smallest') from scratch")
       ->excludes("--one-phase");
   cmd->add_option("--batch", a->o.batch, "Batch size")->check(CLI::Range(1, 65536));
-  cmd->add_option("--lr", a->o.lr, "Peak learning rate (AdamW, cosine decay)")->check(positive_number());
+  // The default depends on the mode (0 in TrainOptions until with_defaults): shown as the
+  // supernet's, with the stand-alone one in the text.
+  cmd->add_option(
+         "--lr", a->o.lr,
+         fmt::format("Peak learning rate (AdamW, cosine decay); {} for a --subnet trained alone",
+                     nas::kStandaloneLr))
+      ->check(positive_number())
+      ->default_str(fmt::format("{}", nas::kSupernetLr));
   cmd->add_option("--inherited-lr-scale", a->o.inherited_lr_scale, "Phase 2 learning rate of inherited weights")
       ->check(number_in(0.0, 1.0));
   cmd->add_option("--random-subnets", a->o.random_subnets,

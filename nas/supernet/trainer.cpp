@@ -186,8 +186,11 @@ FmnistData load_recipe_data(const std::string& recipe, const std::string& data_d
                      limit.empty() ? 0 : std::stoll(limit));
 }
 
-std::vector<EpochLog> train_supernet(const SearchSpace& sp, const TrainOptions& o, const std::string& ckpt_path,
+std::vector<EpochLog> train_supernet(const SearchSpace& sp, const TrainOptions& options,
+                                     const std::string& ckpt_path,
                                      const std::function<void(const EpochLog&)>& on_epoch) {
+  const TrainOptions o = with_defaults(options);
+  if (o.lr < 0) throw UserError(fmt::format("--lr must be > 0, got {}", o.lr));
   if (o.epochs <= 0) throw UserError(fmt::format("--epochs must be > 0, got {}", o.epochs));
   const bool standalone = !o.subnet.empty();
   const bool one_phase = o.one_phase || standalone;

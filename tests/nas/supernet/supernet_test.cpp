@@ -8,6 +8,7 @@
 #include <random>
 #include <thread>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "frontend/user_error.h"
@@ -202,6 +203,26 @@ TEST(Supernet, StandAloneTrainingMovesOnlyItsSubnetsWeightsAndLowersItsLoss) {
     EXPECT_NE(std::string(e.what()).find("stand-alone"), std::string::npos) << e.what();
   }
   fs::remove(ck);
+}
+
+TEST(Supernet, DefaultLearningRateIsTheModesTunedOneAndTheRecipeRecordsIt) {
+  EXPECT_EQ(with_defaults(TrainOptions{}).lr, kSupernetLr);
+  TrainOptions alone;
+  alone.subnet = "smallest";
+  EXPECT_EQ(with_defaults(alone).lr, kStandaloneLr);
+  alone.lr = 1e-3;  // given: kept
+  EXPECT_EQ(with_defaults(alone).lr, 1e-3);
+  TrainOptions o = small_recipe();
+  o.lr = 0;
+  o.epochs = 2;
+  o.phase1_epochs = 1;
+  o.max_steps_per_epoch = 1;
+  const std::string ckpt = tmp("default_lr.ckpt");
+  fs::remove(ckpt);
+  train_supernet(fmnist(), o, ckpt);
+  EXPECT_NE(checkpoint_recipe(ckpt).find(fmt::format(" lr={} ", kSupernetLr)), std::string::npos)
+      << checkpoint_recipe(ckpt);
+  fs::remove(ckpt);
 }
 
 TEST(Supernet, StandAloneTrainingOfABadEncodingIsAUserError) {

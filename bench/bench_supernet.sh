@@ -266,27 +266,16 @@ printf "two-phase: largest %s %%, smallest %s %% (test, BN recalibrated)\n" \
   "$(acc_of "$work/eval_two_phase_largest.out")" "$(acc_of "$work/eval_two_phase_smallest.out")"
 if [[ " $stages " == *" ranking "* ]]; then
   echo "$n_rank subnets over the latency range: test accuracy inherited (two-phase) vs stand-alone ($sa_epochs epochs)"
-  python3 - "$work/ranking.tsv" "$(acc_of "$work/eval_two_phase_smallest.out")" \
+  PYTHONPATH="$root/bench" python3 - "$work/ranking.tsv" "$(acc_of "$work/eval_two_phase_smallest.out")" \
     "$(acc_of "$work/eval_two_phase_largest.out")" <<'EOF'
-import itertools, random, sys
+import random, sys
+from supernet_stats import tau_b
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
 lo, hi = float(sys.argv[2]), float(sys.argv[3])
 print(f"  {'est ms':>7} {'inherited':>9} {'alone':>6}  subnet")
 for enc, ms, a, b in rows:
     print(f"  {float(ms):7.4f} {a:>9} {b:>6}  {enc}")
 x = [float(r[2]) for r in rows]; y = [float(r[3]) for r in rows]
-def tau_b(x, y):
-    # Kendall tau-b (as scipy.stats.kendalltau): ties reduce the denominator.
-    c = d = tx = ty = 0
-    for i, j in itertools.combinations(range(len(x)), 2):
-        sx = (x[i] > x[j]) - (x[i] < x[j]); sy = (y[i] > y[j]) - (y[i] < y[j])
-        if sx == 0 and sy == 0: continue
-        if sx == 0: tx += 1
-        elif sy == 0: ty += 1
-        elif sx == sy: c += 1
-        else: d += 1
-    den = ((c + d + tx) * (c + d + ty)) ** 0.5
-    return (c - d) / den if den else float("nan")
 t = tau_b(x, y)
 # Percentile bootstrap over subnets (pairs resampled with replacement), 2000 resamples.
 rng = random.Random(7)
@@ -317,15 +306,15 @@ fi
 if [[ " $stages " == *" ablation "* ]]; then
   echo "two-phase vs one-phase (learning rate tuned per arm on seed 1; validation split fixed):"
   sed 's/^/  tuning (arm, lr, mean panel validation %): /' "$work/ablation_tuning.tsv"
-  python3 - "$work/ablation.tsv" "$work/ranking.tsv" <<'EOF'
-import itertools, math, os, statistics, sys
+  PYTHONPATH="$root/bench" python3 - "$work/ablation.tsv" "$work/ranking.tsv" <<'EOF'
+import math, os, statistics, sys
+from supernet_stats import T975, tau_b
 from collections import defaultdict
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
 acc = defaultdict(dict); wall = defaultdict(dict); cpu = defaultdict(dict)
 for arm, seed, sub, a, w, c in rows:
     acc[(arm, seed)][sub] = float(a); wall[arm][seed] = float(w)
     if c != "-": cpu[arm][seed] = float(c)
-T975 = {1: 12.71, 2: 4.30, 3: 3.18, 4: 2.78, 5: 2.57, 6: 2.45, 7: 2.36, 8: 2.31, 9: 2.26}
 def ci(v):
     m = statistics.mean(v)
     if len(v) < 2: return m, float("nan")
@@ -350,17 +339,6 @@ print(f"  paired over {len(d)} subnets (two - one): {m:+.2f} +- {h:.2f} points; 
       f"two-phase better on {wins}, worse on {losses} (sign test p = {p:.3f})")
 # Ranking per supernet: Kendall tau-b of its inherited test accuracies with the stand-alone
 # ones of the ranking stage's subnets (those in the panel), mean over seeds per arm.
-def tau_b(x, y):
-    c = d_ = tx = ty = 0
-    for i, j in itertools.combinations(range(len(x)), 2):
-        sx = (x[i] > x[j]) - (x[i] < x[j]); sy = (y[i] > y[j]) - (y[i] < y[j])
-        if sx == 0 and sy == 0: continue
-        if sx == 0: tx += 1
-        elif sy == 0: ty += 1
-        elif sx == sy: c += 1
-        else: d_ += 1
-    den = ((c + d_ + tx) * (c + d_ + ty)) ** 0.5
-    return (c - d_) / den if den else float("nan")
 if os.path.exists(sys.argv[2]):
     alone = {r[0]: float(r[3]) for r in (l.rstrip("\n").split("\t") for l in open(sys.argv[2]) if l.strip())}
     for arm in ("two", "one"):
@@ -379,10 +357,10 @@ if [[ " $stages " == *" search "* ]]; then
   echo "search at each latency budget (hetero, LUT estimate): the picked subnet retrained stand-alone"
   echo "($sa_epochs epochs, seeds ${BASELINE_SEEDS:-1 2 3}), test accuracy mean +- 95 % t interval over seeds;"
   echo "difference to the supernet's pick with a Welch interval:"
-  python3 - "$work/search_results.tsv" <<'EOF'
+  PYTHONPATH="$root/bench" python3 - "$work/search_results.tsv" <<'EOF'
 import math, statistics, sys
+from supernet_stats import T975
 from collections import defaultdict
-T975 = {1: 12.71, 2: 4.30, 3: 3.18, 4: 2.78, 5: 2.57, 6: 2.45, 7: 2.36, 8: 2.31, 9: 2.26, 10: 2.23}
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
 acc = defaultdict(list); info = {}
 for b, m, enc, ms, calls, seed, a in rows:

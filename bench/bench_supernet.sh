@@ -27,7 +27,7 @@
 # Usage: bench/bench_supernet.sh [workdir=bench/out/supernet]
 # Environment: STAGES ("ranking search"; "ablation" adds ~12 trainings), N_RANK (20),
 #   SA_EPOCHS (stand-alone epochs, 4), ABLATION_SEEDS ("1 2 3"), ABLATION_LRS
-#   ("1.5e-3 3e-3 6e-3"), SEARCH_POP / SEARCH_GEN (24 / 6), BUDGETS_MS ("0.05 0.08 0.11"),
+#   ("3e-3 6e-3 0.012"), SEARCH_POP / SEARCH_GEN (24 / 6), BUDGETS_MS ("0.05 0.08 0.11"),
 #   BASELINE_SEEDS ("1 2 3"), SEARCH_METHODS ("supernet random proxy"; "tpe" also works),
 #   SA_STEPS (search stage: stand-alone steps per epoch, 0 = all; a few for a quick check).
 set -euo pipefail
@@ -97,7 +97,7 @@ fi
 
 if [[ " $stages " == *" ablation "* ]]; then
   seeds="${ABLATION_SEEDS:-1 2 3}"
-  lrs="${ABLATION_LRS:-1.5e-3 3e-3 6e-3}"
+  lrs="${ABLATION_LRS:-3e-3 6e-3 0.012}"  # centred on the default supernet rate (kSupernetLr)
   # The panel: the ranking subnets, both extremes and transformer-heavy subnets (every hybrid
   # position a transformer, at several sizes), where the phases should matter most.
   panel="$work/ablation_panel.txt"

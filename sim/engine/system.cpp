@@ -641,6 +641,29 @@ RunStats System::run(const Workload& w, const Mapping& m, const RunOptions& opts
     if (m.kernels[i].unit == Unit::npu)
       tp.input_reads[i] = gemm_traffic(s.cfg.npu, w.input_bytes(w.kernels[i]),
                                        w.weight_bytes(w.kernels[i])).ifmap_passes;
+  // Row-band pipelining (below) lets a GEMM start while a producer on the other GEMM unit
+  // runs: the pairs, per consumer the producers' group heads, decided here so that the
+  // arena gives the consumer's outputs bytes no earlier kernel still holds from the first
+  // producer's start (otherwise a reuse edge would make it wait for that producer's end,
+  // and keeping a tensor on chip would cost the overlap that spilling it keeps).
+  auto gemm_unit = [&](int k) {
+    return m.kernels[k].unit == Unit::npu || m.kernels[k].unit == Unit::cim;
+  };
+  std::vector<std::vector<std::pair<int, int>>> pipelined(K);  // per consumer: (tensor, producer)
+  tp.kernel_start_step = s.fusion.head;
+  if (m.spec.concurrent() && !s.packed)
+    for (size_t c = 0; c < K; ++c) {
+      if (s.fusion.fused(static_cast<int>(c)) || !gemm_unit(static_cast<int>(c))) continue;
+      for (int t : w.kernels[c].inputs) {
+        const int p = w.tensors[t].producer;
+        if (p < 0 || s.fusion.fused_tensor[t]) continue;
+        const int hp = s.fusion.head[p];
+        if (!gemm_unit(hp) || m.kernels[hp].unit == m.kernels[c].unit) continue;
+        pipelined[c].emplace_back(t, p);
+        tp.kernel_start_step[c] = std::min(tp.kernel_start_step[c], tp.kernel_start_step[hp]);
+      }
+    }
+  for (size_t k = 0; k < K; ++k) tp.kernel_start_step[k] = tp.kernel_start_step[s.fusion.head[k]];
   s.plan = plan_tensors(w, tp);
   s.reads_network_input.assign(w.tensors.size(), 0);
   s.holds_network_output.assign(w.tensors.size(), 0);
@@ -675,20 +698,12 @@ RunStats System::run(const Workload& w, const Mapping& m, const RunOptions& opts
   s.progress.clear();
   s.progress.resize(w.tensors.size());
   s.overlap.assign(K, {});
-  auto gemm_unit = [&](int k) { return m.kernels[k].unit == Unit::npu || m.kernels[k].unit == Unit::cim; };
-  if (m.spec.concurrent() && !s.packed)
-    for (size_t c = 0; c < K; ++c) {
-      if (s.fusion.fused(static_cast<int>(c)) || !gemm_unit(static_cast<int>(c))) continue;
-      for (int t : w.kernels[c].inputs) {
-        const int p = w.tensors[t].producer;
-        if (p < 0 || s.fusion.fused_tensor[t]) continue;
-        const int hp = s.fusion.head[p];
-        if (!gemm_unit(hp) || m.kernels[hp].unit == m.kernels[c].unit) continue;
-        // A reuse edge on the group means c must wait for its end anyway.
-        if (std::find(extra[c].begin(), extra[c].end(), p) != extra[c].end()) continue;
-        s.overlap[c].push_back(p);
-        if (!s.progress[t]) s.progress[t] = std::make_unique<StreamProgress>();
-      }
+  for (size_t c = 0; c < K; ++c)
+    for (const auto& [t, p] : pipelined[c]) {
+      // A reuse edge on the group means c must wait for its end anyway.
+      if (std::find(extra[c].begin(), extra[c].end(), p) != extra[c].end()) continue;
+      s.overlap[c].push_back(p);
+      if (!s.progress[t]) s.progress[t] = std::make_unique<StreamProgress>();
     }
   s.started_ev.clear();
   for (int r = 0; r < n_inf; ++r) {

@@ -34,7 +34,10 @@ TensorPlan plan_tensors(const Workload& w, const TensorPlanParams& p) {
     const Tensor& tensor = w.tensors[t];
     Storage& s = st[plan.tensors[t].storage];
     auto step = [&](int k) { return p.kernel_step.empty() ? k : p.kernel_step[k]; };
-    const int born = tensor.producer < 0 ? 0 : step(tensor.producer);
+    auto start = [&](int k) {
+      return p.kernel_start_step.empty() ? step(k) : p.kernel_start_step[k];
+    };
+    const int born = tensor.producer < 0 ? 0 : start(tensor.producer);
     int last_read = born;
     for (int c : tensor.consumers) last_read = std::max(last_read, step(c));
     s.first = s.first < 0 ? born : std::min(s.first, born);

@@ -49,6 +49,11 @@ struct TensorPlanParams {
   // Per kernel, the step it runs at (a fused kernel runs with its group's head); empty: its
   // index. Per tensor, whether it is never stored (fused); empty: all are.
   std::vector<int> kernel_step;
+  // Per kernel, the step from which its outputs occupy storage; empty: its kernel_step. A
+  // kernel that starts while its producer runs (row-band pipelining across units) writes
+  // from its producer's step on, so its outputs must not take bytes that the producer's
+  // inputs, or anything alive between the two, still hold.
+  std::vector<int> kernel_start_step;
   std::vector<char> fused_tensor;
 };
 

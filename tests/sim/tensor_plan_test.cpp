@@ -137,6 +137,26 @@ void expect_live_sets_fit(const Workload& w, const TensorPlan& plan, int64_t cap
   }
 }
 
+// The same chain with k2 starting at k1's step (row-band pipelining: its writes begin while
+// k1 runs): c is alive from step 1, so it may not take a's bytes (a is read at step 1), and
+// k2 waits for nobody's end.
+TEST(TensorPlan, AKernelStartingWithItsProducerWritesNoBytesAnEarlierKernelStillHolds) {
+  const Workload w = chain({1000, 2000, 3000, 2000, 500});
+  TensorPlanParams p;
+  p.global_buffer_bytes = 1 << 20;
+  p.kernel_start_step = {0, 1, 1, 3};
+  const TensorPlan plan = plan_tensors(w, p);
+  EXPECT_EQ(plan.tensors[3].first_step, 1);
+  EXPECT_EQ(plan.tensors[3].last_step, 3);
+  EXPECT_EQ(plan.tensors[1].last_step, 1);  // reads keep their steps
+  // b at 0, a at 3008, c at 5056 (64-byte aligned): all three are live at step 1.
+  EXPECT_EQ(plan.tensors[3].offset_bytes, 5056);
+  EXPECT_EQ(plan.peak_bytes, 7056);
+  const auto deps = buffer_reuse_dependencies(w, plan);
+  for (const auto& d : deps) EXPECT_TRUE(d.empty());
+  expect_live_sets_fit(w, plan, p.global_buffer_bytes);
+}
+
 TEST(TensorPlan, LiveTensorsOfRealNetworksNeverShareABytePastTheBuffer) {
   for (const char* f : {"mobilenet_v2_op13.onnx", "googlenet_op13.onnx", "swin_t_op17.onnx"}) {
     SCOPED_TRACE(f);

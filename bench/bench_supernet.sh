@@ -29,7 +29,8 @@
 #   SA_EPOCHS (stand-alone epochs, 4), ABLATION_SEEDS ("1 2 3"), ABLATION_LRS
 #   ("3e-3 6e-3 0.012"), SEARCH_POP / SEARCH_GEN (24 / 6), BUDGETS_MS ("0.05 0.08 0.11"),
 #   BASELINE_SEEDS ("1 2 3"), SEARCH_METHODS ("supernet random proxy"; "tpe" also works),
-#   SA_STEPS (search stage: stand-alone steps per epoch, 0 = all; a few for a quick check).
+#   SA_STEPS (search stage: stand-alone steps per epoch, 0 = all; a few for a quick check),
+#   SEARCH_JOBS (search stage: stand-alone trainings at a time, the CPU count).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 h4hsim="${H4H_BUILD_DIR:-$root/build}/cli/h4hsim"
@@ -239,18 +240,32 @@ EOF
   done
   mv "$picks.tmp" "$picks"
   # Stand-alone retraining of every picked subnet (one per subnet and seed, shared between
-  # methods that pick the same one), validation split fixed as in the ablation.
+  # methods that pick the same one), validation split fixed as in the ablation. SEARCH_JOBS
+  # (default: the CPU count) trainings at a time: these small nets keep one thread busy
+  # better than two (each trainer sizes its threads to the CPUs left free), and only their
+  # accuracy is reported here, not their time.
+  retrain() {  # retrain <enc> <seed>
+    local key
+    key=$(printf "%s" "$1" | md5sum | cut -c1-12)
+    [[ -s "$work/sa_${key}_s$2.eval.out" ]] || log "stand-alone: $1, seed $2 ($sa_epochs epochs)"
+    once "sa_${key}_s$2.train" "$h4hsim" nas train -q --subnet "$1" --epochs "$sa_epochs" --seed "$2" \
+      --split-seed 1 --max-steps "${SA_STEPS:-0}" --out "$work/sa_${key}_s$2.ckpt" >/dev/null
+    once "sa_${key}_s$2.eval" "$h4hsim" nas eval --ckpt "$work/sa_${key}_s$2.ckpt" --subnet "$1" >/dev/null
+  }
+  jobs_max="${SEARCH_JOBS:-$(nproc)}"
+  running=0
+  cut -f3 "$picks" | sort -u | while read -r enc; do for s in $bseeds; do echo "$enc $s"; done; done \
+    >"$work/search_retrain.txt"
+  while read -r enc s; do
+    retrain "$enc" "$s" &
+    if ((++running >= jobs_max)); then wait -n; running=$((running - 1)); fi
+  done <"$work/search_retrain.txt"
+  while ((running > 0)); do wait -n; running=$((running - 1)); done
   results="$work/search_results.tsv"
   : >"$results.tmp"
   while IFS=$'\t' read -r b m enc ms calls; do
     key=$(printf "%s" "$enc" | md5sum | cut -c1-12)
     for s in $bseeds; do
-      if [[ ! -s "$work/sa_${key}_s$s.eval.out" ]]; then
-        log "stand-alone: $enc, seed $s ($sa_epochs epochs)"
-      fi
-      once "sa_${key}_s$s.train" "$h4hsim" nas train -q --subnet "$enc" --epochs "$sa_epochs" --seed "$s" \
-        --split-seed 1 --max-steps "${SA_STEPS:-0}" --out "$work/sa_${key}_s$s.ckpt" >/dev/null
-      once "sa_${key}_s$s.eval" "$h4hsim" nas eval --ckpt "$work/sa_${key}_s$s.ckpt" --subnet "$enc" >/dev/null
       printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\n" "$b" "$m" "$enc" "$ms" "$calls" "$s" \
         "$(acc_of "$work/sa_${key}_s$s.eval.out")" >>"$results.tmp"
     done

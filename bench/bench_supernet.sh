@@ -30,7 +30,7 @@
 #   ("3e-3 6e-3 0.012"), SEARCH_POP / SEARCH_GEN (24 / 6), BUDGETS_MS ("0.05 0.08 0.11"),
 #   BASELINE_SEEDS ("1 2 3"), SEARCH_METHODS ("supernet random proxy"; "tpe" also works),
 #   SA_STEPS (search stage: stand-alone steps per epoch, 0 = all; a few for a quick check),
-#   SEARCH_JOBS (search stage: stand-alone trainings at a time, the CPU count).
+#   SEARCH_JOBS (search stage: searches and stand-alone trainings at a time, the CPU count).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 h4hsim="${H4H_BUILD_DIR:-$root/build}/cli/h4hsim"
@@ -213,20 +213,35 @@ EOF
       mv "$work/family_$fam.tsv.tmp" "$work/family_$fam.tsv"
     fi
   done
+  ckpt="$work/two_phase.ckpt"
+  search_method() {  # search_method <method> <budget ms>
+    case "$1" in
+      supernet) search_to "$work/search_$1_$2" --accuracy "supernet:$ckpt" --max-latency-ms "$2" ;;
+      random | tpe)
+        search_to "$work/search_supernet_$2" --accuracy "supernet:$ckpt" --max-latency-ms "$2"
+        search_to "$work/search_$1_$2" --accuracy "supernet:$ckpt" --max-latency-ms "$2" --strategy "$1" \
+          --oracle-calls "$(calls_of "$work/search_supernet_$2/pareto.json")" ;;
+      proxy) search_to "$work/search_$1_$2" --accuracy proxy:macs --max-latency-ms "$2" ;;
+      *) echo "SEARCH_METHODS: unknown method '$1' (supernet, random, tpe, proxy)" >&2; return 2 ;;
+    esac
+  }
+  # The budgets' searches, SEARCH_JOBS budgets at a time (each budget's methods in order:
+  # random search takes the supernet search's oracle-call count).
+  jobs_max="${SEARCH_JOBS:-$(nproc)}"
+  running=0
+  for b in $budgets; do
+    log "search: latency <= $b ms ($methods)"
+    # The oracle's libtorch sizes its pool once: share the CPUs out (two pools of all the CPUs
+    # that meet at barriers every operator run many times slower side by side).
+    (export OMP_NUM_THREADS=$(( $(nproc) / jobs_max > 0 ? $(nproc) / jobs_max : 1 ))
+     for m in $methods; do search_method "$m" "$b"; done) &
+    if ((++running >= jobs_max)); then wait -n; running=$((running - 1)); fi
+  done
+  while ((running > 0)); do wait -n; running=$((running - 1)); done
   : >"$picks.tmp"
   for b in $budgets; do
-    log "search: latency <= $b ms ($methods; hand-designed mbv2, cnn, hybrid)"
-    ckpt="$work/two_phase.ckpt"
     for m in $methods; do
-      case "$m" in
-        supernet) search_to "$work/search_${m}_$b" --accuracy "supernet:$ckpt" --max-latency-ms "$b" ;;
-        random | tpe)
-          search_to "$work/search_supernet_$b" --accuracy "supernet:$ckpt" --max-latency-ms "$b"
-          search_to "$work/search_${m}_$b" --accuracy "supernet:$ckpt" --max-latency-ms "$b" --strategy "$m" \
-            --oracle-calls "$(calls_of "$work/search_supernet_$b/pareto.json")" ;;
-        proxy) search_to "$work/search_${m}_$b" --accuracy proxy:macs --max-latency-ms "$b" ;;
-        *) echo "SEARCH_METHODS: unknown method '$m' (supernet, random, tpe, proxy)" >&2; exit 2 ;;
-      esac
+      search_method "$m" "$b"  # done above: resumes nothing
       pick=$(best_of "$work/search_${m}_$b/pareto.csv" "$b")
       read -r enc ms <<<"$pick"
       calls=$(calls_of "$work/search_${m}_$b/pareto.json")
@@ -250,9 +265,9 @@ EOF
     [[ -s "$work/sa_${key}_s$2.eval.out" ]] || log "stand-alone: $1, seed $2 ($sa_epochs epochs)"
     once "sa_${key}_s$2.train" "$h4hsim" nas train -q --subnet "$1" --epochs "$sa_epochs" --seed "$2" \
       --split-seed 1 --max-steps "${SA_STEPS:-0}" --out "$work/sa_${key}_s$2.ckpt" >/dev/null
-    once "sa_${key}_s$2.eval" "$h4hsim" nas eval --ckpt "$work/sa_${key}_s$2.ckpt" --subnet "$1" >/dev/null
+    OMP_NUM_THREADS=$(( $(nproc) / jobs_max > 0 ? $(nproc) / jobs_max : 1 )) \
+      once "sa_${key}_s$2.eval" "$h4hsim" nas eval --ckpt "$work/sa_${key}_s$2.ckpt" --subnet "$1" >/dev/null
   }
-  jobs_max="${SEARCH_JOBS:-$(nproc)}"
   running=0
   cut -f3 "$picks" | sort -u | while read -r enc; do for s in $bseeds; do echo "$enc $s"; done; done \
     >"$work/search_retrain.txt"

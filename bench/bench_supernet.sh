@@ -228,12 +228,13 @@ EOF
   # The budgets' searches, SEARCH_JOBS budgets at a time (each budget's methods in order:
   # random search takes the supernet search's oracle-call count).
   jobs_max="${SEARCH_JOBS:-$(nproc)}"
+  pool_threads=$(( $(nproc) / jobs_max > 0 ? $(nproc) / jobs_max : 1 ))
   running=0
   for b in $budgets; do
     log "search: latency <= $b ms ($methods)"
     # The oracle's libtorch sizes its pool once: share the CPUs out (two pools of all the CPUs
     # that meet at barriers every operator run many times slower side by side).
-    (export OMP_NUM_THREADS=$(( $(nproc) / jobs_max > 0 ? $(nproc) / jobs_max : 1 ))
+    (export OMP_NUM_THREADS=$pool_threads
      for m in $methods; do search_method "$m" "$b"; done) &
     if ((++running >= jobs_max)); then wait -n; running=$((running - 1)); fi
   done
@@ -265,8 +266,8 @@ EOF
     [[ -s "$work/sa_${key}_s$2.eval.out" ]] || log "stand-alone: $1, seed $2 ($sa_epochs epochs)"
     once "sa_${key}_s$2.train" "$h4hsim" nas train -q --subnet "$1" --epochs "$sa_epochs" --seed "$2" \
       --split-seed 1 --max-steps "${SA_STEPS:-0}" --out "$work/sa_${key}_s$2.ckpt" >/dev/null
-    OMP_NUM_THREADS=$(( $(nproc) / jobs_max > 0 ? $(nproc) / jobs_max : 1 )) \
-      once "sa_${key}_s$2.eval" "$h4hsim" nas eval --ckpt "$work/sa_${key}_s$2.ckpt" --subnet "$1" >/dev/null
+    OMP_NUM_THREADS=$pool_threads once "sa_${key}_s$2.eval" "$h4hsim" nas eval \
+      --ckpt "$work/sa_${key}_s$2.ckpt" --subnet "$1" >/dev/null
   }
   running=0
   cut -f3 "$picks" | sort -u | while read -r enc; do for s in $bseeds; do echo "$enc $s"; done; done \

@@ -18,8 +18,10 @@ class Dram : public sc_core::sc_module {
 
   Dram(sc_core::sc_module_name name, const DramTimingParams& p,
        const DramControllerParams& controller = {});
-  const DramTimingCore& core() const { return ctrl_.core(); }
-  DramTimingCore& core() { return ctrl_.core(); }
+  // Counts since the last reset, and (when recording) each row segment's data-bus occupancy.
+  const DramStats& stats() const { return ctrl_.core().stats(); }
+  const std::vector<DramTimingCore::Segment>& segments() const { return ctrl_.core().segments(); }
+  void record_segments(bool on) { ctrl_.core().record_segments = on; }
   sc_core::sc_time origin() const { return origin_; }
   // Starts a new run: quiet memory, zeroed statistics, times counted from `origin`.
   void reset(sc_core::sc_time origin);

@@ -579,7 +579,7 @@ struct System::Impl : sc_core::sc_module {
           }
           if (inference_finished) {
             inference_end[r] = sc_core::sc_time_stamp();
-            dram_at_end[r] = dram.core().stats();
+            dram_at_end[r] = dram.stats();
             bus_at_end[r] = bus.stats();
             inference_done_ev[r]->notify(sc_core::SC_ZERO_TIME);
           }
@@ -726,7 +726,7 @@ RunStats System::run(const Workload& w, const Mapping& m, const RunOptions& opts
   s.gb.reset(s.origin);
   s.bus.reset_stats();
   s.bus.record_transactions = opts.trace;
-  s.dram.core().record_segments = opts.trace;
+  s.dram.record_segments(opts.trace);
   for (Dma* d : {&s.array_dma, &s.vector_dma, &s.cim_dma, &s.copy_dma}) d->reset_stats();
   s.cim.reset();
 
@@ -787,7 +787,7 @@ RunStats System::run(const Workload& w, const Mapping& m, const RunOptions& opts
     for (const auto& t : s.bus.transactions())
       st.bus_slices.push_back({ns(t.start - s.origin), ns(t.end - s.origin), t.initiator, t.bytes});
     const double tck = s.cfg.dram.tck_ps / 1000.0;
-    for (const auto& g : s.dram.core().segments())
+    for (const auto& g : s.dram.segments())
       st.dram_slices.push_back({g.channel, g.first_data_cycle * tck, g.done_cycle * tck, g.bursts, g.row_hit});
   }
 

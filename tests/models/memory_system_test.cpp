@@ -81,7 +81,7 @@ TEST(MemorySystem, DmaStreamThroughBusReachesDramPeak) {
   EXPECT_GE(gbps, 0.85 * dram_peak) << gbps << " GB/s of " << dram_peak;
   EXPECT_LE(gbps, dram_peak);
   EXPECT_EQ(dma.stats().bytes_read, bytes);
-  EXPECT_EQ(dram.core().stats().bytes_read, bytes);
+  EXPECT_EQ(dram.stats().bytes_read, bytes);
 }
 
 TEST(MemorySystem, TwoDmasContendForTheBusRoundRobin) {
@@ -189,7 +189,7 @@ TEST(MemorySystem, OnChipAddressesGoToTheGlobalBufferNotTheBus) {
   EXPECT_EQ(dma.stats().bytes_read, 0);
   EXPECT_EQ(dma.stats().bytes_written, 4096);
   EXPECT_EQ(bus.stats().bytes, 4096);
-  EXPECT_EQ(dram.core().stats().bytes_read + dram.core().stats().bytes_written, 4096);
+  EXPECT_EQ(dram.stats().bytes_read + dram.stats().bytes_written, 4096);
   EXPECT_EQ(gb.stats().bytes_read, 64 << 10);
   EXPECT_GT(dram_done, onchip_done);
 }

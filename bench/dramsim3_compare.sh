@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# h4hsim's DRAM timing core against DRAMsim3, side by side on the same request streams:
+# h4hsim's two DRAM controller models (segment, cycle) against DRAMsim3, side by side on the
+# same request streams:
 # sequential, random (64 B and 32 B), 50/50 random read/write, two sequential streams whose
 # rows share the banks, and a read+write copy, each at 1, 4, 16 and 64 outstanding requests,
 # on two LPDDR4 speed grades with identical timings (2 channels x16, 8 banks, 2 KB rows,
 # all-bank refresh on). Prints a Markdown table: bandwidth and mean read latency, and the
-# error of ours against DRAMsim3.
+# error of each of ours against DRAMsim3.
 #
 # DRAMsim3 is not part of this repository: give a checkout of its public source
 # (https://github.com/umd-memsys/DRAMsim3); it is built under $WORK (default /tmp).

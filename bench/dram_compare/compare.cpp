@@ -1,5 +1,6 @@
-// Drives h4hsim's DRAM timing core and DRAMsim3 with the same request streams and prints
-// bandwidth and mean read latency side by side. Built and run by bench/dramsim3_compare.sh,
+// Drives h4hsim's two DRAM controllers (DramController, `segment`; DramCycleController,
+// `cycle`) and DRAMsim3 with the same request streams and prints bandwidth and mean read
+// latency side by side. Built and run by bench/dramsim3_compare.sh,
 // which builds DRAMsim3 from a local copy of its public source (never part of this repo).
 //
 // Traffic: closed loop with N requests outstanding (a new one issues when one completes), the
@@ -21,6 +22,7 @@
 
 #include "dramsim3.h"
 #include "models/dram/dram_controller.h"
+#include "models/dram/dram_cycle_controller.h"
 
 namespace {
 
@@ -61,11 +63,16 @@ struct Result {
   double gb_per_s = 0, read_latency_ns = 0;
 };
 
+const h4h::DramStats& stats_of(const h4h::DramController& c) { return c.core().stats(); }
+const h4h::DramStats& stats_of(const h4h::DramCycleController& c) { return c.stats(); }
+
+// Either of h4hsim's controllers: DramController (`segment`) or DramCycleController (`cycle`).
+template <class Controller>
 Result run_h4h(const h4h::DramTimingParams& p, const h4h::DramControllerParams& cp,
                const std::vector<Request>& reqs, int outstanding, int bytes) {
   // Event loop over the controller: completions and scheduling decisions in time order, a
   // completion first on a tie so that the request it frees is visible to that decision.
-  h4h::DramController ctrl(p, cp);
+  Controller ctrl(p, cp);
   using Event = std::pair<int64_t, int64_t>;  // (done cycle, request id)
   std::priority_queue<Event, std::vector<Event>, std::greater<>> done;
   std::map<int64_t, std::pair<int64_t, bool>> issued;  // id -> (issue cycle, write)
@@ -121,7 +128,7 @@ Result run_h4h(const h4h::DramTimingParams& p, const h4h::DramControllerParams& 
     }
   }
   if (std::getenv("H4H_DRAM_DEBUG")) {
-    const auto& st = ctrl.core().stats();
+    const auto& st = stats_of(ctrl);
     std::fprintf(stderr,
                  "h4hsim: acts %lld hits %lld misses %lld empty %lld refreshes %lld; mean write "
                  "latency %.1f tCK, port wait %.1f\n",
@@ -274,9 +281,10 @@ int main(int argc, char** argv) {
   const int n =
       std::getenv("H4H_DRAM_REQUESTS") ? std::atoi(std::getenv("H4H_DRAM_REQUESTS")) : 20000;
   std::printf(
-      "| grade | pattern | req B | outstanding | DRAMsim3 GB/s | h4hsim GB/s | BW err | "
-      "DRAMsim3 read ns | h4hsim read ns | latency err |\n");
-  std::printf("|---|---|---|---|---|---|---|---|---|---|\n");
+      "| grade | pattern | req B | outstanding | DRAMsim3 GB/s | segment GB/s | BW err | cycle "
+      "GB/s | BW err | DRAMsim3 read ns | segment read ns | latency err | cycle read ns | "
+      "latency err |\n");
+  std::printf("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
   struct Case {
     const char* pattern;
     int bytes;
@@ -292,14 +300,18 @@ int main(int argc, char** argv) {
     for (int outstanding : {1, 4, 16, 64}) {
       if (only_depth && std::atoi(only_depth) != outstanding) continue;
       const Result d = run_dramsim3(argv[1], argv[2], reqs, outstanding, c.bytes);
-      const Result h = run_h4h(p, controller_params(), reqs, outstanding, c.bytes);
-      const double bw_err = (h.gb_per_s - d.gb_per_s) / d.gb_per_s * 100;
-      const double lat_err = d.read_latency_ns > 0
-                                 ? (h.read_latency_ns - d.read_latency_ns) / d.read_latency_ns * 100
-                                 : 0;
-      std::printf("| %s | %s | %d | %d | %.2f | %.2f | %+.1f %% | %.1f | %.1f | %+.1f %% |\n",
-                  grade.c_str(), c.pattern, c.bytes, outstanding, d.gb_per_s, h.gb_per_s, bw_err,
-                  d.read_latency_ns, h.read_latency_ns, lat_err);
+      const Result h =
+          run_h4h<h4h::DramController>(p, controller_params(), reqs, outstanding, c.bytes);
+      const Result y =
+          run_h4h<h4h::DramCycleController>(p, controller_params(), reqs, outstanding, c.bytes);
+      auto err = [](double ours, double ref) { return ref > 0 ? (ours - ref) / ref * 100 : 0.0; };
+      std::printf(
+          "| %s | %s | %d | %d | %.2f | %.2f | %+.1f %% | %.2f | %+.1f %% | %.1f | %.1f | %+.1f %% "
+          "| %.1f | %+.1f %% |\n",
+          grade.c_str(), c.pattern, c.bytes, outstanding, d.gb_per_s, h.gb_per_s,
+          err(h.gb_per_s, d.gb_per_s), y.gb_per_s, err(y.gb_per_s, d.gb_per_s), d.read_latency_ns,
+          h.read_latency_ns, err(h.read_latency_ns, d.read_latency_ns), y.read_latency_ns,
+          err(y.read_latency_ns, d.read_latency_ns));
       std::fflush(stdout);
     }
   }

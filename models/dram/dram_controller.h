@@ -26,8 +26,14 @@
 
 namespace h4h {
 
+// Which controller serves DRAM traffic (dram.controller.model): `segment` decides a row
+// segment at a time in closed form (DramController, fast, the default); `cycle` steps every
+// tCK with per-bank command queues (DramCycleController, DRAMsim3's structure).
+enum class DramControllerModel { kSegment, kCycle };
+
 // Filled from the arch config (dram.controller.*); these defaults are DRAMsim3's.
 struct DramControllerParams {
+  DramControllerModel model = DramControllerModel::kSegment;
   int64_t bank_queue_bursts = 8;     // per bank: the oldest reads the scheduler chooses among
   int64_t read_queue_bursts = 32;    // reads waiting for room in their bank's queue
   int64_t write_buffer_bursts = 32;  // posted writes held per channel, in bursts

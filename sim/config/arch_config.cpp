@@ -280,6 +280,17 @@ std::vector<Decl> make_decls() {
       H4H_PARAM(double, "dram.refresh.trfc_ns", R, "ns", 280.0, pos_max(1e9), dram.trfc_ns,
                 "All-bank refresh cycle time (LPDDR4 8 Gb: 280 ns)"),
 
+      choice_field("dram.controller.model", "segment", {"segment", "cycle"},
+                   "DRAM controller model. segment: a row segment at a time in closed form (whole "
+                   "networks in seconds); cycle: every tCK, per-bank command queues and one command "
+                   "per tCK as DRAMsim3 (within 2.3 % of it on every pattern of "
+                   "bench/dramsim3_compare.sh, many outstanding requests included; slower)",
+                   [](const ArchConfig& c) {
+                     return string(c.dram.controller.model == DramControllerModel::kCycle ? "cycle" : "segment");
+                   },
+                   [](ArchConfig& c, const string& v) {
+                     c.dram.controller.model = v == "cycle" ? DramControllerModel::kCycle : DramControllerModel::kSegment;
+                   }),
       H4H_PARAM(int64_t, "dram.controller.write_buffer_bursts", I, "bursts", int64_t{32},
                 nonneg_max(1 << 20), dram.controller.write_buffer_bursts,
                 "Posted-write buffer per channel: a write completes when the buffer takes it "

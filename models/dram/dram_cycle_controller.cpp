@@ -26,6 +26,7 @@ void DramCycleController::reset() {
   clk_ = next_id_ = 0;
   stats_ = DramStats{};
   segments_.clear();
+  last_segment_.assign(tp_.channels, -1);
 }
 
 int64_t DramCycleController::submit(uint64_t addr, int64_t bytes, bool is_write, int64_t arrival) {
@@ -358,7 +359,19 @@ void DramCycleController::issue_column(Channel& ch, Bank& b, const Txn& t, int64
   ++stats_.bursts;
   const int64_t first = c + (t.write ? tp_.tcwl_cycles : tp_.tcl_cycles);
   const int64_t done = first + burst;
-  if (record_segments) segments_.push_back({channel, first, done, 1, b.column_commands > 1});
+  if (record_segments) {
+    // A row hit whose data follows its channel's previous burst without a gap extends that
+    // trace segment (a stream is one slice, as in the segment model, not one per burst).
+    const bool hit = b.column_commands > 1;
+    int64_t& last = last_segment_[static_cast<size_t>(channel)];
+    if (hit && last >= 0 && segments_[static_cast<size_t>(last)].done_cycle == first) {
+      segments_[static_cast<size_t>(last)].done_cycle = done;
+      ++segments_[static_cast<size_t>(last)].bursts;
+    } else {
+      last = static_cast<int64_t>(segments_.size());
+      segments_.push_back({channel, first, done, 1, hit});
+    }
+  }
   if (!t.write) {
     auto it = ch.pending_reads.find(t.addr);
     assert(it != ch.pending_reads.end());

@@ -61,7 +61,8 @@ class DramCycleController {
   void reset();
   const DramStats& stats() const { return stats_; }
   const DramTimingParams& timing() const { return tp_; }
-  // When set, each burst's data-bus occupancy is kept (for the trace), as DramTimingCore does.
+  // When set, the data-bus occupancy is kept (for the trace): back-to-back row hits of a
+  // channel form one segment, as DramTimingCore's row segments do.
   bool record_segments = false;
   const std::vector<DramTimingCore::Segment>& segments() const { return segments_; }
 
@@ -123,6 +124,7 @@ class DramCycleController {
   int64_t next_id_ = 0;
   DramStats stats_;
   std::vector<DramTimingCore::Segment> segments_;
+  std::vector<int64_t> last_segment_;  // per channel: its latest trace segment (-1: none)
 };
 
 }  // namespace h4h

@@ -40,6 +40,19 @@ TEST(DramCycleController, BurstsOfOneRowIssueHalfABurstLengthApart) {
   EXPECT_EQ(c.access(0, 256, false, 0).done_cycle, 1 + 39 + 7 * 8 + 36 + 8);
 }
 
+TEST(DramCycleController, BackToBackRowHitsAreOneTraceSegment) {
+  DramCycleController c(lpddr4(), DramControllerParams{});
+  c.record_segments = true;
+  c.access(0, 256, false, 0);        // 8 bursts of one row, data from 76 to 140
+  c.access(kRow, 32, false, 10000);  // another row: a segment of its own
+  ASSERT_EQ(c.segments().size(), 2u);
+  EXPECT_EQ(c.segments()[0].bursts, 8);
+  EXPECT_EQ(c.segments()[0].first_data_cycle, 1 + 39 + 36);
+  EXPECT_EQ(c.segments()[0].done_cycle, 1 + 39 + 7 * 8 + 36 + 8);
+  EXPECT_FALSE(c.segments()[0].row_hit);  // it opened its row
+  EXPECT_EQ(c.segments()[1].bursts, 1);
+}
+
 TEST(DramCycleController, AYoungerRowHitGoesBeforeAnOlderMiss) {
   DramCycleController c(lpddr4(), DramControllerParams{});
   const int64_t open = c.submit(0, 32, false, 0);     // bank 0 row 0: ACT at 1

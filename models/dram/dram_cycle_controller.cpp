@@ -20,7 +20,10 @@ DramCycleController::DramCycleController(const DramTimingParams& timing,
 
 void DramCycleController::reset() {
   channels_.assign(tp_.channels, Channel{});
-  for (Channel& ch : channels_) ch.banks.resize(tp_.banks);
+  for (Channel& ch : channels_) {
+    ch.banks.resize(tp_.banks);
+    for (auto& count : ch.queue_bank_count) count.assign(tp_.banks, 0);
+  }
   requests_.clear();
   finished_.clear();
   clk_ = next_id_ = 0;
@@ -83,6 +86,7 @@ void DramCycleController::enqueue(Channel& ch, Txn t, int64_t c) {
   }
   t.eligible = c + frontend_ - 1;
   ch.reads.push_back(t);
+  ++ch.queue_bank_count[0][static_cast<size_t>(t.bank)];
 }
 
 void DramCycleController::accept_write(Channel& ch, Txn t, int64_t c) {
@@ -91,6 +95,7 @@ void DramCycleController::accept_write(Channel& ch, Txn t, int64_t c) {
   if (ch.pending_writes.insert(t.addr).second) {
     t.eligible = c + frontend_ - 1;
     ch.writes.push_back(t);
+    ++ch.queue_bank_count[1][static_cast<size_t>(t.bank)];
   }
   burst_done(t.request, c + frontend_, c + frontend_);
 }
@@ -105,6 +110,15 @@ void DramCycleController::burst_done(int64_t request, int64_t first_data, int64_
     finished_.push_back({request, r.access});
     requests_.erase(it);
   }
+}
+
+bool DramCycleController::movable(const Channel& ch, bool writes) const {
+  // Cheaper than scanning the queue when every bank it holds transactions for is full.
+  const std::vector<int64_t>& count = ch.queue_bank_count[writes ? 1 : 0];
+  for (size_t b = 0; b < ch.banks.size(); ++b)
+    if (count[b] > 0 && static_cast<int64_t>(ch.banks[b].queue.size()) < p_.bank_queue_bursts)
+      return true;
+  return false;
 }
 
 bool DramCycleController::channel_idle(const Channel& ch) const {
@@ -128,7 +142,7 @@ void DramCycleController::advance_to(int64_t t) {
   while (clk_ <= t) step(t);
 }
 
-void DramCycleController::step(int64_t t) {
+void DramCycleController::step(int64_t t, int64_t watch) {
   // The next refresh falls due at a multiple of tREFI: that tCK is always simulated.
   const int64_t refresh_due = tp_.refresh && trefi_ > 0
                                   ? std::max(trefi_, (clk_ + trefi_ - 1) / trefi_ * trefi_)
@@ -141,29 +155,38 @@ void DramCycleController::step(int64_t t) {
       return;
     }
   }
-  bool acted = false;
-  for (size_t c = 0; c < channels_.size(); ++c)
-    acted = tick(channels_[c], clk_, static_cast<int64_t>(c)) || acted;
+  for (size_t c = 0; c < channels_.size(); ++c) tick(channels_[c], clk_, static_cast<int64_t>(c));
   ++clk_;
-  if (!acted) {
-    // Nothing happened, so nothing changes until a timing rule or an arrival lets something
-    // happen: jump there (exact, only faster than stepping).
-    int64_t next = std::min(t + 1, refresh_due);
-    for (const Channel& ch : channels_) next = std::min(next, next_event(ch));
-    clk_ = std::max(clk_, next);
-  }
+  // A blocking access ends at the tCK its request finishes: the next may arrive right after.
+  if (watch >= 0 && !requests_.count(watch)) return;
+  // Nothing changes until a timing rule, an arrival, a drain or a refresh lets something
+  // happen: jump there (exact, only faster than stepping).
+  int64_t next = std::min(t + 1, refresh_due);
+  for (const Channel& ch : channels_) next = std::min(next, next_event(ch));
+  if (next != INT64_MAX) clk_ = std::max(clk_, next);  // (unbounded and idle: stay)
 }
 
 int64_t DramCycleController::next_event(const Channel& ch) const {
   int64_t e = INT64_MAX;
-  if (!ch.reads_waiting.empty() || !ch.writes_waiting.empty()) return clk_;  // the port
+  // The port, when its queue has room (the room freed in the last tCK was taken then).
+  if ((!ch.reads_waiting.empty() && static_cast<int64_t>(ch.reads.size()) < p_.read_queue_bursts) ||
+      (!ch.writes_waiting.empty() &&
+       static_cast<int64_t>(ch.writes.size()) < p_.write_buffer_bursts))
+    return clk_;
+  // A drain about to start.
+  const int64_t held = static_cast<int64_t>(ch.writes.size());
+  if (ch.drain_left == 0 && p_.write_buffer_bursts > 0 &&
+      (held >= p_.write_buffer_bursts || (held > p_.idle_drain_bursts && ch.queued == 0)))
+    return clk_;
   // A transaction waiting to move into its bank's queue.
-  const std::deque<Txn>& q = ch.drain_left > 0 ? ch.writes : ch.reads;
-  for (const Txn& t : q)
-    if (static_cast<int64_t>(ch.banks[t.bank].queue.size()) < p_.bank_queue_bursts) {
-      e = std::min(e, t.eligible);
-      break;
-    }
+  const bool draining = ch.drain_left > 0;
+  const std::deque<Txn>& q = draining ? ch.writes : ch.reads;
+  if (movable(ch, draining))
+    for (const Txn& t : q)
+      if (static_cast<int64_t>(ch.banks[t.bank].queue.size()) < p_.bank_queue_bursts) {
+        e = std::min(e, t.eligible);
+        break;
+      }
   if (ch.refreshes_due > 0) {
     // The refresh's PREs, then its REF.
     int64_t ref = 0;
@@ -198,29 +221,13 @@ int64_t DramCycleController::next_event(const Channel& ch) const {
 
 bool DramCycleController::tick(Channel& ch, int64_t c, int64_t channel) {
   bool acted = false;
-  // 1. The port: room freed in the last tCK takes waiting transactions now.
-  while (!ch.reads_waiting.empty() &&
-         static_cast<int64_t>(ch.reads.size()) < p_.read_queue_bursts) {
-    const Txn t = ch.reads_waiting.front();
-    ch.reads_waiting.pop_front();
-    enqueue(ch, t, c);
-    acted = true;
-  }
-  while (!ch.writes_waiting.empty() &&
-         static_cast<int64_t>(ch.writes.size()) < p_.write_buffer_bursts) {
-    const Txn t = ch.writes_waiting.front();
-    ch.writes_waiting.pop_front();
-    accept_write(ch, t, c);
-    acted = true;
-  }
-
-  // 2. Refresh falls due every tREFI.
+  // 1. Refresh falls due every tREFI.
   if (tp_.refresh && trefi_ > 0 && c > 0 && c % trefi_ == 0) {
     ++ch.refreshes_due;
     acted = true;
   }
 
-  // 3. At most one command. A due refresh takes the channel: precharge the open banks (the
+  // 2. At most one command. A due refresh takes the channel: precharge the open banks (the
   //    first whose PRE is allowed), then REF once every bank may take it.
   if (ch.refreshes_due > 0) {
     bool all_ready = true, issued = false;
@@ -255,7 +262,7 @@ bool DramCycleController::tick(Channel& ch, int64_t c, int64_t channel) {
     }
   }
 
-  // 4. At most one transaction into the command queues: writes while the buffer drains.
+  // 3. At most one transaction into the command queues: writes while the buffer drains.
   if (ch.drain_left == 0 && p_.write_buffer_bursts > 0) {
     const int64_t held = static_cast<int64_t>(ch.writes.size());
     if (held >= p_.write_buffer_bursts || (held > p_.idle_drain_bursts && ch.queued == 0)) {
@@ -265,7 +272,8 @@ bool DramCycleController::tick(Channel& ch, int64_t c, int64_t channel) {
   }
   const bool draining = ch.drain_left > 0;
   std::deque<Txn>& q = draining ? ch.writes : ch.reads;
-  for (auto it = q.begin(); it != q.end() && it->eligible <= c; ++it) {
+  const bool any = movable(ch, draining);
+  for (auto it = q.begin(); any && it != q.end() && it->eligible <= c; ++it) {
     Bank& b = ch.banks[it->bank];
     if (static_cast<int64_t>(b.queue.size()) >= p_.bank_queue_bursts) continue;
     if (draining) {
@@ -280,9 +288,27 @@ bool DramCycleController::tick(Channel& ch, int64_t c, int64_t channel) {
     }
     b.queue.push_back(*it);
     ++ch.queued;
+    --ch.queue_bank_count[draining ? 1 : 0][static_cast<size_t>(it->bank)];
     q.erase(it);
     acted = true;
     break;
+  }
+
+  // 4. The port: room freed in this tCK takes waiting transactions, as arriving at the next
+  //    (a requester sees the room after this tCK, as DRAMsim3's does after its tick).
+  while (!ch.reads_waiting.empty() &&
+         static_cast<int64_t>(ch.reads.size()) < p_.read_queue_bursts) {
+    const Txn t = ch.reads_waiting.front();
+    ch.reads_waiting.pop_front();
+    enqueue(ch, t, c + 1);
+    acted = true;
+  }
+  while (!ch.writes_waiting.empty() &&
+         static_cast<int64_t>(ch.writes.size()) < p_.write_buffer_bursts) {
+    const Txn t = ch.writes_waiting.front();
+    ch.writes_waiting.pop_front();
+    accept_write(ch, t, c + 1);
+    acted = true;
   }
   return acted;
 }
@@ -408,7 +434,7 @@ std::vector<DramController::Finished> DramCycleController::take_finished() {
 
 DramAccess DramCycleController::access(uint64_t addr, int64_t bytes, bool is_write, int64_t now) {
   const int64_t id = submit(addr, bytes, is_write, now);
-  while (requests_.count(id)) step(INT64_MAX - 1);
+  while (requests_.count(id)) step(INT64_MAX - 1, id);
   for (size_t k = finished_.size(); k-- > 0;)
     if (finished_[k].id == id) {
       const DramAccess a = finished_[k].access;

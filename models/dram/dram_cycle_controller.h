@@ -86,6 +86,7 @@ class DramCycleController {
     std::vector<Bank> banks;
     std::deque<Txn> reads, writes;                                     // read queue, write buffer
     std::deque<Txn> reads_waiting, writes_waiting;                     // at the port, for room
+    std::array<std::vector<int64_t>, 2> queue_bank_count;  // per bank: in reads, in writes
     std::unordered_map<uint64_t, std::vector<int64_t>> pending_reads;  // addr -> requests
     std::unordered_set<uint64_t> pending_writes;                       // posted, not yet written
     std::deque<int64_t> act_window;  // when the recent ACTs leave the tFAW window
@@ -99,11 +100,15 @@ class DramCycleController {
     DramAccess access{INT64_MAX, 0};
   };
 
-  void step(int64_t t);  // one tCK, or a jump over quiet ones (not past t)
+  // One tCK, then a jump over the quiet ones after it (not past t + 1; none once request
+  // `watch` has finished).
+  void step(int64_t t, int64_t watch = -1);
   bool tick(Channel& ch, int64_t c, int64_t channel);  // true: something happened
   int64_t next_event(const Channel& ch) const;         // the next tCK anything may happen
   bool idle() const;
   bool channel_idle(const Channel& ch) const;
+  // Whether some transaction of the read queue (or write buffer) has room in its bank's queue.
+  bool movable(const Channel& ch, bool writes) const;
   bool issue_from(Channel& ch, int64_t bank, int64_t c, int64_t channel);
   void issue_column(Channel& ch, Bank& b, const Txn& t, int64_t c, int64_t channel);
   void activate(Channel& ch, Bank& b, int64_t row, int64_t c);

@@ -182,8 +182,9 @@ void register_compare(CLI::App& app) {
     std::cout << fmt::format("{:<34} {:>14} {:>14} {:>10}\n", "", "A", "B", "B vs A");
     for (const Row& r : summary_rows(ja, jb)) {
       if (r.a == 0 && r.b == 0) continue;
-      std::cout << fmt::format("{:<34} {:>14.4g} {:>14.4g} {:>9.1f}%\n", r.label, r.a, r.b,
-                               pct(r.a, r.b));
+      // A part only B has (CIM energy against an NPU-only A) has no ratio: say so.
+      const std::string change = r.a == 0 ? "only B" : fmt::format("{:.1f}%", pct(r.a, r.b));
+      std::cout << fmt::format("{:<34} {:>14.4g} {:>14.4g} {:>10}\n", r.label, r.a, r.b, change);
     }
     if (a->top > 0 && !deltas.empty()) {
       std::cout << fmt::format("\nkernels that changed most (time on their unit, then energy):\n");

@@ -65,6 +65,16 @@ TEST(CompareCli, UnderAutoEachSideIsRunsSearchedSchedule) {
   }
 }
 
+// A part only B has (CIM against an NPU-only chip) says so instead of an infinite change.
+TEST(CompareCli, APartOnlyOneSideHasIsNamedNotAnInfiniteChange) {
+  auto t = run_cli(
+      "compare " + src("arch_configs/npu_only.yaml") + " " + src("arch_configs/hetero.yaml") +
+      " -m " + src("tests/data/onnx/resnet18_op17.onnx") + " -s npu_only --set-b cim.enabled=true");
+  ASSERT_EQ(t.exit_code, 0) << t.err;
+  EXPECT_NE(t.out.find("only B"), std::string::npos) << t.out;
+  EXPECT_EQ(t.out.find("inf"), std::string::npos) << t.out;
+}
+
 TEST(CompareCli, BadInputIsExitCode2WithOneLine) {
   const std::string hetero = src("arch_configs/hetero.yaml");
   const std::string model = " -m " + src("tests/data/onnx/resnet18_op17.onnx");

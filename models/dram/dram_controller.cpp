@@ -265,14 +265,18 @@ DramAccess DramController::access(uint64_t addr, int64_t bytes, bool is_write, i
   for (int64_t c = 0; c < static_cast<int64_t>(channels_.size()) && !finished(id); ++c)
     decide(c, INT64_MAX, id);
   assert(finished(id));
-  for (size_t k = finished_.size(); k-- > 0;)
-    if (finished_[k].id == id) {
-      const DramAccess a = finished_[k].access;
-      finished_.erase(finished_.begin() + static_cast<std::ptrdiff_t>(k));
+  return take_one(finished_, id);
+}
+
+DramAccess DramController::take_one(std::vector<Finished>& finished, int64_t id) {
+  for (size_t k = finished.size(); k-- > 0;)
+    if (finished[k].id == id) {
+      const DramAccess a = finished[k].access;
+      finished.erase(finished.begin() + static_cast<std::ptrdiff_t>(k));
       return a;
     }
   assert(false);
-  return {now, now};
+  return {};
 }
 
 }  // namespace h4h

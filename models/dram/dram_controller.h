@@ -64,6 +64,9 @@ class DramController {
     DramAccess access;
   };
   std::vector<Finished> take_finished();
+  // Removes request `id`'s entry from `finished` and returns its access (a blocking access's
+  // own completion; the entry must be there).
+  static DramAccess take_one(std::vector<Finished>& finished, int64_t id);
 
   // Blocking use: submit at `now` and decide until this request completes.
   DramAccess access(uint64_t addr, int64_t bytes, bool is_write, int64_t now);

@@ -435,14 +435,7 @@ std::vector<DramController::Finished> DramCycleController::take_finished() {
 DramAccess DramCycleController::access(uint64_t addr, int64_t bytes, bool is_write, int64_t now) {
   const int64_t id = submit(addr, bytes, is_write, now);
   while (requests_.count(id)) step(INT64_MAX - 1, id);
-  for (size_t k = finished_.size(); k-- > 0;)
-    if (finished_[k].id == id) {
-      const DramAccess a = finished_[k].access;
-      finished_.erase(finished_.begin() + static_cast<std::ptrdiff_t>(k));
-      return a;
-    }
-  assert(false);
-  return {now, now};
+  return DramController::take_one(finished_, id);
 }
 
 }  // namespace h4h

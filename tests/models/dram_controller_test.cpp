@@ -8,26 +8,16 @@
 
 #include <map>
 
-#include "sim/config/arch_config.h"
+#include "tests/models/dram_test_util.h"
 
 namespace h4h {
 namespace {
 
-DramTimingParams lpddr4() {
-  DramTimingParams p = default_arch_config().dram;
-  p.refresh = false;  // the cases below are far shorter than tREFI; keep them exact
-  return p;
-}
-constexpr uint64_t kRow = 8 * 4096;  // next row of the same bank and channel
+using test::kRow;
+using test::lpddr4;
+using test::run;
 // The front end: a request reaches the scheduler this many tCK after it arrives.
 const int64_t kFe = DramControllerParams{}.frontend_cycles;
-
-std::map<int64_t, int64_t> run(DramController& c, int64_t until) {
-  c.advance_to(until);
-  std::map<int64_t, int64_t> done;
-  for (const auto& f : c.take_finished()) done[f.id] = f.access.done_cycle;
-  return done;
-}
 
 TEST(DramController, AReadCostsTheFrontEndThenTheCoreTiming) {
   DramController c(lpddr4(), DramControllerParams{});

@@ -7,7 +7,9 @@
 #     N_RANK subnets (default 20) spread evenly over the estimated latency range on the hetero
 #     preset (`nas sample --stratify-lut`, seed 11; stand-alone: `nas train --subnet ENC`,
 #     SA_EPOCHS epochs each), with a bootstrap 95 % interval (subnets resampled), and how many
-#     of them inherit an accuracy between the smallest's and the largest's;
+#     of them inherit an accuracy between the smallest's and the largest's; each subnet is
+#     trained stand-alone on RANK_SA_SEEDS seeds (default "1 2"), and the tau between two
+#     stand-alone seeds is reported as the ceiling a predictor can reach against one run;
 #  3. (STAGES containing "ablation") two-phase vs one-phase: the learning rate tuned per arm
 #     on seed 1 (ABLATION_LRS, chosen by mean validation accuracy over the panel; a best rate
 #     at the grid's edge extends the grid by factors of 2 while it improves), then
@@ -26,7 +28,7 @@
 # interrupted run is continued by running the same command again (hours of CPU on 2 cores).
 # Usage: bench/bench_supernet.sh [workdir=bench/out/supernet]
 # Environment: STAGES ("ranking search"; "ablation" adds ~12 trainings), N_RANK (20),
-#   SA_EPOCHS (stand-alone epochs, 4), ABLATION_SEEDS ("1 2 3"), ABLATION_LRS
+#   SA_EPOCHS (stand-alone epochs, 4), RANK_SA_SEEDS ("1 2"), ABLATION_SEEDS ("1 2 3"), ABLATION_LRS
 #   ("3e-3 6e-3 0.012"), SEARCH_POP / SEARCH_GEN (24 / 6), BUDGETS_MS ("0.05 0.08 0.11"),
 #   BASELINE_SEEDS ("1 2 3"), SEARCH_METHODS ("supernet random proxy"; "tpe" also works),
 #   SA_STEPS (search stage: stand-alone steps per epoch, 0 = all; a few for a quick check),
@@ -38,6 +40,7 @@ work="${1:-$root/bench/out/supernet}"
 stages="${STAGES:-ranking search}"
 n_rank="${N_RANK:-20}"
 sa_epochs="${SA_EPOCHS:-4}"
+rank_sa_seeds="${RANK_SA_SEEDS:-1 2}"
 pop="${SEARCH_POP:-24}"
 gen="${SEARCH_GEN:-6}"
 arch="$root/arch_configs/hetero.yaml"
@@ -91,8 +94,19 @@ if [[ " $stages " == *" ranking "* ]]; then
     once "train_standalone_$i" "$h4hsim" nas train -q --subnet "$enc" --epochs "$sa_epochs" \
       --out "$work/standalone_$i.ckpt" >&2
     once "eval_standalone_$i" "$h4hsim" nas eval --ckpt "$work/standalone_$i.ckpt" --subnet "$enc" >&2
-    printf "%s\t%s\t%s\t%s\n" "$enc" "$lat_ms" "$(acc_of "$work/eval_inherited_$i.out")" \
-      "$(acc_of "$work/eval_standalone_$i.out")" >>"$rows"
+    # Further stand-alone seeds (RANK_SA_SEEDS beyond 1; the validation split held at seed 1's)
+    # measure how well one stand-alone run ranks another: the ceiling of any predictor's tau.
+    extra=""
+    for s in $rank_sa_seeds; do
+      [[ "$s" != 1 ]] || continue
+      once "train_standalone_${i}_s$s" "$h4hsim" nas train -q --subnet "$enc" --epochs "$sa_epochs" \
+        --seed "$s" --split-seed 1 --out "$work/standalone_${i}_s$s.ckpt" >&2
+      once "eval_standalone_${i}_s$s" "$h4hsim" nas eval --ckpt "$work/standalone_${i}_s$s.ckpt" \
+        --subnet "$enc" >&2
+      extra+=$'\t'"$(acc_of "$work/eval_standalone_${i}_s$s.out")"
+    done
+    printf "%s\t%s\t%s\t%s%s\n" "$enc" "$lat_ms" "$(acc_of "$work/eval_inherited_$i.out")" \
+      "$(acc_of "$work/eval_standalone_$i.out")" "$extra" >>"$rows"
   done
 fi
 
@@ -304,8 +318,8 @@ from supernet_stats import tau_b
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
 lo, hi = float(sys.argv[2]), float(sys.argv[3])
 print(f"  {'est ms':>7} {'inherited':>9} {'alone':>6}  subnet")
-for enc, ms, a, b in rows:
-    print(f"  {float(ms):7.4f} {a:>9} {b:>6}  {enc}")
+for enc, ms, a, b, *more in rows:
+    print(f"  {float(ms):7.4f} {a:>9} {b:>6}  {' '.join(f'{m:>6}' for m in more)}{' ' if more else ''}{enc}")
 x = [float(r[2]) for r in rows]; y = [float(r[3]) for r in rows]
 t = tau_b(x, y)
 # Percentile bootstrap over subnets (pairs resampled with replacement), 2000 resamples.
@@ -332,6 +346,20 @@ def resid(v):
     return [c - mv - b * (a - ml) for a, c in zip(lat, v)]
 print(f"estimated latency vs stand-alone: tau-b = {tau_b(lat, y):.3f}; "
       f"partial tau-b of inherited vs stand-alone given log latency = {tau_b(resid(x), resid(y)):.3f}")
+# Test-retest: stand-alone seed 1 against each further seed. One stand-alone run ranks another
+# only this well, so it bounds what any accuracy predictor can score against a single run.
+more = [[float(v) for v in r[4:]] for r in rows]
+k = min(len(m) for m in more)
+if k:
+    for j in range(k):
+        z = [m[j] for m in more]
+        print(f"stand-alone seed 1 vs seed {j + 2}: tau-b = {tau_b(y, z):.3f} (the test-retest ceiling); "
+              f"inherited vs seed {j + 2}: tau-b = {tau_b(x, z):.3f}")
+    avg = [statistics.mean([b] + m[:k]) for b, m in zip(y, more)]
+    sd = statistics.mean(statistics.stdev([b] + m[:k]) for b, m in zip(y, more))
+    print(f"inherited vs the mean of {k + 1} stand-alone seeds: tau-b = {tau_b(x, avg):.3f}; "
+          f"seed-to-seed standard deviation {sd:.2f} points (mean over subnets), "
+          f"spread of the stand-alone means {statistics.stdev(avg):.2f} points")
 EOF
 fi
 if [[ " $stages " == *" ablation "* ]]; then

@@ -295,9 +295,12 @@ EOF
   : >"$results.tmp"
   while IFS=$'\t' read -r b m enc ms calls; do
     key=$(printf "%s" "$enc" | md5sum | cut -c1-12)
+    # Each pick's inherited test accuracy too (seconds each): a second ranking check, against
+    # stand-alone means over BASELINE_SEEDS seeds rather than one run.
+    once "inh_$key" "$h4hsim" nas eval --ckpt "$ckpt" --subnet "$enc" >/dev/null
     for s in $bseeds; do
-      printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\n" "$b" "$m" "$enc" "$ms" "$calls" "$s" \
-        "$(acc_of "$work/sa_${key}_s$s.eval.out")" >>"$results.tmp"
+      printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n" "$b" "$m" "$enc" "$ms" "$calls" "$s" \
+        "$(acc_of "$work/sa_${key}_s$s.eval.out")" "$(acc_of "$work/inh_$key.out")" >>"$results.tmp"
     done
   done <"$picks"
   mv "$results.tmp" "$results"
@@ -422,8 +425,10 @@ from supernet_stats import T975
 from collections import defaultdict
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
 acc = defaultdict(list); info = {}
-for b, m, enc, ms, calls, seed, a in rows:
+inh = {}
+for b, m, enc, ms, calls, seed, a, *rest in rows:
     acc[(b, m)].append(float(a)); info[(b, m)] = (enc, ms, calls)
+    if rest: inh[enc] = float(rest[0])
 def ci(v):
     if len(v) < 2: return float("nan")
     return T975.get(len(v) - 1, 1.96) * statistics.stdev(v) / math.sqrt(len(v))
@@ -442,5 +447,22 @@ for b in sorted({k[0] for k in acc}, key=float):
             df = int((va + vb) ** 2 / (va ** 2 / (len(ref) - 1) + vb ** 2 / (len(v) - 1))) if se > 0 else 1
             line += f"  supernet - this {d:+.2f} +- {T975.get(max(df, 1), 1.96) * se:.2f}"
         print(line + f"  {enc}")
+# The picks as a second ranking set: inherited test accuracy against the stand-alone mean over
+# seeds (less noisy than the ranking stage's single run), raw and given log latency.
+alone, lat = {}, {}
+for (b, m), v in acc.items():
+    enc, ms, _ = info[(b, m)]
+    alone[enc] = statistics.mean(v); lat[enc] = math.log(float(ms))
+subs = [e for e in alone if e in inh]
+if len(subs) >= 3:
+    from supernet_stats import tau_b
+    x = [inh[e] for e in subs]; y = [alone[e] for e in subs]; l = [lat[e] for e in subs]
+    def resid(v):
+        ml, mv = statistics.mean(l), statistics.mean(v)
+        k = sum((a - ml) * (c - mv) for a, c in zip(l, v)) / sum((a - ml) ** 2 for a in l)
+        return [c - mv - k * (a - ml) for a, c in zip(l, v)]
+    print(f"  the {len(subs)} distinct picks: inherited vs stand-alone mean tau-b = {tau_b(x, y):.3f}, "
+          f"estimated latency vs stand-alone {tau_b(l, y):.3f}, partial given log latency "
+          f"{tau_b(resid(x), resid(y)):.3f}")
 EOF
 fi

@@ -119,6 +119,7 @@ LutFile load_lut(const std::string& path) {
       throw UserError(fmt::format("{}: LUT format {} is not this h4hsim's ({}); rebuild it with "
                                   "`h4hsim nas lut` into a new file", path, j["format"].get<std::string>(), kFormat));
     for (const auto& [key, t] : j.at("tables").items()) lut.tables[key] = table_from_json(t);
+    lut.on_disk = true;
   } catch (const nlohmann::json::exception& e) {
     throw UserError(fmt::format("{}: corrupt LUT file: {}", path, e.what()));
   }
@@ -150,14 +151,20 @@ const LutTable& require_lut_table(const LutFile& lut, const std::string& lut_pat
   const std::string key = table_key(config_hash(cfg), to_string(spec.schema), metric);
   auto it = lut.tables.find(key);
   if (it == lut.tables.end()) {
+    const std::string build =
+        fmt::format("build it with `h4hsim nas lut --arch {} --schema {} --inference {} --out {}`",
+                    cfg.origin.empty() ? "ARCH" : cfg.origin, to_string(spec.schema),
+                    to_string(metric), lut_path);
+    if (!lut.on_disk && lut.tables.empty())
+      throw UserError(fmt::format("{}: no such LUT file; {}", lut_path, build));
     std::string have;
     for (const auto& [k, t] : lut.tables) have += fmt::format("{}{} ({})", have.empty() ? "" : ", ", t.arch_name, k);
-    throw UserError(fmt::format(
-        "{}: no table for arch '{}' (hash {}) under schema {}, {} inference, simulator {} (the file "
-        "has: {}); build it with `h4hsim nas lut --arch {} --schema {} --inference {} --out {}`",
-        lut_path, cfg.name, config_hash(cfg), to_string(spec.schema), to_string(metric),
-        simulator_version(), have.empty() ? "nothing" : have, cfg.origin.empty() ? "ARCH" : cfg.origin,
-        to_string(spec.schema), to_string(metric), lut_path));
+    throw UserError(
+        fmt::format("{}: no table for arch '{}' (hash {}) under schema {}, {} inference, simulator "
+                    "{} (the file "
+                    "has: {}); {}",
+                    lut_path, cfg.name, config_hash(cfg), to_string(spec.schema), to_string(metric),
+                    simulator_version(), have.empty() ? "nothing" : have, build));
   }
   return it->second;
 }

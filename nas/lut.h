@@ -73,6 +73,7 @@ struct LutTable {
 
 struct LutFile {
   std::map<std::string, LutTable> tables;  // by table_key()
+  bool on_disk = false;                    // read from an existing file (false: a new LUT)
 };
 
 std::string simulator_version();

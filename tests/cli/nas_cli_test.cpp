@@ -84,10 +84,14 @@ TEST(NasCli, BadInputIsExitCode2WithOneLine) {
   const Case cases[] = {
       {"nas space no_such_space", "no_such_space"},
       {"nas export --space h4h_fmnist --subnet r28_bad --out /tmp/x.onnx", "subnet 'r28_bad'"},
-      {"nas validate --space h4h_fmnist --arch " + arch + " --lut " + missing_lut, "no table for arch"},
-      {"nas search --space h4h_fmnist --arch " + arch + " --lut " + missing_lut + " --out /tmp/x", "no table for arch"},
-      {"nas lut --space h4h_fmnist --arch " + arch + " --schema custom --out " + missing_lut, "custom rules"},
-      {"nas lut -q --space h4h_edge --arch " + src("arch_configs/cim_only.yaml") + " --out " + missing_lut,
+      {"nas validate --space h4h_fmnist --arch " + arch + " --lut " + missing_lut,
+       "no such LUT file; build it with"},
+      {"nas search --space h4h_fmnist --arch " + arch + " --lut " + missing_lut + " --out /tmp/x",
+       "no such LUT file; build it with"},
+      {"nas lut --space h4h_fmnist --arch " + arch + " --schema custom --out " + missing_lut,
+       "custom rules"},
+      {"nas lut -q --space h4h_edge --arch " + src("arch_configs/cim_only.yaml") + " --out " +
+           missing_lut,
        "two dynamic operands"},
   };
   for (const auto& c : cases) {

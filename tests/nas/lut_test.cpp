@@ -142,6 +142,22 @@ TEST(Lut, TablesAreKeyedByArchHashAndSchema) {
   }
 }
 
+TEST(Lut, AMissingLutFileIsNamedAsMissingNotAsEmpty) {
+  const std::string path = ::testing::TempDir() + "/h4h_no_such.lut";
+  std::remove(path.c_str());
+  const LutFile lut = load_lut(path);  // a new LUT for `nas lut`: no error yet
+  EXPECT_FALSE(lut.on_disk);
+  try {
+    require_lut_table(lut, path, hetero(), schema(Schema::hetero_parallel));
+    FAIL() << "expected a UserError";
+  } catch (const UserError& e) {
+    EXPECT_NE(
+        std::string(e.what()).find(path + ": no such LUT file; build it with `h4hsim nas lut"),
+        std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(Lut, SavedFileRoundTripsAndCorruptFilesAreClearErrors) {
   const ArchConfig cfg = hetero();
   LutFile lut;
@@ -161,6 +177,7 @@ TEST(Lut, SavedFileRoundTripsAndCorruptFilesAreClearErrors) {
   const std::string path = temp_path("roundtrip.lut");
   save_lut(lut, path);
   const LutFile back = load_lut(path);
+  EXPECT_TRUE(back.on_disk);
   const LutTable& bt = back.tables.begin()->second;
   EXPECT_EQ(bt.entries.at("block").latency_ns, 123.5);
   EXPECT_EQ(bt.entries.at("block").energy.dram, 7);

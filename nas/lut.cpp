@@ -160,9 +160,8 @@ const LutTable& require_lut_table(const LutFile& lut, const std::string& lut_pat
     std::string have;
     for (const auto& [k, t] : lut.tables) have += fmt::format("{}{} ({})", have.empty() ? "" : ", ", t.arch_name, k);
     throw UserError(
-        fmt::format("{}: no table for arch '{}' (hash {}) under schema {}, {} inference, simulator "
-                    "{} (the file "
-                    "has: {}); {}",
+        fmt::format("{}: no table for arch '{}' (hash {}) under schema {}, {} inference, "
+                    "simulator {} (the file has: {}); {}",
                     lut_path, cfg.name, config_hash(cfg), to_string(spec.schema), to_string(metric),
                     simulator_version(), have.empty() ? "nothing" : have, build));
   }

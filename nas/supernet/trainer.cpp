@@ -194,6 +194,11 @@ std::vector<EpochLog> train_supernet(const SearchSpace& sp, const TrainOptions& 
   if (o.epochs <= 0) throw UserError(fmt::format("--epochs must be > 0, got {}", o.epochs));
   const bool standalone = !o.subnet.empty();
   const bool one_phase = o.one_phase || standalone;
+  if (!one_phase && o.epochs < 2)
+    throw UserError(
+        fmt::format("--epochs {}: two-phase training needs at least 2 epochs, one per phase "
+                    "(--one-phase trains in one)",
+                    o.epochs));
   if (!one_phase && (o.phase1_epochs <= 0 || o.phase1_epochs >= o.epochs))
     throw UserError(fmt::format("--phase1-epochs must be in 1..{} (epochs - 1), got {}", o.epochs - 1, o.phase1_epochs));
   if (o.batch <= 0) throw UserError(fmt::format("--batch must be > 0, got {}", o.batch));

@@ -166,6 +166,18 @@ TEST(Supernet, BadCheckpointsAndRecipesAreClearErrors) {
   TrainOptions bad = small_recipe();
   bad.phase1_epochs = 3;  // not < epochs
   EXPECT_THROW(train_supernet(fmnist(), bad, tmp("x.ckpt")), UserError);
+  // One epoch cannot hold two phases: said as such, not as an empty --phase1-epochs range.
+  TrainOptions one_epoch = small_recipe();
+  one_epoch.epochs = 1;
+  one_epoch.phase1_epochs = 1;
+  try {
+    train_supernet(fmnist(), one_epoch, tmp("x.ckpt"));
+    FAIL() << "expected a UserError";
+  } catch (const UserError& e) {
+    EXPECT_NE(std::string(e.what()).find("--epochs 1: two-phase training needs at least 2 epochs"),
+              std::string::npos)
+        << e.what();
+  }
   fs::remove(junk);
   fs::remove(ck);
 }

@@ -49,12 +49,15 @@ mkdir -p "$work"
 log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
 
 # Runs "$@" once; its stdout is kept in $work/$1.out and printed (a finished step is not redone).
+# An interrupted attempt's output is kept and the next attempt appends to it: a training that
+# resumes from its checkpoint logs only the epochs it still runs, so the earlier ones' lines
+# (and times) would otherwise be lost.
 once() {
   local name="$1"; shift
   if [[ ! -s "$work/$name.out" ]]; then
     local s e
     s=$(date +%s.%N)
-    "$@" >"$work/$name.out.tmp"
+    "$@" >>"$work/$name.out.tmp"
     e=$(date +%s.%N)
     awk "BEGIN{printf \"wall_s %.1f\n\", $e - $s}" >>"$work/$name.out.tmp"
     mv "$work/$name.out.tmp" "$work/$name.out"
@@ -62,16 +65,29 @@ once() {
   cat "$work/$name.out"
 }
 acc_of() { awk '/accuracy/ {for (i = 1; i <= NF; ++i) if ($i == "accuracy") {sub("%", "", $(i+1)); print $(i+1)}}' "$1"; }
-# Training time from a `nas train` log: the sum of its epochs' own times (a run resumed after
-# an interruption still counts every epoch once), and their range.
-epoch_s_of() { awk 'match($0, /, [0-9.]+ s \(wall/) {s += substr($0, RSTART + 2, RLENGTH - 10)}
-  END {printf "%.0f", s}' "$1"; }
-# The same epochs' CPU time (logged since 2026-12-05; "-" for older logs): the compute itself,
-# which other processes on the machine do not inflate as they do the wall time.
-epoch_cpu_of() { awk 'match($0, /, [0-9.]+ CPU s\)/) {s += substr($0, RSTART + 2, RLENGTH - 9); n++}
-  END {if (n) printf "%.0f", s; else printf "-"}' "$1"; }
-epoch_range_of() { awk 'match($0, /, [0-9.]+ s \(wall/) {v = substr($0, RSTART + 2, RLENGTH - 10) + 0
-  if (n++ == 0 || v < lo) lo = v; if (v > hi) hi = v} END {printf "%d epochs, %.0f-%.0f s each", n, lo, hi}' "$1"; }
+# Training time from a `nas train` log: epoch_stat <log> s|cpu|range gives the sum of its
+# epochs' own times (s), of their CPU times (cpu: the compute itself, which other processes do
+# not inflate as they do the wall time; logged since 2026-12-05), or their range. Each epoch
+# counts once (the last line of its number: a resumed run may redo one), and a log that lacks
+# any of the recipe's epochs (an attempt's lines lost) or their CPU times gives "-".
+epoch_stat() { awk -v want="$2" '
+  match($0, /^epoch [0-9]+ /) {
+    k = substr($0, 7, RLENGTH - 7) + 0
+    if (match($0, /, [0-9.]+ s \(wall/)) wall[k] = substr($0, RSTART + 2, RLENGTH - 10) + 0
+    cpu[k] = match($0, /, [0-9.]+ CPU s\)/) ? substr($0, RSTART + 2, RLENGTH - 9) + 0 : -1
+  }
+  match($0, /\(recipe [0-9]+ epochs\)/) { recipe = substr($0, RSTART + 8, RLENGTH - 16) + 0 }
+  END {
+    n = 0; for (k in wall) n++
+    if (n == 0 || n < recipe) { printf "-"; exit }
+    for (k in wall) {
+      s += wall[k]; c += cpu[k]; if (cpu[k] < 0) nocpu = 1
+      if (lo == "" || wall[k] < lo) lo = wall[k]; if (wall[k] > hi) hi = wall[k]
+    }
+    if (want == "s") printf "%.0f", s
+    else if (want == "cpu") { if (nocpu) printf "-"; else printf "%.0f", c }
+    else printf "%d epochs, %.0f-%.0f s each", n, lo, hi
+  }' "$1"; }
 
 log "two-phase supernet (default recipe)"
 once train_two_phase "$h4hsim" nas train -q --out "$work/two_phase.ckpt" >&2
@@ -179,7 +195,7 @@ if [[ " $stages " == *" ablation "* ]]; then
       mapfile -t accs < <(score "$tag" "$work/abl_$tag.ckpt" test)
       for k in "${!members[@]}"; do
         printf "%s\t%s\t%s\t%s\t%s\t%s\n" "$arm" "$seed" "${members[$k]}" "${accs[$k]}" \
-          "$(epoch_s_of "$work/abl_train_$tag.out")" "$(epoch_cpu_of "$work/abl_train_$tag.out")" \
+          "$(epoch_stat "$work/abl_train_$tag.out" s)" "$(epoch_stat "$work/abl_train_$tag.out" cpu)" \
           >>"$work/ablation.tsv"
       done
     done
@@ -308,8 +324,8 @@ fi
 
 echo
 echo "== supernet figures (h4h_fmnist, default recipe, $(nproc) CPUs: $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)) =="
-printf "training time: two-phase %s s (%s), CPU %s s\n" "$(epoch_s_of "$work/train_two_phase.out")" \
-  "$(epoch_range_of "$work/train_two_phase.out")" "$(epoch_cpu_of "$work/train_two_phase.out")"
+printf "training time: two-phase %s s (%s), CPU %s s\n" "$(epoch_stat "$work/train_two_phase.out" s)" \
+  "$(epoch_stat "$work/train_two_phase.out" range)" "$(epoch_stat "$work/train_two_phase.out" cpu)"
 printf "two-phase: largest %s %%, smallest %s %% (test, BN recalibrated)\n" \
   "$(acc_of "$work/eval_two_phase_largest.out")" "$(acc_of "$work/eval_two_phase_smallest.out")"
 if [[ " $stages " == *" ranking "* ]]; then
@@ -370,26 +386,28 @@ if [[ " $stages " == *" ablation "* ]]; then
   sed 's/^/  tuning (arm, lr, mean panel validation %): /' "$work/ablation_tuning.tsv"
   PYTHONPATH="$root/bench" python3 - "$work/ablation.tsv" "$work/ranking.tsv" <<'EOF'
 import math, os, statistics, sys
-from supernet_stats import T975, tau_b
+from supernet_stats import t975, tau_b
 from collections import defaultdict
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
 acc = defaultdict(dict); wall = defaultdict(dict); cpu = defaultdict(dict)
 for arm, seed, sub, a, w, c in rows:
-    acc[(arm, seed)][sub] = float(a); wall[arm][seed] = float(w)
+    acc[(arm, seed)][sub] = float(a)
+    if w != "-": wall[arm][seed] = float(w)
     if c != "-": cpu[arm][seed] = float(c)
 def ci(v):
     m = statistics.mean(v)
     if len(v) < 2: return m, float("nan")
-    return m, T975.get(len(v) - 1, 1.96) * statistics.stdev(v) / math.sqrt(len(v))
+    return m, t975(len(v) - 1) * statistics.stdev(v) / math.sqrt(len(v))
 seeds = sorted({s for (_, s) in acc})
 subs = sorted({s for d in acc.values() for s in d})
 for arm in ("two", "one"):
     means = [statistics.mean(acc[(arm, s)].values()) for s in seeds if (arm, s) in acc]
     m, h = ci(means)
     print(f"  {arm}-phase: panel mean test accuracy {m:.2f} +- {h:.2f} % over {len(means)} seeds; "
-          f"training time {statistics.mean(wall[arm].values()):.0f} s per run (sum of epoch times), "
-          + (f"CPU {statistics.mean(cpu[arm].values()):.0f} s per run ({len(cpu[arm])} runs logged it)"
-             if cpu[arm] else "CPU time not logged"))
+          + (f"training time {statistics.mean(wall[arm].values()):.0f} s per run (sum of epoch times), "
+             if wall[arm] else "")
+          + (f"CPU {statistics.mean(cpu[arm].values()):.0f} s per run ({len(cpu[arm])} of {len(means)} runs "
+             f"logged every epoch's)" if cpu[arm] else "CPU time not logged"))
 # Paired per subnet (averaged over seeds): two - one.
 d = [statistics.mean(acc[("two", s)][sub] for s in seeds) - statistics.mean(acc[("one", s)][sub] for s in seeds)
      for sub in subs if all((a, s) in acc and sub in acc[(a, s)] for a in ("two", "one") for s in seeds)]
@@ -399,6 +417,15 @@ wins = sum(x > 0 for x in d); losses = sum(x < 0 for x in d); n = wins + losses
 p = min(1.0, 2 * sum(math.comb(n, k) for k in range(0, min(wins, losses) + 1)) / 2 ** n) if n else 1.0
 print(f"  paired over {len(d)} subnets (two - one): {m:+.2f} +- {h:.2f} points; "
       f"two-phase better on {wins}, worse on {losses} (sign test p = {p:.3f})")
+# Where two-phase training should matter: subnets with a transformer block against MBConv-only.
+import re
+paired = [sub for sub in subs if all((a, s) in acc and sub in acc[(a, s)] for a in ("two", "one") for s in seeds)]
+for label, keep in (("with a transformer", True), ("MBConv-only", False)):
+    part = [x for sub, x in zip(paired, d) if bool(re.search(r"[-.]t\d", sub)) == keep]
+    if len(part) >= 2:
+        m, h = ci(part)
+        print(f"    {label}: {len(part)} subnets, {m:+.2f} +- {h:.2f} points, "
+              f"two-phase better on {sum(x > 0 for x in part)}")
 # Ranking per supernet: Kendall tau-b of its inherited test accuracies with the stand-alone
 # ones of the ranking stage's subnets (those in the panel), mean over seeds per arm.
 if os.path.exists(sys.argv[2]):
@@ -421,7 +448,7 @@ if [[ " $stages " == *" search "* ]]; then
   echo "difference to the supernet's pick with a Welch interval:"
   PYTHONPATH="$root/bench" python3 - "$work/search_results.tsv" <<'EOF'
 import math, statistics, sys
-from supernet_stats import T975
+from supernet_stats import t975
 from collections import defaultdict
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
 acc = defaultdict(list); info = {}
@@ -431,7 +458,7 @@ for b, m, enc, ms, calls, seed, a, *rest in rows:
     if rest: inh[enc] = float(rest[0])
 def ci(v):
     if len(v) < 2: return float("nan")
-    return T975.get(len(v) - 1, 1.96) * statistics.stdev(v) / math.sqrt(len(v))
+    return t975(len(v) - 1) * statistics.stdev(v) / math.sqrt(len(v))
 for b in sorted({k[0] for k in acc}, key=float):
     print(f"  <= {b} ms")
     ref = acc.get((b, "supernet"))
@@ -445,7 +472,7 @@ for b in sorted({k[0] for k in acc}, key=float):
             se = math.sqrt(va + vb)
             # Welch-Satterthwaite degrees of freedom, rounded down.
             df = int((va + vb) ** 2 / (va ** 2 / (len(ref) - 1) + vb ** 2 / (len(v) - 1))) if se > 0 else 1
-            line += f"  supernet - this {d:+.2f} +- {T975.get(max(df, 1), 1.96) * se:.2f}"
+            line += f"  supernet - this {d:+.2f} +- {t975(df) * se:.2f}"
         print(line + f"  {enc}")
 # The picks as a second ranking set: inherited test accuracy against the stand-alone mean over
 # seeds (less noisy than the ranking stage's single run), raw and given log latency.

@@ -2,7 +2,19 @@
 import itertools
 
 # Two-sided 95 % Student t quantiles by degrees of freedom (1.96 beyond the table).
-T975 = {1: 12.71, 2: 4.30, 3: 3.18, 4: 2.78, 5: 2.57, 6: 2.45, 7: 2.36, 8: 2.31, 9: 2.26, 10: 2.23}
+T975 = {1: 12.71, 2: 4.30, 3: 3.18, 4: 2.78, 5: 2.57, 6: 2.45, 7: 2.36, 8: 2.31, 9: 2.26, 10: 2.23,
+        11: 2.20, 12: 2.18, 13: 2.16, 14: 2.14, 15: 2.13, 16: 2.12, 17: 2.11, 18: 2.10, 19: 2.09,
+        20: 2.09, 21: 2.08, 22: 2.07, 23: 2.07, 24: 2.06, 25: 2.06, 26: 2.06, 27: 2.05, 28: 2.05,
+        29: 2.05, 30: 2.04}
+
+
+def t975(df):
+    """The two-sided 95 % t quantile: the table to 30 degrees of freedom, then the largest
+    tabulated value at or below df's (2.02 at 40, 2.00 at 60, 1.98 at 120), 1.96 beyond."""
+    df = max(int(df), 1)
+    if df in T975:
+        return T975[df]
+    return 2.04 if df < 40 else 2.02 if df < 60 else 2.00 if df < 120 else 1.98 if df < 1000 else 1.96
 
 
 def tau_b(x, y):

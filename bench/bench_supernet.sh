@@ -101,7 +101,7 @@ if [[ " $stages " == *" ranking "* ]]; then
   log "ranking: $n_rank subnets over the latency range, inherited vs stand-alone ($sa_epochs epochs each)"
   [[ -s "$work/rank_subnets.tsv" ]] || "$h4hsim" nas sample --space h4h_fmnist -n "$n_rank" --seed 11 \
     --stratify-lut "$work/fmnist_hetero.lut" -a "$arch" --show-latency >"$work/rank_subnets.tsv"
-  rows="$work/ranking.tsv"
+  rows="$work/ranking.tsv.tmp"  # replaces ranking.tsv once whole (the ablation's report reads it)
   : >"$rows"
   mapfile -t ranked <"$work/rank_subnets.tsv"
   for i in "${!ranked[@]}"; do
@@ -124,6 +124,7 @@ if [[ " $stages " == *" ranking "* ]]; then
     printf "%s\t%s\t%s\t%s%s\n" "$enc" "$lat_ms" "$(acc_of "$work/eval_inherited_$i.out")" \
       "$(acc_of "$work/eval_standalone_$i.out")" "$extra" >>"$rows"
   done
+  mv "$rows" "$work/ranking.tsv"
 fi
 
 if [[ " $stages " == *" ablation "* ]]; then
@@ -408,7 +409,17 @@ for arm in ("two", "one"):
              if wall[arm] else "")
           + (f"CPU {statistics.mean(cpu[arm].values()):.0f} s per run ({len(cpu[arm])} of {len(means)} runs "
              f"logged every epoch's)" if cpu[arm] else "CPU time not logged"))
-# Paired per subnet (averaged over seeds): two - one.
+# Paired by seed (the same seed gives both arms the same initial weights, data order and
+# validation split): the panel means' difference per seed. A supernet's seed moves all its
+# subnets together, so this, not the per-subnet test below, is the test of the arms.
+both = [s for s in seeds if ("two", s) in acc and ("one", s) in acc]
+per_seed = [statistics.mean(acc[("two", s)].values()) - statistics.mean(acc[("one", s)].values()) for s in both]
+if per_seed:
+    m, h = ci(per_seed)
+    print(f"  paired by seed (two - one, panel mean): {m:+.2f} +- {h:.2f} points over {len(per_seed)} seeds "
+          f"({', '.join(f'{x:+.2f}' for x in per_seed)})")
+# Paired per subnet (averaged over seeds): two - one. Given these seeds: whether the edge is
+# the same across the panel, not whether it would survive other seeds.
 d = [statistics.mean(acc[("two", s)][sub] for s in seeds) - statistics.mean(acc[("one", s)][sub] for s in seeds)
      for sub in subs if all((a, s) in acc and sub in acc[(a, s)] for a in ("two", "one") for s in seeds)]
 m, h = ci(d)

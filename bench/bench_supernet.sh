@@ -8,7 +8,7 @@
 #     preset (`nas sample --stratify-lut`, seed 11; stand-alone: `nas train --subnet ENC`,
 #     SA_EPOCHS epochs each), with a bootstrap 95 % interval (subnets resampled), and how many
 #     of them inherit an accuracy between the smallest's and the largest's; each subnet is
-#     trained stand-alone on RANK_SA_SEEDS seeds (default "1 2"), and the tau between two
+#     trained stand-alone on RANK_SA_SEEDS seeds (default "1 2"), and the tau between each two
 #     stand-alone seeds is reported as the ceiling a predictor can reach against one run;
 #  3. (STAGES containing "ablation") two-phase vs one-phase: the learning rate tuned per arm
 #     on seed 1 (ABLATION_LRS, chosen by mean validation accuracy over the panel; a best rate
@@ -332,7 +332,7 @@ printf "two-phase: largest %s %%, smallest %s %% (test, BN recalibrated)\n" \
 if [[ " $stages " == *" ranking "* ]]; then
   echo "$n_rank subnets over the latency range: test accuracy inherited (two-phase) vs stand-alone ($sa_epochs epochs)"
   PYTHONPATH="$root/bench" python3 - "$work/ranking.tsv" "$(acc_of "$work/eval_two_phase_smallest.out")" \
-    "$(acc_of "$work/eval_two_phase_largest.out")" <<'EOF'
+    "$(acc_of "$work/eval_two_phase_largest.out")" "$rank_sa_seeds" <<'EOF'
 import random, sys
 from supernet_stats import tau_b
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
@@ -366,15 +366,20 @@ def resid(v):
     return [c - mv - b * (a - ml) for a, c in zip(lat, v)]
 print(f"estimated latency vs stand-alone: tau-b = {tau_b(lat, y):.3f}; "
       f"partial tau-b of inherited vs stand-alone given log latency = {tau_b(resid(x), resid(y)):.3f}")
-# Test-retest: stand-alone seed 1 against each further seed. One stand-alone run ranks another
-# only this well, so it bounds what any accuracy predictor can score against a single run.
+# Test-retest: every pair of stand-alone seeds. One stand-alone run ranks another only this
+# well, so it bounds what any accuracy predictor can score against a single run. (Seed 1 is
+# the column every ranking run has; the others follow RANK_SA_SEEDS.)
 more = [[float(v) for v in r[4:]] for r in rows]
 k = min(len(m) for m in more)
 if k:
-    for j in range(k):
-        z = [m[j] for m in more]
-        print(f"stand-alone seed 1 vs seed {j + 2}: tau-b = {tau_b(y, z):.3f} (the test-retest ceiling); "
-              f"inherited vs seed {j + 2}: tau-b = {tau_b(x, z):.3f}")
+    names = ["1"] + [v for v in sys.argv[4].split() if v != "1"][:k]
+    cols = [y] + [[m[j] for m in more] for j in range(k)]
+    for a in range(len(cols)):
+        for b in range(a + 1, len(cols)):
+            print(f"stand-alone seed {names[a]} vs seed {names[b]}: tau-b = {tau_b(cols[a], cols[b]):.3f} "
+                  f"(test-retest: the ceiling against one run)")
+    for b in range(1, len(cols)):
+        print(f"inherited vs stand-alone seed {names[b]}: tau-b = {tau_b(x, cols[b]):.3f}")
     avg = [statistics.mean([b] + m[:k]) for b, m in zip(y, more)]
     sd = statistics.mean(statistics.stdev([b] + m[:k]) for b, m in zip(y, more))
     print(f"inherited vs the mean of {k + 1} stand-alone seeds: tau-b = {tau_b(x, avg):.3f}; "

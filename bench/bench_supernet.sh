@@ -334,7 +334,7 @@ if [[ " $stages " == *" ranking "* ]]; then
   PYTHONPATH="$root/bench" python3 - "$work/ranking.tsv" "$(acc_of "$work/eval_two_phase_smallest.out")" \
     "$(acc_of "$work/eval_two_phase_largest.out")" "$rank_sa_seeds" <<'EOF'
 import random, sys
-from supernet_stats import tau_b
+from supernet_stats import partial_tau_b, tau_b
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
 lo, hi = float(sys.argv[2]), float(sys.argv[3])
 print(f"  {'est ms':>7} {'inherited':>9} {'alone':>6}  subnet")
@@ -360,12 +360,8 @@ print(f"inherited accuracy between the smallest's ({lo} %) and the largest's ({h
 # inherited accuracy knows nothing about a subnet beyond its size).
 import math, statistics
 lat = [math.log(float(r[1])) for r in rows]
-def resid(v):
-    ml, mv = statistics.mean(lat), statistics.mean(v)
-    b = sum((a - ml) * (c - mv) for a, c in zip(lat, v)) / sum((a - ml) ** 2 for a in lat)
-    return [c - mv - b * (a - ml) for a, c in zip(lat, v)]
 print(f"estimated latency vs stand-alone: tau-b = {tau_b(lat, y):.3f}; "
-      f"partial tau-b of inherited vs stand-alone given log latency = {tau_b(resid(x), resid(y)):.3f}")
+      f"partial tau-b of inherited vs stand-alone given log latency = {partial_tau_b(x, y, lat):.3f}")
 # Test-retest: every pair of stand-alone seeds. One stand-alone run ranks another only this
 # well, so it bounds what any accuracy predictor can score against a single run. (Seed 1 is
 # the column every ranking run has; the others follow RANK_SA_SEEDS.)
@@ -498,14 +494,10 @@ for (b, m), v in acc.items():
     alone[enc] = statistics.mean(v); lat[enc] = math.log(float(ms))
 subs = [e for e in alone if e in inh]
 if len(subs) >= 3:
-    from supernet_stats import tau_b
+    from supernet_stats import partial_tau_b, tau_b
     x = [inh[e] for e in subs]; y = [alone[e] for e in subs]; l = [lat[e] for e in subs]
-    def resid(v):
-        ml, mv = statistics.mean(l), statistics.mean(v)
-        k = sum((a - ml) * (c - mv) for a, c in zip(l, v)) / sum((a - ml) ** 2 for a in l)
-        return [c - mv - k * (a - ml) for a, c in zip(l, v)]
     print(f"  the {len(subs)} distinct picks: inherited vs stand-alone mean tau-b = {tau_b(x, y):.3f}, "
           f"estimated latency vs stand-alone {tau_b(l, y):.3f}, partial given log latency "
-          f"{tau_b(resid(x), resid(y)):.3f}")
+          f"{partial_tau_b(x, y, l):.3f}")
 EOF
 fi

@@ -35,3 +35,16 @@ def tau_b(x, y):
             d += 1
     den = ((c + d + tx) * (c + d + ty)) ** 0.5
     return (c - d) / den if den else float("nan")
+
+
+def partial_tau_b(x, y, z):
+    """Kendall tau-b of x and y once a least-squares line in z is taken out of each: ~0 means
+    x knows nothing about y beyond what z (a subnet's log latency, say) already tells."""
+    mz = sum(z) / len(z)
+
+    def resid(v):
+        mv = sum(v) / len(v)
+        b = sum((a - mz) * (c - mv) for a, c in zip(z, v)) / sum((a - mz) ** 2 for a in z)
+        return [c - mv - b * (a - mz) for a, c in zip(z, v)]
+
+    return tau_b(resid(x), resid(y))

@@ -300,9 +300,10 @@ EOF
     OMP_NUM_THREADS=$pool_threads once "sa_${key}_s$2.eval" "$h4hsim" nas eval \
       --ckpt "$work/sa_${key}_s$2.ckpt" --subnet "$1" >/dev/null
   }
+  # Seed-major order: an interrupted run has every pick at its first seeds, not some picks at
+  # all seeds and others at none.
   running=0
-  cut -f3 "$picks" | sort -u | while read -r enc; do for s in $bseeds; do echo "$enc $s"; done; done \
-    >"$work/search_retrain.txt"
+  for s in $bseeds; do cut -f3 "$picks" | sort -u | sed "s/\$/ $s/"; done >"$work/search_retrain.txt"
   while read -r enc s; do
     retrain "$enc" "$s" &
     if ((++running >= jobs_max)); then wait -n; running=$((running - 1)); fi

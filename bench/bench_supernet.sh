@@ -32,7 +32,9 @@
 #   ("3e-3 6e-3 0.012"), SEARCH_POP / SEARCH_GEN (24 / 6), BUDGETS_MS ("0.05 0.08 0.11"),
 #   BASELINE_SEEDS ("1 2 3"), SEARCH_METHODS ("supernet random proxy"; "tpe" also works),
 #   SA_STEPS (search stage: stand-alone steps per epoch, 0 = all; a few for a quick check),
-#   SEARCH_JOBS (search stage: searches and stand-alone trainings at a time, the CPU count).
+#   SEARCH_JOBS (search stage: searches and stand-alone trainings at a time, the CPU count),
+#   REPORT_ONLY (1: start no training, evaluation or search; report what is finished, as a
+#   look at a run under way in another process).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 h4hsim="${H4H_BUILD_DIR:-$root/build}/cli/h4hsim"
@@ -54,7 +56,9 @@ log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
 # (and times) would otherwise be lost.
 once() {
   local name="$1"; shift
-  if [[ ! -s "$work/$name.out" ]]; then
+  if [[ ! -s "$work/$name.out" && -n "${REPORT_ONLY:-}" ]]; then
+    return 0
+  elif [[ ! -s "$work/$name.out" ]]; then
     local s e
     s=$(date +%s.%N)
     "$@" >>"$work/$name.out.tmp"
@@ -64,7 +68,8 @@ once() {
   fi
   cat "$work/$name.out"
 }
-acc_of() { awk '/accuracy/ {for (i = 1; i <= NF; ++i) if ($i == "accuracy") {sub("%", "", $(i+1)); print $(i+1)}}' "$1"; }
+# The accuracy an eval's output reports; nothing for a step not finished (REPORT_ONLY).
+acc_of() { [[ ! -e "$1" ]] || awk '/accuracy/ {for (i = 1; i <= NF; ++i) if ($i == "accuracy") {sub("%", "", $(i+1)); print $(i+1)}}' "$1"; }
 # Training time from a `nas train` log: epoch_stat <log> s|cpu|range gives the sum of its
 # epochs' own times (s), of their CPU times (cpu: the compute itself, which other processes do
 # not inflate as they do the wall time; logged since 2026-12-05), or their range. Each epoch
@@ -218,6 +223,7 @@ if [[ " $stages " == *" search "* ]]; then
   search_to() {  # search_to <dir> <nas search options...>: one search, resumable by its output
     local dir="$1"; shift
     [[ -s "$dir/pareto.json" ]] && return 0
+    if [[ -n "${REPORT_ONLY:-}" ]]; then echo "REPORT_ONLY: $dir is not searched yet" >&2; exit 2; fi
     rm -rf "$dir"
     "$h4hsim" nas search -q --space h4h_fmnist --arch "$arch" --lut "$work/fmnist_hetero.lut" \
       --no-resimulate -p "$pop" -g "$gen" --seed 1 --out "$dir" "$@" >&2
@@ -294,7 +300,7 @@ EOF
   retrain() {  # retrain <enc> <seed>
     local key
     key=$(printf "%s" "$1" | md5sum | cut -c1-12)
-    [[ -s "$work/sa_${key}_s$2.eval.out" ]] || log "stand-alone: $1, seed $2 ($sa_epochs epochs)"
+    [[ -s "$work/sa_${key}_s$2.eval.out" || -n "${REPORT_ONLY:-}" ]] || log "stand-alone: $1, seed $2 ($sa_epochs epochs)"
     once "sa_${key}_s$2.train" "$h4hsim" nas train -q --subnet "$1" --epochs "$sa_epochs" --seed "$2" \
       --split-seed 1 --max-steps "${SA_STEPS:-0}" --out "$work/sa_${key}_s$2.ckpt" >/dev/null
     OMP_NUM_THREADS=$pool_threads once "sa_${key}_s$2.eval" "$h4hsim" nas eval \
@@ -309,7 +315,7 @@ EOF
     if ((++running >= jobs_max)); then wait -n; running=$((running - 1)); fi
   done <"$work/search_retrain.txt"
   while ((running > 0)); do wait -n; running=$((running - 1)); done
-  results="$work/search_results.tsv"
+  results="$work/search_results${REPORT_ONLY:+_partial}.tsv"
   : >"$results.tmp"
   while IFS=$'\t' read -r b m enc ms calls; do
     key=$(printf "%s" "$enc" | md5sum | cut -c1-12)
@@ -317,8 +323,10 @@ EOF
     # stand-alone means over BASELINE_SEEDS seeds rather than one run.
     once "inh_$key" "$h4hsim" nas eval --ckpt "$ckpt" --subnet "$enc" >/dev/null
     for s in $bseeds; do
-      printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n" "$b" "$m" "$enc" "$ms" "$calls" "$s" \
-        "$(acc_of "$work/sa_${key}_s$s.eval.out")" "$(acc_of "$work/inh_$key.out")" >>"$results.tmp"
+      a=$(acc_of "$work/sa_${key}_s$s.eval.out")
+      [[ -n "$a" ]] || continue  # not trained yet (REPORT_ONLY)
+      printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n" "$b" "$m" "$enc" "$ms" "$calls" "$s" "$a" \
+        "$(acc_of "$work/inh_$key.out")" >>"$results.tmp"
     done
   done <"$picks"
   mv "$results.tmp" "$results"
@@ -457,35 +465,38 @@ EOF
 fi
 if [[ " $stages " == *" search "* ]]; then
   echo "search at each latency budget (hetero, LUT estimate): the picked subnet retrained stand-alone"
-  echo "($sa_epochs epochs, seeds ${BASELINE_SEEDS:-1 2 3}), test accuracy mean +- 95 % t interval over seeds;"
-  echo "difference to the supernet's pick with a Welch interval:"
-  PYTHONPATH="$root/bench" python3 - "$work/search_results.tsv" <<'EOF'
+  echo "($sa_epochs epochs, seeds ${BASELINE_SEEDS:-1 2 3}), test accuracy mean over seeds +- 95 % t interval"
+  echo "from the seed-to-seed SD pooled over all picks; difference to the supernet's pick likewise:"
+  PYTHONPATH="$root/bench" python3 - "$results" <<'EOF'
 import math, statistics, sys
-from supernet_stats import t975
+from supernet_stats import pooled_sd, t975
 from collections import defaultdict
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
 acc = defaultdict(list); info = {}
 inh = {}
+per_subnet = defaultdict(dict)  # the seeds of one subnet (methods can pick the same one)
 for b, m, enc, ms, calls, seed, a, *rest in rows:
     acc[(b, m)].append(float(a)); info[(b, m)] = (enc, ms, calls)
-    if rest: inh[enc] = float(rest[0])
-def ci(v):
-    if len(v) < 2: return float("nan")
-    return t975(len(v) - 1) * statistics.stdev(v) / math.sqrt(len(v))
+    per_subnet[enc][seed] = float(a)
+    if rest and rest[0]: inh[enc] = float(rest[0])
+# One SD for all: the seed-to-seed spread is a property of the stand-alone recipe, and a
+# per-pick SD from 2-3 seeds (t with 1-2 df) would give intervals several times wider than
+# the spread itself; pooling also gives picks trained on one seed so far an interval.
+sd, df = pooled_sd([list(v.values()) for v in per_subnet.values()])
+print(f"  seed-to-seed SD pooled over {sum(len(v) > 1 for v in per_subnet.values())} subnets: "
+      + (f"{sd:.3f} points ({df} df)" if df else "- (no subnet has two seeds yet)"))
+def ci(n): return t975(df) * sd / math.sqrt(n) if df else float("nan")
 for b in sorted({k[0] for k in acc}, key=float):
     print(f"  <= {b} ms")
     ref = acc.get((b, "supernet"))
     for (bb, m), v in acc.items():
         if bb != b: continue
         enc, ms, calls = info[(b, m)]
-        line = f"    {m:9} {statistics.mean(v):6.2f} +- {ci(v):4.2f} %  est {float(ms):.4f} ms  calls {calls:>4}"
-        if ref and m != "supernet" and len(v) > 1 and len(ref) > 1:
+        line = (f"    {m:9} {statistics.mean(v):6.2f} +- {ci(len(v)):4.2f} % (n {len(v)})"
+                f"  est {float(ms):.4f} ms  calls {calls:>4}")
+        if ref and m != "supernet" and df:
             d = statistics.mean(ref) - statistics.mean(v)
-            va, vb = statistics.variance(ref) / len(ref), statistics.variance(v) / len(v)
-            se = math.sqrt(va + vb)
-            # Welch-Satterthwaite degrees of freedom, rounded down.
-            df = int((va + vb) ** 2 / (va ** 2 / (len(ref) - 1) + vb ** 2 / (len(v) - 1))) if se > 0 else 1
-            line += f"  supernet - this {d:+.2f} +- {t975(df) * se:.2f}"
+            line += f"  supernet - this {d:+.2f} +- {t975(df) * sd * math.sqrt(1 / len(ref) + 1 / len(v)):.2f}"
         print(line + f"  {enc}")
 # The picks as a second ranking set: inherited test accuracy against the stand-alone mean over
 # seeds (less noisy than the ranking stage's single run), raw and given log latency.

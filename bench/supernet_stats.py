@@ -48,3 +48,12 @@ def partial_tau_b(x, y, z):
         return [c - mv - b * (a - mz) for a, c in zip(z, v)]
 
     return tau_b(resid(x), resid(y))
+
+
+def pooled_sd(groups):
+    """The standard deviation pooled over groups (each group one subnet's accuracies over
+    seeds) and its degrees of freedom, sum(n_i - 1); groups of one add nothing. (0, 0) when
+    no group has two values."""
+    ss = sum(sum((a - sum(g) / len(g)) ** 2 for a in g) for g in groups if len(g) > 1)
+    df = sum(len(g) - 1 for g in groups if len(g) > 1)
+    return ((ss / df) ** 0.5, df) if df else (0.0, 0)

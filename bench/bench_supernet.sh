@@ -33,8 +33,8 @@
 #   BASELINE_SEEDS ("1 2 3"), SEARCH_METHODS ("supernet random proxy"; "tpe" also works),
 #   SA_STEPS (search stage: stand-alone steps per epoch, 0 = all; a few for a quick check),
 #   SEARCH_JOBS (search stage: searches and stand-alone trainings at a time, the CPU count),
-#   REPORT_ONLY (1: start no training, evaluation or search; report what is finished, as a
-#   look at a run under way in another process).
+#   REPORT_ONLY (1: start no training or search, only the supernet's evaluations of the search
+#   picks (seconds each); report what is finished, as a look at a run under way elsewhere).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 h4hsim="${H4H_BUILD_DIR:-$root/build}/cli/h4hsim"
@@ -306,6 +306,13 @@ EOF
     OMP_NUM_THREADS=$pool_threads once "sa_${key}_s$2.eval" "$h4hsim" nas eval \
       --ckpt "$work/sa_${key}_s$2.ckpt" --subnet "$1" >/dev/null
   }
+  # Each pick's inherited test accuracy (seconds each, so before the hours of retraining, and
+  # even under REPORT_ONLY): a second ranking check, against stand-alone means over
+  # BASELINE_SEEDS seeds rather than one run.
+  cut -f3 "$picks" | sort -u | while read -r enc; do
+    REPORT_ONLY="" once "inh_$(printf "%s" "$enc" | md5sum | cut -c1-12)" "$h4hsim" nas eval --ckpt "$ckpt" \
+      --subnet "$enc" >/dev/null
+  done
   # Seed-major order: an interrupted run has every pick at its first seeds, not some picks at
   # all seeds and others at none.
   running=0
@@ -319,9 +326,6 @@ EOF
   : >"$results.tmp"
   while IFS=$'\t' read -r b m enc ms calls; do
     key=$(printf "%s" "$enc" | md5sum | cut -c1-12)
-    # Each pick's inherited test accuracy too (seconds each): a second ranking check, against
-    # stand-alone means over BASELINE_SEEDS seeds rather than one run.
-    once "inh_$key" "$h4hsim" nas eval --ckpt "$ckpt" --subnet "$enc" >/dev/null
     for s in $bseeds; do
       a=$(acc_of "$work/sa_${key}_s$s.eval.out")
       [[ -n "$a" ]] || continue  # not trained yet (REPORT_ONLY)

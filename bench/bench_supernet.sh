@@ -56,9 +56,8 @@ log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
 # (and times) would otherwise be lost.
 once() {
   local name="$1"; shift
-  if [[ ! -s "$work/$name.out" && -n "${REPORT_ONLY:-}" ]]; then
-    return 0
-  elif [[ ! -s "$work/$name.out" ]]; then
+  if [[ ! -s "$work/$name.out" ]]; then
+    [[ -z "${REPORT_ONLY:-}" ]] || return 0
     local s e
     s=$(date +%s.%N)
     "$@" >>"$work/$name.out.tmp"
@@ -69,6 +68,7 @@ once() {
   cat "$work/$name.out"
 }
 # The accuracy an eval's output reports; nothing for a step not finished (REPORT_ONLY).
+key_of() { printf "%s" "$1" | md5sum | cut -c1-12; }  # a subnet's short name for file names
 acc_of() { [[ ! -e "$1" ]] || awk '/accuracy/ {for (i = 1; i <= NF; ++i) if ($i == "accuracy") {sub("%", "", $(i+1)); print $(i+1)}}' "$1"; }
 # Training time from a `nas train` log: epoch_stat <log> s|cpu|range gives the sum of its
 # epochs' own times (s), of their CPU times (cpu: the compute itself, which other processes do
@@ -299,7 +299,7 @@ EOF
   # accuracy is reported here, not their time.
   retrain() {  # retrain <enc> <seed>
     local key
-    key=$(printf "%s" "$1" | md5sum | cut -c1-12)
+    key=$(key_of "$1")
     [[ -s "$work/sa_${key}_s$2.eval.out" || -n "${REPORT_ONLY:-}" ]] || log "stand-alone: $1, seed $2 ($sa_epochs epochs)"
     once "sa_${key}_s$2.train" "$h4hsim" nas train -q --subnet "$1" --epochs "$sa_epochs" --seed "$2" \
       --split-seed 1 --max-steps "${SA_STEPS:-0}" --out "$work/sa_${key}_s$2.ckpt" >/dev/null
@@ -310,7 +310,7 @@ EOF
   # even under REPORT_ONLY): a second ranking check, against stand-alone means over
   # BASELINE_SEEDS seeds rather than one run.
   cut -f3 "$picks" | sort -u | while read -r enc; do
-    REPORT_ONLY="" once "inh_$(printf "%s" "$enc" | md5sum | cut -c1-12)" "$h4hsim" nas eval --ckpt "$ckpt" \
+    REPORT_ONLY="" once "inh_$(key_of "$enc")" "$h4hsim" nas eval --ckpt "$ckpt" \
       --subnet "$enc" >/dev/null
   done
   # Seed-major order: an interrupted run has every pick at its first seeds, not some picks at
@@ -325,7 +325,7 @@ EOF
   results="$work/search_results${REPORT_ONLY:+_partial}.tsv"
   : >"$results.tmp"
   while IFS=$'\t' read -r b m enc ms calls; do
-    key=$(printf "%s" "$enc" | md5sum | cut -c1-12)
+    key=$(key_of "$enc")
     for s in $bseeds; do
       a=$(acc_of "$work/sa_${key}_s$s.eval.out")
       [[ -n "$a" ]] || continue  # not trained yet (REPORT_ONLY)
